@@ -1,0 +1,288 @@
+//! Shared harness for end-to-end tests: a real server on a loopback port over
+//! a temporary SQLite file, and the real client binary inside tmux.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rapport_api::{CustomerView, Role};
+use rapport_server::{Db, ServerConfig, ServerHandle, agents, seed};
+
+/// The anchor date of generated test data, so runs are reproducible.
+pub fn anchor() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
+}
+
+/// A seeded server running on its own runtime thread.
+pub struct TestServer {
+    pub url: String,
+    pub token: String,
+    pub db_path: PathBuf,
+    runtime: tokio::runtime::Runtime,
+    handle: Option<ServerHandle>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub fn start(customers: u64) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("server.sqlite");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let url_db = format!("sqlite://{}", db_path.display());
+        let (handle, token) = runtime.block_on(async {
+            let db = Db::connect(&url_db).await.expect("open database");
+            let opts = seed::SeedOptions {
+                customers,
+                seed: 7,
+                anchor: anchor(),
+            };
+            seed::seed(&db, &opts, &|_, _| {}).await.expect("seed");
+            let (_agent, token) = agents::add(&db, "Test Agent", Role::Agent, Some("Billing"))
+                .await
+                .expect("agent");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind loopback");
+            let cfg = ServerConfig {
+                as_of: Some(anchor()),
+                ..ServerConfig::default()
+            };
+            let handle = rapport_server::serve(listener, db, cfg)
+                .await
+                .expect("serve");
+            (handle, token)
+        });
+        TestServer {
+            url: handle.url(),
+            token,
+            db_path,
+            runtime,
+            handle: Some(handle),
+            _dir: dir,
+        }
+    }
+
+    /// GET a customer view over HTTP, as any client would.
+    pub fn view(&self, id: i64) -> Option<CustomerView> {
+        let url = format!("{}/v1/customers/{id}/view", self.url);
+        let token = self.token.clone();
+        self.runtime.block_on(async move {
+            let resp = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .ok()?;
+            if !resp.status().is_success() {
+                return None;
+            }
+            resp.json::<CustomerView>().await.ok()
+        })
+    }
+
+    /// A customer whose family name is plain ASCII letters (easy to type):
+    /// returns (account number, family name).
+    pub fn pick_customer(&self) -> (String, String) {
+        for id in 1..200 {
+            if let Some(v) = self.view(id) {
+                let family = &v.profile.family_name;
+                if family.len() >= 5 && family.chars().all(|c| c.is_ascii_alphabetic()) {
+                    return (v.profile.account_number.clone(), family.clone());
+                }
+            }
+        }
+        panic!("no customer with a plain ASCII family name among the first 200");
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.runtime.block_on(h.shutdown());
+        }
+    }
+}
+
+/// A private tmux server (its own socket) holding one session.
+pub struct Tmux {
+    socket: String,
+    home: tempfile::TempDir,
+}
+
+const EXIT_MARKER: &str = "__RAPPORT_EXITED__";
+
+impl Tmux {
+    /// None (with a note on stderr) when tmux is not installed.
+    pub fn start_if_available(name: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("tmux not installed: skipping end-to-end test {name}");
+            return None;
+        }
+        Some(Tmux {
+            socket: format!("rapport-e2e-{}-{name}", std::process::id()),
+            home: tempfile::tempdir().expect("temp home"),
+        })
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data").join("rapport")
+    }
+
+    fn base_env(&self) -> Vec<(String, String)> {
+        let h = self.home.path();
+        vec![
+            ("HOME".into(), h.display().to_string()),
+            ("XDG_CONFIG_HOME".into(), h.join("config").display().to_string()),
+            ("XDG_DATA_HOME".into(), h.join("data").display().to_string()),
+            ("XDG_STATE_HOME".into(), h.join("state").display().to_string()),
+            ("XDG_CACHE_HOME".into(), h.join("cache").display().to_string()),
+            ("TERM".into(), "xterm-256color".into()),
+            ("LANG".into(), "C.UTF-8".into()),
+        ]
+    }
+
+    fn launch(&self, args: &[String], env: &[(String, String)]) {
+        let bin = env!("CARGO_BIN_EXE_rapport");
+        let mut cmd = String::new();
+        cmd.push_str("env");
+        for (k, v) in self.base_env().iter().chain(env) {
+            cmd.push_str(&format!(" {k}={}", shell_quote(v)));
+        }
+        cmd.push_str(&format!(" {}", shell_quote(bin)));
+        for a in args {
+            cmd.push_str(&format!(" {}", shell_quote(a)));
+        }
+        cmd.push_str(&format!("; echo {EXIT_MARKER} $?; sleep 60"));
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-x", "100", "-y", "30", "-s", "main", &cmd])
+            .status()
+            .expect("tmux new-session");
+        assert!(status.success(), "tmux new-session failed");
+    }
+
+    pub fn run_client(&self, server: &TestServer, extra: &[&str]) {
+        let mut args = vec!["--server".to_string(), server.url.clone()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        self.launch(&args, &[("RAPPORT_TOKEN".into(), server.token.clone())]);
+    }
+
+    pub fn run_embedded(&self, env: &[(&str, &str)]) {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.launch(&[], &env);
+    }
+
+    pub fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "main"])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "main"])
+            .args(keys)
+            .status()
+            .expect("tmux send-keys");
+        assert!(status.success());
+    }
+
+    /// Types text literally, a character at a time like a person.
+    pub fn type_text(&self, text: &str) {
+        for ch in text.chars() {
+            let status = Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", "-t", "main", "-l"])
+                .arg(ch.to_string())
+                .status()
+                .expect("tmux send-keys");
+            assert!(status.success());
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    pub fn wait_for(&self, needle: &str, timeout: Duration) -> String {
+        self.wait_for_all(&[needle], timeout)
+    }
+
+    pub fn wait_for_all(&self, needles: &[&str], timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if needles.iter().all(|n| screen.contains(n)) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "waited {timeout:?} for {needles:?}; the screen shows:\n{screen}\n{}",
+                    self.log_tail()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The client exited and the shell behind it printed our marker with its
+    /// exit status 0, on a normal (not alternate) screen.
+    pub fn wait_for_exit(&self, timeout: Duration) {
+        let screen = self.wait_for(EXIT_MARKER, timeout);
+        assert!(
+            screen.contains(&format!("{EXIT_MARKER} 0")),
+            "client exit status was not 0:\n{screen}"
+        );
+    }
+
+    fn log_tail(&self) -> String {
+        let mut out = String::new();
+        for dir in [self.home.path().join("state"), self.home.path().join("data")] {
+            for entry in walk(&dir) {
+                if entry.extension().is_some_and(|e| e == "log") {
+                    let text = std::fs::read_to_string(&entry).unwrap_or_default();
+                    let tail: Vec<&str> = text.lines().rev().take(20).collect();
+                    out.push_str(&format!("--- {}\n", entry.display()));
+                    for l in tail.into_iter().rev() {
+                        out.push_str(l);
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
