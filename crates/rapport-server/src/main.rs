@@ -1,1 +1,251 @@
-fn main() {}
+//! `rapport-server`: run the Rapport backend, load demo data, manage agents.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use rapport_api::Role;
+use rapport_server::seed::{self, SeedOptions};
+use rapport_server::{Db, ServerConfig, agents};
+use tracing_subscriber::EnvFilter;
+
+/// The reference backend of Rapport, the contact-centre desk: customer
+/// search, the customer-360 view and history over a JSON HTTP API (/v1),
+/// with its OpenAPI document at /openapi.json.
+#[derive(Debug, Parser)]
+#[command(name = "rapport-server", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArg {
+    /// Database URL: sqlite://PATH (the file is created if missing).
+    #[arg(long, env = "RAPPORT_DATABASE", value_name = "URL")]
+    database: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API until interrupted (Ctrl-C or SIGTERM).
+    Serve {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Address to listen on.
+        #[arg(long, env = "RAPPORT_LISTEN", default_value = "127.0.0.1:7878", value_name = "ADDR")]
+        listen: SocketAddr,
+        /// Compute purchase summaries as of this day (YYYY-MM-DD) instead of
+        /// today; orders after it are left out.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+    },
+    /// Generate demo customers with years of history (deterministic for a
+    /// seed and anchor date). Adds to any customers already there.
+    Seed {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// How many customers to generate (the built-in demo uses 10000).
+        #[arg(long, default_value_t = 10_000, value_name = "N")]
+        customers: u64,
+        /// Random seed: the same seed and anchor give the same data.
+        #[arg(long, default_value_t = 42, value_name = "S")]
+        seed: u64,
+        /// Last day of history (exclusive), YYYY-MM-DD; default today.
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        anchor: Option<NaiveDate>,
+    },
+    /// Manage agents and their bearer tokens.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AgentCommand {
+    /// Create an agent and print their bearer token (shown only this once).
+    Add {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The agent's name as colleagues see it.
+        #[arg(long)]
+        name: String,
+        /// agent, supervisor or admin.
+        #[arg(long, default_value = "agent", value_parser = parse_role)]
+        role: Role,
+        /// Team, e.g. Billing.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Issue another token for an existing agent (printed once).
+    Token {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        name: String,
+    },
+    /// List agents.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date in the form YYYY-MM-DD"))
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("RAPPORT_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rapport-server: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { db, listen, as_of } => {
+            let db = Db::connect(&db.database).await?;
+            if !seed::is_seeded(&db).await? {
+                tracing::warn!(
+                    "the database has no customers yet; load demo data with `rapport-server seed`"
+                );
+            }
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("could not listen on {listen}"))?;
+            let handle = rapport_server::serve(listener, db, ServerConfig { as_of }).await?;
+            eprintln!("rapport-server listening on {}", handle.url());
+            shutdown_signal().await;
+            eprintln!("rapport-server: stopping");
+            handle.shutdown().await;
+            Ok(())
+        }
+        Command::Seed {
+            db,
+            customers,
+            seed: s,
+            anchor,
+        } => {
+            let db = Db::connect(&db.database).await?;
+            let opts = SeedOptions {
+                customers,
+                seed: s,
+                anchor: anchor.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+            };
+            let bar = ProgressBar::new(customers);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg:>22} [{bar:40}] {pos}/{len} customers ({per_sec}, {eta} left)",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_message("generating");
+            let started = Instant::now();
+            let progress = |done: u64, total: u64| {
+                bar.set_position(done);
+                if done >= total {
+                    bar.set_message("optimising indexes");
+                }
+            };
+            seed::seed(&db, &opts, &progress).await?;
+            bar.finish_and_clear();
+            db.close().await;
+            eprintln!(
+                "seeded {customers} customers (seed {s}, history up to {}) in {:.1} s",
+                opts.anchor,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Agent { command } => match command {
+            AgentCommand::Add {
+                db,
+                name,
+                role,
+                team,
+            } => {
+                let db = Db::connect(&db.database).await?;
+                let (agent, token) = agents::add(&db, &name, role, team.as_deref()).await?;
+                eprintln!(
+                    "created {} '{}' (id {}); their token, shown only now:",
+                    agent.role.as_str(),
+                    agent.name,
+                    agent.id
+                );
+                println!("{token}");
+                Ok(())
+            }
+            AgentCommand::Token { db, name } => {
+                let db = Db::connect(&db.database).await?;
+                let agent = agents::find_by_name(&db, &name).await?.with_context(|| {
+                    format!("no agent named '{name}'; list them with `rapport-server agent list`")
+                })?;
+                let token = agents::issue_token(&db, agent.id).await?;
+                eprintln!("new token for '{}' (id {}), shown only now:", agent.name, agent.id);
+                println!("{token}");
+                Ok(())
+            }
+            AgentCommand::List { db } => {
+                let db = Db::connect(&db.database).await?;
+                let list = agents::list(&db).await?;
+                println!("{:>5}  {:<28} {:<11} TEAM", "ID", "NAME", "ROLE");
+                for a in list {
+                    println!(
+                        "{:>5}  {:<28} {:<11} {}",
+                        a.id,
+                        a.name,
+                        a.role.as_str(),
+                        a.team.as_deref().unwrap_or("-")
+                    );
+                }
+                Ok(())
+            }
+        },
+    }
+}
+
+/// Wait for Ctrl-C or (on Unix) SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

@@ -1,0 +1,99 @@
+//! The text codes enumerations are stored under (the same snake_case words as
+//! their JSON form), in one place.
+
+use rapport_api::{
+    Channel, ComplaintStatus, Direction, PhoneKind, RelationshipStage, Role, Severity, Tier,
+};
+
+use crate::error::Error;
+
+/// An enumeration stored as a text code.
+pub trait Code: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    const WHAT: &'static str;
+    fn code(self) -> &'static str;
+    fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.code() == s)
+    }
+    /// Decode a stored value; an unknown code means the data is damaged.
+    fn decode(s: &str) -> Result<Self, Error> {
+        Self::from_code(s)
+            .ok_or_else(|| Error::Corrupt(format!("unknown {} code '{s}' in the database", Self::WHAT)))
+    }
+}
+
+macro_rules! codes {
+    ($t:ty, $what:literal { $($v:path => $s:literal),* $(,)? }) => {
+        impl Code for $t {
+            const ALL: &'static [Self] = &[$($v),*];
+            const WHAT: &'static str = $what;
+            fn code(self) -> &'static str {
+                match self { $($v => $s),* }
+            }
+        }
+    };
+}
+
+codes!(Role, "role" {
+    Role::Agent => "agent", Role::Supervisor => "supervisor", Role::Admin => "admin",
+});
+codes!(Tier, "tier" {
+    Tier::Standard => "standard", Tier::Silver => "silver", Tier::Gold => "gold",
+    Tier::Platinum => "platinum",
+});
+codes!(RelationshipStage, "relationship stage" {
+    RelationshipStage::Awareness => "awareness",
+    RelationshipStage::Exploration => "exploration",
+    RelationshipStage::Expansion => "expansion",
+    RelationshipStage::Commitment => "commitment",
+    RelationshipStage::Dissolution => "dissolution",
+});
+codes!(Channel, "channel" {
+    Channel::Call => "call", Channel::Email => "email", Channel::Chat => "chat",
+    Channel::Sms => "sms", Channel::Social => "social", Channel::Store => "store",
+    Channel::Web => "web",
+});
+codes!(Direction, "direction" {
+    Direction::Inbound => "inbound", Direction::Outbound => "outbound",
+});
+codes!(PhoneKind, "phone kind" {
+    PhoneKind::Mobile => "mobile", PhoneKind::Home => "home", PhoneKind::Work => "work",
+});
+codes!(Severity, "severity" {
+    Severity::Low => "low", Severity::Medium => "medium", Severity::High => "high",
+    Severity::Critical => "critical",
+});
+codes!(ComplaintStatus, "complaint status" {
+    ComplaintStatus::Received => "received",
+    ComplaintStatus::Acknowledged => "acknowledged",
+    ComplaintStatus::Investigating => "investigating",
+    ComplaintStatus::ResponseSent => "response_sent",
+    ComplaintStatus::Resolved => "resolved",
+    ComplaintStatus::Closed => "closed",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same_as_json<T: Code + serde::Serialize>() {
+        for v in T::ALL {
+            let json = serde_json::to_value(v).unwrap();
+            assert_eq!(json.as_str().unwrap(), v.code());
+            assert_eq!(T::from_code(v.code()).map(|x| x.code()), Some(v.code()));
+        }
+    }
+
+    #[test]
+    fn codes_match_the_wire_names() {
+        same_as_json::<Role>();
+        same_as_json::<Tier>();
+        same_as_json::<RelationshipStage>();
+        same_as_json::<Channel>();
+        same_as_json::<Direction>();
+        same_as_json::<PhoneKind>();
+        same_as_json::<Severity>();
+        same_as_json::<ComplaintStatus>();
+        assert!(Tier::decode("diamond").is_err());
+    }
+}

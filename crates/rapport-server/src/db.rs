@@ -1,0 +1,180 @@
+//! The database handle: a SQLite connection pool opened with the settings the
+//! server relies on (WAL, `synchronous=FULL`, foreign keys, a busy timeout),
+//! migrated on open, plus the in-memory search vocabulary that belongs to the
+//! data in it.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use thiserror::Error;
+
+use crate::search::vocab::Vocabulary;
+
+/// Migrations compiled into the binary (crates/rapport-server/migrations).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, Error)]
+pub enum DatabaseUrlError {
+    #[error(
+        "PostgreSQL is not supported by this build yet; use a SQLite database such as sqlite://rapport.db"
+    )]
+    PostgresNotYet,
+    #[error("'{0}' is not a database URL this server understands: use sqlite://PATH (for example sqlite://rapport.db)")]
+    Unsupported(String),
+    #[error("the database URL is empty: use sqlite://PATH (for example sqlite://rapport.db)")]
+    Empty,
+}
+
+/// Where a `sqlite:` URL points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqliteTarget {
+    File(PathBuf),
+    Memory,
+}
+
+/// Read a database URL: `sqlite://PATH`, `sqlite:PATH`, `sqlite::memory:`, or
+/// a bare file path. Query strings (`?mode=rwc`) are ignored: the file is
+/// always created when missing.
+pub fn parse_url(url: &str) -> Result<SqliteTarget, DatabaseUrlError> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(DatabaseUrlError::Empty);
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(DatabaseUrlError::PostgresNotYet);
+    }
+    let rest = if let Some(r) = url.strip_prefix("sqlite://") {
+        r
+    } else if let Some(r) = url.strip_prefix("sqlite:") {
+        r
+    } else if url.contains("://") {
+        return Err(DatabaseUrlError::Unsupported(url.to_string()));
+    } else {
+        url
+    };
+    let path = rest.split('?').next().unwrap_or_default();
+    if path == ":memory:" || path.is_empty() {
+        return Ok(SqliteTarget::Memory);
+    }
+    Ok(SqliteTarget::File(PathBuf::from(path)))
+}
+
+/// A handle on the Rapport database. Cheap to clone; clones share the pool.
+#[derive(Clone)]
+pub struct Db {
+    pub(crate) pool: SqlitePool,
+    pub(crate) vocab: Arc<Vocabulary>,
+    target: Arc<SqliteTarget>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("target", &self.target).finish()
+    }
+}
+
+impl Db {
+    /// Open (creating the file if missing) and migrate the database at `url`.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        let target = parse_url(url)?;
+        let (opts, max) = match &target {
+            SqliteTarget::File(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).with_context(|| {
+                        format!("could not create the database directory {}", dir.display())
+                    })?;
+                }
+                (SqliteConnectOptions::new().filename(path), 8)
+            }
+            // Every in-memory connection is its own database: keep one.
+            SqliteTarget::Memory => (SqliteConnectOptions::from_str("sqlite::memory:")?, 1),
+        };
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-8192")
+            .pragma("mmap_size", "1073741824")
+            .statement_cache_capacity(256);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(opts)
+            .await
+            .with_context(|| format!("could not open the database {url}"))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .with_context(|| format!("could not migrate the database {url}"))?;
+        Ok(Db {
+            pool,
+            vocab: Arc::new(Vocabulary::default()),
+            target: Arc::new(target),
+        })
+    }
+
+    /// The connection pool, for callers that run their own SQL.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// `sqlite` (the only backend so far).
+    pub fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    /// Load the typo corrector's vocabulary if it is not loaded yet.
+    pub async fn warm_up(&self) -> Result<(), sqlx::Error> {
+        self.vocab.ensure_loaded(&self.pool).await
+    }
+
+    /// Close every connection, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_database_urls() {
+        assert_eq!(
+            parse_url("sqlite://data/rapport.db").unwrap(),
+            SqliteTarget::File("data/rapport.db".into())
+        );
+        assert_eq!(
+            parse_url("sqlite:///tmp/x.db?mode=rwc").unwrap(),
+            SqliteTarget::File("/tmp/x.db".into())
+        );
+        assert_eq!(
+            parse_url("sqlite:rapport.db").unwrap(),
+            SqliteTarget::File("rapport.db".into())
+        );
+        assert_eq!(parse_url("sqlite::memory:").unwrap(), SqliteTarget::Memory);
+        assert_eq!(
+            parse_url("/var/lib/rapport.db").unwrap(),
+            SqliteTarget::File("/var/lib/rapport.db".into())
+        );
+        assert!(matches!(
+            parse_url("postgres://x@y/z"),
+            Err(DatabaseUrlError::PostgresNotYet)
+        ));
+        assert!(matches!(
+            parse_url("mysql://x"),
+            Err(DatabaseUrlError::Unsupported(_))
+        ));
+    }
+}

@@ -1,0 +1,217 @@
+//! The HTTP API: routes, authentication, problem responses, and the OpenAPI
+//! document generated from the `rapport-api` types.
+
+pub mod auth;
+pub mod customers;
+pub mod problem;
+
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router, middleware};
+use chrono::NaiveDate;
+use rapport_api::{
+    Address, Agent, AgentRef, Channel, Complaint, ComplaintStatus, Consent, CustomerHit,
+    CustomerView, Direction, FieldError, Health, Interaction, InteractionPage, MatchField,
+    MatchKind, Me, MonthSpend, OrderSummary, Phone, PhoneKind, Preferences, Problem, Profile,
+    PurchaseSummary, RelationshipStage, Role, SearchResponse, Severity, Tier,
+};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use self::auth::CurrentAgent;
+use self::problem::ApiError;
+use crate::{Db, ServerConfig};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: ServerConfig,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: ServerConfig) -> AppState {
+        AppState { db, config }
+    }
+
+    /// The analysis date: fixed by configuration, or today (UTC).
+    pub fn as_of(&self) -> NaiveDate {
+        self.config
+            .as_of
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+}
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The whole API as a router (without a listener: tests can drive it directly).
+pub fn router(state: AppState) -> Router {
+    let v1 = Router::new()
+        .route("/me", get(me))
+        .route("/customers", get(customers::search_customers))
+        .route(
+            "/customers/by-phone/{e164}",
+            get(customers::customers_by_phone),
+        )
+        .route("/customers/{id}/view", get(customers::customer_view))
+        .route(
+            "/customers/{id}/interactions",
+            get(customers::customer_interactions),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_agent,
+        ));
+    Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi_json))
+        .nest(rapport_api::API_PREFIX, v1)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                tracing::info_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                    agent = tracing::field::Empty,
+                )
+            }),
+        )
+        .with_state(state)
+}
+
+/// Liveness and database reachability (no authentication).
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "meta",
+    security(()),
+    responses(
+        (status = 200, description = "Serving, and the database answers", body = Health),
+        (status = 503, description = "The database does not answer", body = Health),
+    )
+)]
+pub async fn health(State(state): State<AppState>) -> Response {
+    let ok = sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(state.db.pool())
+        .await
+        .is_ok();
+    let body = Health {
+        status: if ok { "ok" } else { "unavailable" }.to_string(),
+        version: VERSION.to_string(),
+        database: state.db.backend().to_string(),
+    };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Who the bearer token belongs to.
+#[utoipa::path(
+    get,
+    path = "/v1/me",
+    tag = "meta",
+    responses(
+        (status = 200, description = "The signed-in agent", body = Me),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn me(Extension(CurrentAgent(agent)): Extension<CurrentAgent>) -> Json<Me> {
+    Json(Me {
+        agent,
+        server_version: VERSION.to_string(),
+    })
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "meta",
+    security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 description of this API"))
+)]
+pub async fn openapi_json() -> Response {
+    let mut res = Json(ApiDoc::openapi()).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-cache"),
+    );
+    res
+}
+
+async fn not_found(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!(
+        "There is no {method} {} on this server. See /openapi.json for the endpoints it offers.",
+        uri.path()
+    ))
+    .with_instance(uri.path().to_string())
+}
+
+async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{} does not accept {method}. See /openapi.json for the methods it does.",
+            uri.path()
+        ),
+    )
+    .with_instance(uri.path().to_string())
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A per-agent token from `rapport-server agent add` (stored hashed).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document, generated from the handlers and the wire types.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Rapport API",
+        description = "The contact-centre desk's backend: customer search, the customer-360 view, history. Errors are application/problem+json (RFC 9457). Money is integer minor units with an ISO 4217 code; instants are UTC RFC 3339.",
+    ),
+    paths(
+        health,
+        openapi_json,
+        me,
+        customers::search_customers,
+        customers::customers_by_phone,
+        customers::customer_view,
+        customers::customer_interactions,
+    ),
+    components(schemas(
+        Address, Agent, AgentRef, Channel, Complaint, ComplaintStatus, Consent, CustomerHit,
+        CustomerView, Direction, FieldError, Health, Interaction, InteractionPage, MatchField,
+        MatchKind, Me, MonthSpend, OrderSummary, Phone, PhoneKind, Preferences, Problem, Profile,
+        PurchaseSummary, RelationshipStage, Role, SearchResponse, Severity, Tier,
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "customers", description = "Find customers and read their relationship"),
+        (name = "meta", description = "Health, identity and this document"),
+    )
+)]
+pub struct ApiDoc;

@@ -1,0 +1,758 @@
+//! Customer search: one box for names, phone numbers, emails and account
+//! numbers, typo tolerant and ranked, answered from indexes only.
+//!
+//! A query is read once ([`Query::read`]) and then tried against sources in
+//! tier order, best first, each an index lookup with a `LIMIT`:
+//!
+//! 1. **exact**: account number, phone (E.164 or national), email, whole name
+//!    (B-tree indexes on the normalised values);
+//! 2. **prefix**: every query word is a whole name word, then every query
+//!    word begins a name word (FTS5 `search_words` with a prefix index), then
+//!    phone, account and email prefixes (B-tree ranges);
+//! 3. **substring**: phone numbers ending with the digits (an index on the
+//!    reversed digits), then the FTS5 trigram index over phone digits, names
+//!    and emails (three characters or more);
+//! 4. **typo**: name words corrected against the in-memory vocabulary
+//!    ([`vocab`]), then looked up like a prefix query.
+//!
+//! Sources are tried until `limit + 1` distinct customers are found, so the
+//! response knows whether there are `more` without counting anything. Within
+//! a tier, hits are ordered by a score that prefers the more specific source
+//! and the name of which the query covers more; ties go to the lower id.
+
+pub mod distance;
+pub mod vocab;
+
+use std::collections::HashSet;
+
+use rapport_api::{CustomerHit, MatchField, MatchKind, SearchResponse};
+use sqlx::pool::PoolConnection;
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::Db;
+use crate::codes::Code;
+use crate::error::Result;
+use crate::phone::{self, PhoneQuery};
+use crate::text;
+
+use self::distance::osa_distance;
+
+/// At most this many words of a query are used.
+const MAX_WORDS: usize = 6;
+/// Candidate corrections tried per mistyped word.
+const MAX_CORRECTIONS: usize = 8;
+
+/// A query as the sources need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// As typed, trimmed.
+    pub raw: String,
+    /// Folded (see [`text::fold`]).
+    pub folded: String,
+    /// Folded words, at most [`MAX_WORDS`].
+    pub words: Vec<String>,
+    /// Set when the input looks like a phone number.
+    pub phone: Option<PhoneQuery>,
+    /// An exact account number this could be (`ACC-0012345`).
+    pub account: Option<String>,
+    /// The beginning of an account number (`ACC-001`).
+    pub account_prefix: Option<String>,
+}
+
+impl Query {
+    pub fn read(input: &str) -> Query {
+        let raw = input.trim().to_string();
+        let folded = text::fold(&raw);
+        let mut words = text::words(&folded);
+        words.truncate(MAX_WORDS);
+        let phone = phone::looks_like_phone(&raw).then(|| phone::read_query(&raw));
+        let (account, account_prefix) = read_account(&folded);
+        Query {
+            raw,
+            folded,
+            words,
+            phone,
+            account,
+            account_prefix,
+        }
+    }
+
+    fn is_phone(&self) -> bool {
+        self.phone.is_some()
+    }
+
+    fn is_account_like(&self) -> bool {
+        self.account_prefix.is_some() || self.folded.starts_with("acc-")
+    }
+
+    fn looks_like_email(&self) -> bool {
+        self.folded.contains('@')
+    }
+}
+
+/// Account numbers are `ACC-` and seven or more digits. `acc-12345`,
+/// `ACC0012345` and a bare `12345` all name `ACC-0012345`; `ACC-001` is
+/// the start of several.
+fn read_account(folded: &str) -> (Option<String>, Option<String>) {
+    let rest = folded
+        .strip_prefix("acc-")
+        .or_else(|| folded.strip_prefix("acc"))
+        .map(str::trim);
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match rest {
+        Some(r) if r.is_empty() => (None, Some("ACC-".to_string())),
+        Some(r) if digits_only(r) => {
+            // "ACC-001" is being typed out in full; "ACC-12345" drops zeros.
+            let partial = r.len() < 7 && r.starts_with('0');
+            let exact = if partial {
+                None
+            } else {
+                r.parse::<u64>().ok().map(|n| format!("ACC-{n:07}"))
+            };
+            let prefix = (r.len() < 7).then(|| format!("ACC-{r}"));
+            (exact, prefix)
+        }
+        Some(_) => (None, None),
+        None if digits_only(folded) && folded.len() <= 9 => (
+            folded.parse::<u64>().ok().map(|n| format!("ACC-{n:07}")),
+            None,
+        ),
+        None => (None, None),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Found {
+    id: i64,
+    field: MatchField,
+    kind: MatchKind,
+    score: f32,
+    /// The matched value when it is not the name (phone, email, account).
+    text: Option<String>,
+}
+
+/// Collects distinct customers in the order sources find them.
+struct Collector {
+    limit: usize,
+    found: Vec<Found>,
+    seen: HashSet<i64>,
+}
+
+impl Collector {
+    fn new(limit: usize) -> Collector {
+        Collector {
+            limit,
+            found: Vec::with_capacity(limit + 1),
+            seen: HashSet::with_capacity(limit + 1),
+        }
+    }
+
+    /// True once one more than the limit is known: stop looking.
+    fn full(&self) -> bool {
+        self.found.len() > self.limit
+    }
+
+    /// Rows to ask a source for: enough to fill up even if every customer
+    /// already found comes back again.
+    fn want(&self) -> i64 {
+        (self.limit + 1 - self.found.len().min(self.limit + 1) + self.seen.len()) as i64
+    }
+
+    fn add(&mut self, f: Found) {
+        if !self.full() && self.seen.insert(f.id) {
+            self.found.push(f);
+        }
+    }
+}
+
+type Conn = PoolConnection<Sqlite>;
+
+/// Search customers. `limit` must be 1..=100 (checked by the caller).
+pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> {
+    let q = Query::read(input);
+    let mut c = Collector::new(limit as usize);
+    if q.folded.is_empty() {
+        return Ok(SearchResponse {
+            query: input.to_string(),
+            hits: Vec::new(),
+            more: false,
+        });
+    }
+    let mut conn = db.pool.acquire().await?;
+
+    // ---------------------------------------------------------- exact
+    if let Some(acc) = &q.account {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE account_number = ?")
+            .bind(acc)
+            .fetch_all(&mut *conn)
+            .await?;
+        for id in ids {
+            c.add(found(id, MatchField::Account, MatchKind::Exact, 100.0, Some(acc.clone())));
+        }
+    }
+    if let Some(p) = &q.phone {
+        if p.digits.len() >= 5 {
+            for d in &p.full {
+                phones(&mut conn, &mut c, PhoneLookup::Digits, d, MatchKind::Exact, 98.0)
+                    .await?;
+            }
+            for n in &p.national {
+                phones(&mut conn, &mut c, PhoneLookup::National, n, MatchKind::Exact, 98.0)
+                    .await?;
+            }
+        }
+    }
+    if q.looks_like_email() && !c.full() {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT customer_id, email FROM customer_emails WHERE email_norm = ? LIMIT ?",
+        )
+        .bind(text::fold_email(&q.raw))
+        .bind(c.want())
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, email) in rows {
+            c.add(found(id, MatchField::Email, MatchKind::Exact, 96.0, Some(email)));
+        }
+    }
+    let name_search = !q.is_phone() && !q.is_account_like() && !q.words.is_empty();
+    if name_search && !c.full() {
+        let mut key = q.words.clone();
+        key.sort();
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM customers WHERE name_key = ? ORDER BY id LIMIT ?")
+                .bind(key.join(" "))
+                .bind(c.want())
+                .fetch_all(&mut *conn)
+                .await?;
+        for id in ids {
+            c.add(found(id, MatchField::Name, MatchKind::Exact, 94.0, None));
+        }
+    }
+
+    // ---------------------------------------------------------- prefix
+    if name_search && !q.looks_like_email() {
+        let whole = q
+            .words
+            .iter()
+            .map(|w| text::fts_quote(w))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        words_match(&mut conn, &mut c, &whole, MatchKind::Prefix, 80.0).await?;
+        let prefix = q
+            .words
+            .iter()
+            .map(|w| format!("{}*", text::fts_quote(w)))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        words_match(&mut conn, &mut c, &prefix, MatchKind::Prefix, 70.0).await?;
+    }
+    if let Some(p) = &q.phone {
+        for d in &p.full {
+            phones(&mut conn, &mut c, PhoneLookup::DigitsPrefix, d, MatchKind::Prefix, 65.0)
+                .await?;
+        }
+        for n in &p.national {
+            phones(&mut conn, &mut c, PhoneLookup::NationalPrefix, n, MatchKind::Prefix, 65.0)
+                .await?;
+        }
+    }
+    if let Some(prefix) = &q.account_prefix {
+        if !c.full() {
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, account_number FROM customers \
+                 WHERE account_number >= ? AND account_number < ? ORDER BY account_number LIMIT ?",
+            )
+            .bind(prefix)
+            .bind(upper_bound(prefix))
+            .bind(c.want())
+            .fetch_all(&mut *conn)
+            .await?;
+            for (id, acc) in rows {
+                c.add(found(id, MatchField::Account, MatchKind::Prefix, 64.0, Some(acc)));
+            }
+        }
+    }
+    let emailish = !q.is_phone() && !q.folded.contains(char::is_whitespace) && q.folded.len() >= 3;
+    if emailish && !c.full() {
+        let needle = text::fold_email(&q.raw);
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT customer_id, email FROM customer_emails \
+             WHERE email_norm >= ? AND email_norm < ? ORDER BY email_norm LIMIT ?",
+        )
+        .bind(&needle)
+        .bind(upper_bound(&needle))
+        .bind(c.want())
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, email) in rows {
+            c.add(found(id, MatchField::Email, MatchKind::Prefix, 60.0, Some(email)));
+        }
+    }
+
+    // ---------------------------------------------------------- substring
+    let mut trigram_phone: Option<String> = None;
+    let mut trigram_text: Option<(String, String)> = None;
+    if let Some(p) = &q.phone {
+        let core = p.digits.trim_start_matches('0');
+        let core = if core.len() >= 3 { core } else { p.digits.as_str() };
+        if !c.full() {
+            let rev: String = core.chars().rev().collect();
+            phones(&mut conn, &mut c, PhoneLookup::Suffix, &rev, MatchKind::Substring, 50.0)
+                .await?;
+        }
+        if !c.full() && core.len() >= 3 {
+            let expr = format!("phone : {}", text::fts_quote(core));
+            let before = c.found.len();
+            trigram_match(&mut conn, &mut c, &expr, MatchField::Phone, 45.0).await?;
+            if c.found.len() > before {
+                trigram_phone = Some(core.to_string());
+            }
+        }
+    } else if !q.is_account_like() {
+        let name_needle = q.words.join(" ");
+        let email_needle = text::fold_email(&q.raw);
+        let long_enough = |s: &str| s.chars().count() >= 3;
+        let mut parts = Vec::new();
+        if long_enough(&name_needle) {
+            parts.push(format!("name : {}", text::fts_quote(&name_needle)));
+        }
+        if long_enough(&email_needle) {
+            parts.push(format!("email : {}", text::fts_quote(&email_needle)));
+        }
+        if !parts.is_empty() && !c.full() {
+            let before = c.found.len();
+            trigram_match(&mut conn, &mut c, &parts.join(" OR "), MatchField::Name, 40.0).await?;
+            if c.found.len() > before {
+                trigram_text = Some((name_needle, email_needle));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------- typo
+    let mut corrected: Vec<Option<Vec<String>>> = Vec::new();
+    if name_search && !q.looks_like_email() && !c.full() {
+        db.vocab.ensure_loaded(&db.pool).await?;
+        let last = q.words.len() - 1;
+        let mut any = false;
+        let mut possible = true;
+        for (i, w) in q.words.iter().enumerate() {
+            if db.vocab.knows_prefix(w) {
+                corrected.push(None);
+                continue;
+            }
+            let fixes = db.vocab.corrections(w, i == last, MAX_CORRECTIONS);
+            if fixes.is_empty() {
+                possible = false;
+                break;
+            }
+            any = true;
+            corrected.push(Some(fixes.into_iter().map(|f| f.token).collect()));
+        }
+        if any && possible {
+            let expr = q
+                .words
+                .iter()
+                .zip(&corrected)
+                .map(|(w, fix)| match fix {
+                    None => format!("{}*", text::fts_quote(w)),
+                    Some(tokens) => format!(
+                        "({})",
+                        tokens
+                            .iter()
+                            .map(|t| text::fts_quote(t))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    ),
+                })
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            words_match(&mut conn, &mut c, &expr, MatchKind::Typo, 20.0).await?;
+        } else {
+            corrected.clear();
+        }
+    }
+
+    // ---------------------------------------------------------- assemble
+    let more = c.full();
+    let mut found = c.found;
+    let ids: Vec<i64> = found.iter().map(|f| f.id).collect();
+    let rows = customer_rows(&mut conn, &ids).await?;
+    let phones = if trigram_phone.is_some() {
+        phone_rows(&mut conn, &ids).await?
+    } else {
+        Vec::new()
+    };
+    let emails = if trigram_text.is_some() {
+        email_rows(&mut conn, &ids).await?
+    } else {
+        Vec::new()
+    };
+    drop(conn);
+
+    let mut hits = Vec::with_capacity(found.len());
+    for f in found.drain(..) {
+        let Some(row) = rows.iter().find(|r| r.0 == f.id) else {
+            continue; // deleted meanwhile
+        };
+        let (id, account_number, display_name, tier, city, country) = row.clone();
+        let name_line = text::name_line(&display_name);
+        let mut field = f.field;
+        let mut score = f.score;
+        let mut matched_text = f.text.clone();
+        let covers = |needle_len: usize| {
+            let total = name_line.chars().count().max(1);
+            (needle_len.min(total) as f32) / (total as f32)
+        };
+        match (f.kind, f.field) {
+            (MatchKind::Prefix | MatchKind::Exact, MatchField::Name) => {
+                let typed: usize = q.words.iter().map(|w| w.chars().count()).sum();
+                score += 9.0 * covers(typed);
+            }
+            (MatchKind::Substring, MatchField::Phone) if f.text.is_none() => {
+                let core = trigram_phone.as_deref().unwrap_or_default();
+                matched_text = phones
+                    .iter()
+                    .find(|(cid, _, digits)| *cid == id && digits.contains(core))
+                    .map(|(_, e164, _)| e164.clone());
+            }
+            (MatchKind::Substring, MatchField::Name) => {
+                let (name_needle, email_needle) = trigram_text.clone().unwrap_or_default();
+                if !name_needle.is_empty() && name_line.contains(&name_needle) {
+                    score += 4.0 * covers(name_needle.chars().count());
+                } else if let Some((_, email, _)) = emails
+                    .iter()
+                    .find(|(cid, _, norm)| *cid == id && norm.contains(&email_needle))
+                {
+                    field = MatchField::Email;
+                    score = 35.0;
+                    matched_text = Some(email.clone());
+                }
+            }
+            (MatchKind::Typo, _) => {
+                let name_words = text::words(&text::fold(&display_name));
+                let mut edits = 0usize;
+                for (w, fix) in q.words.iter().zip(&corrected) {
+                    if fix.is_some() {
+                        let wc: Vec<char> = w.chars().collect();
+                        edits += name_words
+                            .iter()
+                            .filter_map(|t| {
+                                let tc: Vec<char> = t.chars().collect();
+                                osa_distance(&wc, &tc, 2)
+                            })
+                            .min()
+                            .unwrap_or(2);
+                    }
+                }
+                score -= 3.0 * edits as f32;
+                score += 2.0 * covers(q.words.iter().map(|w| w.chars().count()).sum());
+            }
+            _ => {}
+        }
+        let tier = rapport_api::Tier::decode(&tier)?;
+        hits.push(CustomerHit {
+            id,
+            account_number,
+            matched_text: matched_text.unwrap_or_else(|| display_name.clone()),
+            display_name,
+            tier,
+            locality: locality(&city, &country),
+            matched_field: field,
+            match_kind: f.kind,
+            score,
+        });
+    }
+    hits.sort_by(|a, b| {
+        a.match_kind
+            .cmp(&b.match_kind)
+            .then(b.score.total_cmp(&a.score))
+            .then(a.id.cmp(&b.id))
+    });
+    hits.truncate(limit as usize);
+    Ok(SearchResponse {
+        query: input.to_string(),
+        hits,
+        more,
+    })
+}
+
+/// Customers with exactly this phone number (E.164, or as typed).
+pub async fn by_phone(db: &Db, number: &str, limit: u32) -> Result<SearchResponse> {
+    let mut c = Collector::new(limit as usize);
+    let mut conn = db.pool.acquire().await?;
+    let p = phone::read_query(number);
+    for d in &p.full {
+        phones(&mut conn, &mut c, PhoneLookup::Digits, d, MatchKind::Exact, 98.0).await?;
+    }
+    for n in &p.national {
+        phones(&mut conn, &mut c, PhoneLookup::National, n, MatchKind::Exact, 98.0).await?;
+    }
+    let more = c.full();
+    let ids: Vec<i64> = c.found.iter().map(|f| f.id).collect();
+    let rows = customer_rows(&mut conn, &ids).await?;
+    let mut hits = Vec::new();
+    for f in c.found {
+        if let Some((id, account_number, display_name, tier, city, country)) =
+            rows.iter().find(|r| r.0 == f.id).cloned()
+        {
+            hits.push(CustomerHit {
+                id,
+                account_number,
+                display_name,
+                tier: rapport_api::Tier::decode(&tier)?,
+                locality: locality(&city, &country),
+                matched_text: f.text.unwrap_or_default(),
+                matched_field: MatchField::Phone,
+                match_kind: MatchKind::Exact,
+                score: f.score,
+            });
+        }
+    }
+    hits.sort_by_key(|h| h.id);
+    hits.truncate(limit as usize);
+    Ok(SearchResponse {
+        query: number.to_string(),
+        hits,
+        more,
+    })
+}
+
+fn found(id: i64, field: MatchField, kind: MatchKind, score: f32, text: Option<String>) -> Found {
+    Found {
+        id,
+        field,
+        kind,
+        score,
+        text,
+    }
+}
+
+fn locality(city: &str, country: &str) -> String {
+    format!("{city}, {country}")
+}
+
+/// The smallest string greater than every string starting with `prefix`.
+fn upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// The ways a phone number is looked up, each through its own index.
+#[derive(Debug, Clone, Copy)]
+enum PhoneLookup {
+    /// Full E.164 digits equal.
+    Digits,
+    /// National significant number equal.
+    National,
+    /// Full digits begin with the value.
+    DigitsPrefix,
+    /// National number begins with the value.
+    NationalPrefix,
+    /// Full digits end with the value (given reversed).
+    Suffix,
+}
+
+impl PhoneLookup {
+    fn sql(self) -> &'static str {
+        match self {
+            PhoneLookup::Digits => {
+                "SELECT customer_id, e164 FROM customer_phones WHERE digits = ? \
+                 ORDER BY customer_id LIMIT ?"
+            }
+            PhoneLookup::National => {
+                "SELECT customer_id, e164 FROM customer_phones WHERE national = ? \
+                 ORDER BY customer_id LIMIT ?"
+            }
+            PhoneLookup::DigitsPrefix => {
+                "SELECT customer_id, e164 FROM customer_phones \
+                 WHERE digits >= ? AND digits < ? ORDER BY digits LIMIT ?"
+            }
+            PhoneLookup::NationalPrefix => {
+                "SELECT customer_id, e164 FROM customer_phones \
+                 WHERE national >= ? AND national < ? ORDER BY national LIMIT ?"
+            }
+            PhoneLookup::Suffix => {
+                "SELECT customer_id, e164 FROM customer_phones \
+                 WHERE digits_rev >= ? AND digits_rev < ? ORDER BY digits_rev LIMIT ?"
+            }
+        }
+    }
+
+    fn is_range(self) -> bool {
+        matches!(
+            self,
+            PhoneLookup::DigitsPrefix | PhoneLookup::NationalPrefix | PhoneLookup::Suffix
+        )
+    }
+}
+
+/// Customers with a phone found by `lookup` of `value`.
+async fn phones(
+    conn: &mut Conn,
+    c: &mut Collector,
+    lookup: PhoneLookup,
+    value: &str,
+    kind: MatchKind,
+    score: f32,
+) -> Result<()> {
+    if c.full() || value.is_empty() {
+        return Ok(());
+    }
+    let mut query = sqlx::query_as::<_, (i64, String)>(lookup.sql()).bind(value.to_string());
+    if lookup.is_range() {
+        query = query.bind(upper_bound(value));
+    }
+    let rows = query.bind(c.want()).fetch_all(&mut **conn).await?;
+    for (id, e164) in rows {
+        c.add(found(id, MatchField::Phone, kind, score, Some(e164)));
+    }
+    Ok(())
+}
+
+/// Customers whose name words match an FTS5 expression.
+async fn words_match(
+    conn: &mut Conn,
+    c: &mut Collector,
+    expr: &str,
+    kind: MatchKind,
+    score: f32,
+) -> Result<()> {
+    if c.full() {
+        return Ok(());
+    }
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT rowid FROM search_words WHERE search_words MATCH ? LIMIT ?")
+            .bind(expr.to_string())
+            .bind(c.want())
+            .fetch_all(&mut **conn)
+            .await?;
+    for id in ids {
+        c.add(found(id, MatchField::Name, kind, score, None));
+    }
+    Ok(())
+}
+
+/// Customers whose name, phone digits or emails contain the text (trigram).
+async fn trigram_match(
+    conn: &mut Conn,
+    c: &mut Collector,
+    expr: &str,
+    field: MatchField,
+    score: f32,
+) -> Result<()> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT rowid FROM search_trigram WHERE search_trigram MATCH ? LIMIT ?")
+            .bind(expr.to_string())
+            .bind(c.want())
+            .fetch_all(&mut **conn)
+            .await?;
+    for id in ids {
+        c.add(found(id, field, MatchKind::Substring, score, None));
+    }
+    Ok(())
+}
+
+type CustomerRow = (i64, String, String, String, String, String);
+
+async fn customer_rows(conn: &mut Conn, ids: &[i64]) -> Result<Vec<CustomerRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT id, account_number, display_name, tier, city, country FROM customers WHERE id IN (",
+    );
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    qb.push(")");
+    Ok(qb.build_query_as().fetch_all(&mut **conn).await?)
+}
+
+async fn phone_rows(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT customer_id, e164, digits FROM customer_phones WHERE customer_id IN (",
+    );
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    qb.push(") ORDER BY customer_id, position");
+    Ok(qb.build_query_as().fetch_all(&mut **conn).await?)
+}
+
+async fn email_rows(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT customer_id, email, email_norm FROM customer_emails WHERE customer_id IN (",
+    );
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    qb.push(") ORDER BY customer_id, position");
+    Ok(qb.build_query_as().fetch_all(&mut **conn).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_account_numbers() {
+        assert_eq!(read_account("acc-0012345"), (Some("ACC-0012345".into()), None));
+        assert_eq!(read_account("acc0012345"), (Some("ACC-0012345".into()), None));
+        assert_eq!(
+            read_account("12345"),
+            (Some("ACC-0012345".into()), None)
+        );
+        assert_eq!(read_account("acc-001"), (None, Some("ACC-001".into())));
+        assert_eq!(
+            read_account("acc-12345"),
+            (Some("ACC-0012345".into()), Some("ACC-12345".into()))
+        );
+        assert_eq!(read_account("acc-"), (None, Some("ACC-".into())));
+        assert_eq!(read_account("accardi"), (None, None));
+        assert_eq!(read_account("jane"), (None, None));
+    }
+
+    #[test]
+    fn reads_queries() {
+        let q = Query::read("  Jane OKA ");
+        assert_eq!(q.words, vec!["jane", "oka"]);
+        assert!(q.phone.is_none());
+        let q = Query::read("+44 7700 900123");
+        assert!(q.phone.is_some());
+        let q = Query::read("Müller");
+        assert_eq!(q.folded, "muller");
+        let q = Query::read("jane.okafor@example.com");
+        assert!(q.looks_like_email());
+    }
+
+    #[test]
+    fn collector_stops_after_one_more_than_the_limit() {
+        let mut c = Collector::new(2);
+        assert_eq!(c.want(), 3);
+        c.add(found(1, MatchField::Name, MatchKind::Exact, 1.0, None));
+        c.add(found(1, MatchField::Name, MatchKind::Prefix, 1.0, None));
+        assert_eq!(c.found.len(), 1);
+        assert_eq!(c.want(), 3);
+        c.add(found(2, MatchField::Name, MatchKind::Prefix, 1.0, None));
+        c.add(found(3, MatchField::Name, MatchKind::Prefix, 1.0, None));
+        assert!(c.full());
+        c.add(found(4, MatchField::Name, MatchKind::Prefix, 1.0, None));
+        assert_eq!(c.found.len(), 3);
+    }
+
+    #[test]
+    fn upper_bound_sorts_after_every_extension() {
+        let ub = upper_bound("jane");
+        assert!("jane" < ub.as_str());
+        assert!("jane.okafor@example.com" < ub.as_str());
+        assert!("janf" > ub.as_str());
+    }
+}

@@ -1,0 +1,237 @@
+//! The purchase summary of DOMAIN.md, as pure functions over a customer's
+//! orders, so the figures can be checked by hand.
+//!
+//! Convention ("buy till you die"): all orders of one calendar day (UTC) are
+//! one purchase, valued at their sum.
+//! - `frequency` = distinct purchase days − 1 (the repeat purchases);
+//! - `recency` = days from the first to the last purchase day (0 with one);
+//! - `T` = days from the first purchase day to `as_of`;
+//! - `monetary` = mean value of the repeat purchase days, that is every
+//!   purchase day but the first, rounded to the nearest minor unit (halves
+//!   away from zero); 0 when `frequency` is 0.
+//!
+//! The summary is "as of" a date: orders placed after `as_of` are left out of
+//! every figure, as if they had not happened yet.
+
+use chrono::{Datelike, Months, NaiveDate};
+use rapport_api::{MonthSpend, PurchaseSummary};
+
+/// One order: the day it was placed (UTC) and its total in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderFact {
+    pub day: NaiveDate,
+    pub total_minor: i64,
+}
+
+/// Compute the summary. `orders` may come in any order.
+pub fn purchase_summary(orders: &[OrderFact], as_of: NaiveDate, currency: &str) -> PurchaseSummary {
+    let mut counted: Vec<OrderFact> = orders.iter().copied().filter(|o| o.day <= as_of).collect();
+    counted.sort_by_key(|o| o.day);
+
+    // Purchase days, each valued at the sum of its orders.
+    let mut days: Vec<(NaiveDate, i64)> = Vec::new();
+    for o in &counted {
+        match days.last_mut() {
+            Some((d, v)) if *d == o.day => *v += o.total_minor,
+            _ => days.push((o.day, o.total_minor)),
+        }
+    }
+
+    let lifetime: i64 = counted.iter().map(|o| o.total_minor).sum();
+    let first = days.first().map(|d| d.0);
+    let last = days.last().map(|d| d.0);
+    let frequency = days.len().saturating_sub(1) as i64;
+    let recency_days = match (first, last) {
+        (Some(f), Some(l)) => (l - f).num_days(),
+        _ => 0,
+    };
+    let t_days = first.map(|f| (as_of - f).num_days()).unwrap_or(0);
+    let monetary_minor = if frequency == 0 {
+        0
+    } else {
+        let repeat: i64 = days[1..].iter().map(|d| d.1).sum();
+        div_round(repeat, frequency)
+    };
+
+    PurchaseSummary {
+        as_of,
+        currency: currency.to_string(),
+        lifetime_spend_minor: lifetime,
+        orders: counted.len() as i64,
+        first_purchase: first,
+        last_purchase: last,
+        days_since_last_purchase: last.map(|l| (as_of - l).num_days()),
+        frequency,
+        recency_days,
+        t_days,
+        monetary_minor,
+        monthly_spend: monthly_spend(&counted, as_of),
+    }
+}
+
+/// Integer division rounding to nearest, halves away from zero.
+fn div_round(n: i64, d: i64) -> i64 {
+    debug_assert!(d > 0);
+    if n >= 0 {
+        (n + d / 2) / d
+    } else {
+        -((-n + d / 2) / d)
+    }
+}
+
+/// First day of the month `months_back` months before `as_of`'s month.
+fn month_start(as_of: NaiveDate, months_back: u32) -> NaiveDate {
+    let first = as_of.with_day(1).unwrap_or(as_of);
+    first.checked_sub_months(Months::new(months_back)).unwrap_or(first)
+}
+
+/// Spend per calendar month for the 12 months ending with `as_of`'s month,
+/// oldest first, zeros included.
+pub fn monthly_spend(orders: &[OrderFact], as_of: NaiveDate) -> Vec<MonthSpend> {
+    (0..12)
+        .rev()
+        .map(|back| {
+            let start = month_start(as_of, back);
+            let amount = orders
+                .iter()
+                .filter(|o| o.day <= as_of && o.day.year() == start.year() && o.day.month() == start.month())
+                .map(|o| o.total_minor)
+                .sum();
+            MonthSpend {
+                month: start.format("%Y-%m").to_string(),
+                amount_minor: amount,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn o(day: &str, total: i64) -> OrderFact {
+        OrderFact {
+            day: d(day),
+            total_minor: total,
+        }
+    }
+
+    #[test]
+    fn no_orders() {
+        let s = purchase_summary(&[], d("2025-06-30"), "GBP");
+        assert_eq!(s.orders, 0);
+        assert_eq!(s.lifetime_spend_minor, 0);
+        assert_eq!(s.frequency, 0);
+        assert_eq!(s.recency_days, 0);
+        assert_eq!(s.t_days, 0);
+        assert_eq!(s.monetary_minor, 0);
+        assert_eq!(s.first_purchase, None);
+        assert_eq!(s.days_since_last_purchase, None);
+        assert_eq!(s.monthly_spend.len(), 12);
+        assert!(s.monthly_spend.iter().all(|m| m.amount_minor == 0));
+    }
+
+    #[test]
+    fn one_purchase() {
+        // One order of £49.99 on 1 March, seen on 31 March.
+        let s = purchase_summary(&[o("2025-03-01", 4999)], d("2025-03-31"), "GBP");
+        assert_eq!(s.orders, 1);
+        assert_eq!(s.lifetime_spend_minor, 4999);
+        assert_eq!(s.frequency, 0);
+        assert_eq!(s.recency_days, 0);
+        assert_eq!(s.t_days, 30);
+        assert_eq!(s.monetary_minor, 0);
+        assert_eq!(s.days_since_last_purchase, Some(30));
+        assert_eq!(s.first_purchase, Some(d("2025-03-01")));
+        assert_eq!(s.last_purchase, Some(d("2025-03-01")));
+        assert_eq!(s.monthly_spend.last().unwrap().month, "2025-03");
+        assert_eq!(s.monthly_spend.last().unwrap().amount_minor, 4999);
+    }
+
+    #[test]
+    fn several_orders_on_one_day_are_one_purchase() {
+        // 10 Jan: 1000 + 500 (one purchase day worth 1500)
+        // 20 Jan: 300
+        // 9 Feb: 200 + 200 + 100 (one purchase day worth 500)
+        let orders = [
+            o("2025-02-09", 200),
+            o("2025-01-10", 1000),
+            o("2025-01-20", 300),
+            o("2025-01-10", 500),
+            o("2025-02-09", 200),
+            o("2025-02-09", 100),
+        ];
+        let s = purchase_summary(&orders, d("2025-03-01"), "EUR");
+        assert_eq!(s.orders, 6);
+        assert_eq!(s.lifetime_spend_minor, 2300);
+        // Three purchase days: 10 Jan, 20 Jan, 9 Feb.
+        assert_eq!(s.frequency, 2);
+        // 10 Jan -> 9 Feb = 30 days.
+        assert_eq!(s.recency_days, 30);
+        // 10 Jan -> 1 Mar = 50 days.
+        assert_eq!(s.t_days, 50);
+        // Repeat days are worth 300 and 500: mean 400.
+        assert_eq!(s.monetary_minor, 400);
+        assert_eq!(s.days_since_last_purchase, Some(20));
+        let months: Vec<(&str, i64)> = s
+            .monthly_spend
+            .iter()
+            .map(|m| (m.month.as_str(), m.amount_minor))
+            .collect();
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[0], ("2024-04", 0));
+        assert_eq!(months[9], ("2025-01", 1800));
+        assert_eq!(months[10], ("2025-02", 500));
+        assert_eq!(months[11], ("2025-03", 0));
+    }
+
+    #[test]
+    fn monetary_rounds_half_away_from_zero() {
+        // Repeat days 100 and 101: mean 100.5 -> 101.
+        let orders = [o("2025-01-01", 7), o("2025-01-02", 100), o("2025-01-03", 101)];
+        let s = purchase_summary(&orders, d("2025-01-03"), "GBP");
+        assert_eq!(s.monetary_minor, 101);
+        assert_eq!(s.t_days, 2);
+        assert_eq!(s.days_since_last_purchase, Some(0));
+        assert_eq!(div_round(-201, 2), -101);
+    }
+
+    #[test]
+    fn as_of_before_any_purchase_counts_nothing() {
+        let orders = [o("2025-05-01", 1000), o("2025-06-01", 2000)];
+        let s = purchase_summary(&orders, d("2025-04-30"), "GBP");
+        assert_eq!(s.orders, 0);
+        assert_eq!(s.lifetime_spend_minor, 0);
+        assert_eq!(s.frequency, 0);
+        assert_eq!(s.t_days, 0);
+        assert_eq!(s.first_purchase, None);
+        assert!(s.monthly_spend.iter().all(|m| m.amount_minor == 0));
+    }
+
+    #[test]
+    fn as_of_between_purchases_counts_only_the_past() {
+        let orders = [o("2025-05-01", 1000), o("2025-05-11", 3000), o("2025-06-01", 2000)];
+        let s = purchase_summary(&orders, d("2025-05-20"), "GBP");
+        assert_eq!(s.orders, 2);
+        assert_eq!(s.lifetime_spend_minor, 4000);
+        assert_eq!(s.frequency, 1);
+        assert_eq!(s.recency_days, 10);
+        assert_eq!(s.t_days, 19);
+        assert_eq!(s.monetary_minor, 3000);
+        assert_eq!(s.days_since_last_purchase, Some(9));
+        assert_eq!(s.monthly_spend.last().unwrap().amount_minor, 4000);
+    }
+
+    #[test]
+    fn months_cross_year_ends_and_short_months() {
+        let m = monthly_spend(&[], d("2024-03-31"));
+        let names: Vec<&str> = m.iter().map(|x| x.month.as_str()).collect();
+        assert_eq!(names.first(), Some(&"2023-04"));
+        assert_eq!(names[10], "2024-02");
+        assert_eq!(names.last(), Some(&"2024-03"));
+    }
+}
