@@ -43,12 +43,16 @@ pub async fn add(
     role: Role,
     team: Option<&str>,
 ) -> anyhow::Result<(Agent, String)> {
-    create_inner(db, name, role, team, true).await.map(|(a, t)| (a, t.unwrap_or_default()))
+    create_inner(db, name, role, team, true)
+        .await
+        .map(|(a, t)| (a, t.unwrap_or_default()))
 }
 
 /// Create an agent without a token (one can be issued later).
 pub async fn create(db: &Db, name: &str, role: Role, team: Option<&str>) -> anyhow::Result<Agent> {
-    create_inner(db, name, role, team, false).await.map(|(a, _)| a)
+    create_inner(db, name, role, team, false)
+        .await
+        .map(|(a, _)| a)
 }
 
 async fn create_inner(
@@ -131,7 +135,11 @@ pub async fn issue_token(db: &Db, agent_id: AgentId) -> anyhow::Result<String> {
 
 /// Issue a token under `label`, revoking the agent's earlier tokens with that
 /// label (the embedded client takes a fresh one each run).
-pub async fn replace_labelled_token(db: &Db, agent_id: AgentId, label: &str) -> anyhow::Result<String> {
+pub async fn replace_labelled_token(
+    db: &Db,
+    agent_id: AgentId,
+    label: &str,
+) -> anyhow::Result<String> {
     let mut tx = db.pool.begin().await?;
     ensure_agent(&mut tx, agent_id).await?;
     sqlx::query("DELETE FROM api_tokens WHERE agent_id = ? AND label = ?")

@@ -17,8 +17,9 @@ pub trait Code: Sized + Copy + 'static {
     }
     /// Decode a stored value; an unknown code means the data is damaged.
     fn decode(s: &str) -> Result<Self, Error> {
-        Self::from_code(s)
-            .ok_or_else(|| Error::Corrupt(format!("unknown {} code '{s}' in the database", Self::WHAT)))
+        Self::from_code(s).ok_or_else(|| {
+            Error::Corrupt(format!("unknown {} code '{s}' in the database", Self::WHAT))
+        })
     }
 }
 

@@ -14,7 +14,9 @@ pub struct Position {
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
-#[error("this cursor was not issued by this server (or was cut short); start again without a cursor")]
+#[error(
+    "this cursor was not issued by this server (or was cut short); start again without a cursor"
+)]
 pub struct BadCursor;
 
 /// Encode a position as a short URL-safe string.
@@ -44,9 +46,18 @@ mod tests {
     #[test]
     fn round_trips() {
         for p in [
-            Position { started_at: 0, id: 0 },
-            Position { started_at: 1_735_689_600, id: 42 },
-            Position { started_at: -5, id: i64::MAX },
+            Position {
+                started_at: 0,
+                id: 0,
+            },
+            Position {
+                started_at: 1_735_689_600,
+                id: 42,
+            },
+            Position {
+                started_at: -5,
+                id: i64::MAX,
+            },
         ] {
             let s = encode(p);
             assert!(s.chars().all(|c| c.is_ascii_hexdigit()));
@@ -58,7 +69,10 @@ mod tests {
     fn rejects_foreign_strings() {
         assert_eq!(decode(""), Err(BadCursor));
         assert_eq!(decode("zz"), Err(BadCursor));
-        let good = encode(Position { started_at: 1, id: 2 });
+        let good = encode(Position {
+            started_at: 1,
+            id: 2,
+        });
         assert_eq!(decode(&good[..good.len() - 2]), Err(BadCursor));
         let mut wrong_version = good.clone();
         wrong_version.replace_range(0..2, "02");

@@ -82,7 +82,8 @@ pub async fn create(db: &Db, c: &NewCustomer) -> Result<CustomerId> {
     }
     let mut phones = Vec::with_capacity(c.phones.len());
     for (i, (p, kind)) in c.phones.iter().enumerate() {
-        let keys = parse_e164(p).map_err(|e| Error::invalid(format!("/phones/{i}"), e.to_string()))?;
+        let keys =
+            parse_e164(p).map_err(|e| Error::invalid(format!("/phones/{i}"), e.to_string()))?;
         phones.push((keys, *kind));
     }
     for (i, e) in c.emails.iter().enumerate() {
@@ -202,16 +203,20 @@ pub struct NewOrder {
 
 /// Record an order in the customer's currency; returns its id.
 pub async fn record_order(db: &Db, o: &NewOrder) -> Result<i64> {
-    let currency: Option<String> = sqlx::query_scalar("SELECT currency FROM customers WHERE id = ?")
-        .bind(o.customer_id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let currency: Option<String> =
+        sqlx::query_scalar("SELECT currency FROM customers WHERE id = ?")
+            .bind(o.customer_id)
+            .fetch_optional(&db.pool)
+            .await?;
     let currency = currency.ok_or(Error::NotFound {
         what: "customer",
         id: o.customer_id,
     })?;
     if o.lines.is_empty() {
-        return Err(Error::invalid("/lines", "An order needs at least one line."));
+        return Err(Error::invalid(
+            "/lines",
+            "An order needs at least one line.",
+        ));
     }
     let mut lines = Vec::with_capacity(o.lines.len());
     for (i, l) in o.lines.iter().enumerate() {
@@ -306,7 +311,10 @@ mod tests {
 
     #[test]
     fn display_names_follow_the_culture() {
-        assert_eq!(display_name("Jane", "Okafor-Lindqvist"), "Jane Okafor-Lindqvist");
+        assert_eq!(
+            display_name("Jane", "Okafor-Lindqvist"),
+            "Jane Okafor-Lindqvist"
+        );
         assert_eq!(display_name("伟", "王"), "王伟");
         assert_eq!(display_name("민준", "김"), "김민준");
         assert_eq!(display_name("Madonna", ""), "Madonna");

@@ -25,7 +25,9 @@ pub enum DatabaseUrlError {
         "PostgreSQL is not supported by this build yet; use a SQLite database such as sqlite://rapport.db"
     )]
     PostgresNotYet,
-    #[error("'{0}' is not a database URL this server understands: use sqlite://PATH (for example sqlite://rapport.db)")]
+    #[error(
+        "'{0}' is not a database URL this server understands: use sqlite://PATH (for example sqlite://rapport.db)"
+    )]
     Unsupported(String),
     #[error("the database URL is empty: use sqlite://PATH (for example sqlite://rapport.db)")]
     Empty,

@@ -45,9 +45,13 @@ pub async fn start(
     let seeded_now = if seed::is_seeded(&db).await? {
         false
     } else {
-        seed::seed(&db, &SeedOptions::new(opts.demo_customers, opts.seed), progress)
-            .await
-            .context("could not generate the demo data")?;
+        seed::seed(
+            &db,
+            &SeedOptions::new(opts.demo_customers, opts.seed),
+            progress,
+        )
+        .await
+        .context("could not generate the demo data")?;
         true
     };
     let agent = match agents::find_by_name(&db, &opts.agent_name).await? {

@@ -71,7 +71,11 @@ impl ServerHandle {
 
 /// Serve the API on `listener` in a background task and return at once.
 /// Loads the search vocabulary first, so the first search is not slow.
-pub async fn serve(listener: TcpListener, db: Db, cfg: ServerConfig) -> anyhow::Result<ServerHandle> {
+pub async fn serve(
+    listener: TcpListener,
+    db: Db,
+    cfg: ServerConfig,
+) -> anyhow::Result<ServerHandle> {
     db.warm_up().await?;
     let addr = listener.local_addr()?;
     let app = router(AppState::new(db, cfg));

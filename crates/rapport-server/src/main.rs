@@ -37,7 +37,12 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArg,
         /// Address to listen on.
-        #[arg(long, env = "RAPPORT_LISTEN", default_value = "127.0.0.1:7878", value_name = "ADDR")]
+        #[arg(
+            long,
+            env = "RAPPORT_LISTEN",
+            default_value = "127.0.0.1:7878",
+            value_name = "ADDR"
+        )]
         listen: SocketAddr,
         /// Compute purchase summaries as of this day (YYYY-MM-DD) instead of
         /// today; orders after it are left out.
@@ -205,7 +210,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     format!("no agent named '{name}'; list them with `rapport-server agent list`")
                 })?;
                 let token = agents::issue_token(&db, agent.id).await?;
-                eprintln!("new token for '{}' (id {}), shown only now:", agent.name, agent.id);
+                eprintln!(
+                    "new token for '{}' (id {}), shown only now:",
+                    agent.name, agent.id
+                );
                 println!("{token}");
                 Ok(())
             }

@@ -128,7 +128,10 @@ mod tests {
         assert_eq!(parse_e164("+14155550123").unwrap().national, "4155550123");
         assert_eq!(parse_e164("+353851234567").unwrap().national, "851234567");
         assert_eq!(parse_e164("+2348031234567").unwrap().national, "8031234567");
-        assert_eq!(parse_e164("+8613812345678").unwrap().national, "13812345678");
+        assert_eq!(
+            parse_e164("+8613812345678").unwrap().national,
+            "13812345678"
+        );
         assert_eq!(parse_e164("+971501234567").unwrap().national, "501234567");
     }
 

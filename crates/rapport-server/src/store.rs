@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rapport_api::{
-    Address, Channel, ComplaintStatus, Consent, Direction, PhoneKind, RelationshipStage,
-    Severity, Tier,
+    Address, Channel, ComplaintStatus, Consent, Direction, PhoneKind, RelationshipStage, Severity,
+    Tier,
 };
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 

@@ -82,7 +82,9 @@ fn div_round(n: i64, d: i64) -> i64 {
 /// First day of the month `months_back` months before `as_of`'s month.
 fn month_start(as_of: NaiveDate, months_back: u32) -> NaiveDate {
     let first = as_of.with_day(1).unwrap_or(as_of);
-    first.checked_sub_months(Months::new(months_back)).unwrap_or(first)
+    first
+        .checked_sub_months(Months::new(months_back))
+        .unwrap_or(first)
 }
 
 /// Spend per calendar month for the 12 months ending with `as_of`'s month,
@@ -94,7 +96,9 @@ pub fn monthly_spend(orders: &[OrderFact], as_of: NaiveDate) -> Vec<MonthSpend> 
             let start = month_start(as_of, back);
             let amount = orders
                 .iter()
-                .filter(|o| o.day <= as_of && o.day.year() == start.year() && o.day.month() == start.month())
+                .filter(|o| {
+                    o.day <= as_of && o.day.year() == start.year() && o.day.month() == start.month()
+                })
                 .map(|o| o.total_minor)
                 .sum();
             MonthSpend {
@@ -192,7 +196,11 @@ mod tests {
     #[test]
     fn monetary_rounds_half_away_from_zero() {
         // Repeat days 100 and 101: mean 100.5 -> 101.
-        let orders = [o("2025-01-01", 7), o("2025-01-02", 100), o("2025-01-03", 101)];
+        let orders = [
+            o("2025-01-01", 7),
+            o("2025-01-02", 100),
+            o("2025-01-03", 101),
+        ];
         let s = purchase_summary(&orders, d("2025-01-03"), "GBP");
         assert_eq!(s.monetary_minor, 101);
         assert_eq!(s.t_days, 2);
@@ -214,7 +222,11 @@ mod tests {
 
     #[test]
     fn as_of_between_purchases_counts_only_the_past() {
-        let orders = [o("2025-05-01", 1000), o("2025-05-11", 3000), o("2025-06-01", 2000)];
+        let orders = [
+            o("2025-05-01", 1000),
+            o("2025-05-11", 3000),
+            o("2025-06-01", 2000),
+        ];
         let s = purchase_summary(&orders, d("2025-05-20"), "GBP");
         assert_eq!(s.orders, 2);
         assert_eq!(s.lifetime_spend_minor, 4000);

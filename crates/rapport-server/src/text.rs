@@ -131,7 +131,10 @@ pub fn name_tokens(given: &str, family: &str) -> Vec<String> {
             }
             let lower = raw.to_lowercase();
             if lower.contains(['ä', 'ö', 'ü']) {
-                let t = lower.replace('ä', "ae").replace('ö', "oe").replace('ü', "ue");
+                let t = lower
+                    .replace('ä', "ae")
+                    .replace('ö', "oe")
+                    .replace('ü', "ue");
                 for w in words(&fold(&t)) {
                     add(w);
                 }
@@ -200,7 +203,10 @@ mod tests {
     #[test]
     fn splits_words_joining_apostrophes() {
         assert_eq!(words("o'brien-smith  jr."), vec!["obrien", "smith", "jr"]);
-        assert_eq!(words("jane.okafor@example.com"), vec!["jane", "okafor", "example", "com"]);
+        assert_eq!(
+            words("jane.okafor@example.com"),
+            vec!["jane", "okafor", "example", "com"]
+        );
     }
 
     #[test]

@@ -58,7 +58,14 @@ pub async fn customer_view(db: &Db, id: CustomerId, as_of: NaiveDate) -> Result<
     let summary = purchase_summary(&facts, as_of, &profile.currency);
 
     let recent_orders = recent_orders(&mut conn, id).await?;
-    let mut interactions = interactions(&mut conn, id, None, None, rapport_api::VIEW_INTERACTIONS as i64 + 1).await?;
+    let mut interactions = interactions(
+        &mut conn,
+        id,
+        None,
+        None,
+        rapport_api::VIEW_INTERACTIONS as i64 + 1,
+    )
+    .await?;
     let interactions_cursor = next_cursor(&mut interactions, rapport_api::VIEW_INTERACTIONS);
     let open_complaints = open_complaints(&mut conn, id).await?;
 
@@ -84,7 +91,9 @@ pub async fn interaction_page(
     channel: Option<Channel>,
 ) -> Result<InteractionPage> {
     let after = match cursor {
-        Some(c) => Some(cursor::decode(c).map_err(|e| Error::invalid("cursor", capitalise(&e.to_string())))?),
+        Some(c) => Some(
+            cursor::decode(c).map_err(|e| Error::invalid("cursor", capitalise(&e.to_string())))?,
+        ),
         None => None,
     };
     let mut conn = db.pool.acquire().await?;
@@ -93,7 +102,10 @@ pub async fn interaction_page(
         .fetch_optional(&mut *conn)
         .await?;
     if exists.is_none() {
-        return Err(Error::NotFound { what: "customer", id });
+        return Err(Error::NotFound {
+            what: "customer",
+            id,
+        });
     }
     let limit = limit as usize;
     let mut items = interactions(&mut conn, id, after, channel, limit as i64 + 1).await?;
@@ -133,22 +145,32 @@ async fn profile(conn: &mut Conn, id: CustomerId) -> Result<Profile> {
     .bind(id)
     .fetch_optional(&mut **conn)
     .await?
-    .ok_or(Error::NotFound { what: "customer", id })?;
+    .ok_or(Error::NotFound {
+        what: "customer",
+        id,
+    })?;
 
-    let phones: Vec<(String, String)> =
-        sqlx::query_as("SELECT e164, kind FROM customer_phones WHERE customer_id = ? ORDER BY position")
-            .bind(id)
-            .fetch_all(&mut **conn)
-            .await?;
+    let phones: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e164, kind FROM customer_phones WHERE customer_id = ? ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut **conn)
+    .await?;
     let phones = phones
         .into_iter()
-        .map(|(e164, kind)| Ok(Phone { e164, kind: PhoneKind::decode(&kind)? }))
+        .map(|(e164, kind)| {
+            Ok(Phone {
+                e164,
+                kind: PhoneKind::decode(&kind)?,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
-    let emails: Vec<String> =
-        sqlx::query_scalar("SELECT email FROM customer_emails WHERE customer_id = ? ORDER BY position")
-            .bind(id)
-            .fetch_all(&mut **conn)
-            .await?;
+    let emails: Vec<String> = sqlx::query_scalar(
+        "SELECT email FROM customer_emails WHERE customer_id = ? ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut **conn)
+    .await?;
 
     let birthday: Option<String> = row.try_get("birthday")?;
     Ok(Profile {
@@ -186,7 +208,9 @@ async fn preferences(conn: &mut Conn, id: CustomerId) -> Result<Preferences> {
     .fetch_optional(&mut **conn)
     .await?;
     let Some(row) = row else {
-        return Err(Error::Corrupt(format!("customer {id} has no preferences row")));
+        return Err(Error::Corrupt(format!(
+            "customer {id} has no preferences row"
+        )));
     };
     Ok(Preferences {
         channel: Channel::decode(&row.try_get::<String, _>("channel")?)?,

@@ -1,7 +1,7 @@
 //! Bearer-token authentication for every `/v1` route: the token is hashed and
 //! looked up, and the agent it belongs to rides along with the request.
 
-use axum::extract::{Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -26,7 +26,12 @@ pub async fn require_agent(
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let instance = req.uri().path().to_string();
+    // Nested routers see the path without /v1; report the one the client sent.
+    let instance = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map(|u| u.path().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Err(ApiError::unauthorized(MISSING_TOKEN).with_instance(instance));
     };

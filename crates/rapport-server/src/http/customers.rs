@@ -46,11 +46,7 @@ pub struct PageParams {
     channel: Option<Channel>,
 }
 
-fn parse_limit(
-    params: &HashMap<String, String>,
-    default: u32,
-    max: u32,
-) -> Result<u32, ApiError> {
+fn parse_limit(params: &HashMap<String, String>, default: u32, max: u32) -> Result<u32, ApiError> {
     let Some(raw) = params.get("limit") else {
         return Ok(default);
     };
@@ -124,7 +120,9 @@ pub async fn customers_by_phone(
     if digits.len() < 5 || !crate::phone::looks_like_phone(&e164) {
         return Err(ApiError::invalid(
             "e164",
-            format!("'{e164}' is not a phone number: give it in E.164 form, such as +447700900123."),
+            format!(
+                "'{e164}' is not a phone number: give it in E.164 form, such as +447700900123."
+            ),
         ));
     }
     Ok(Json(
@@ -174,7 +172,11 @@ pub async fn customer_interactions(
 ) -> Result<Json<InteractionPage>, ApiError> {
     let id = parse_id(&id)?;
     let limit = parse_limit(&params, view::PAGE_DEFAULT, view::PAGE_MAX)?;
-    let channel = match params.get("channel").map(|c| c.trim()).filter(|c| !c.is_empty()) {
+    let channel = match params
+        .get("channel")
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+    {
         Some(c) => Some(
             c.parse::<Channel>()
                 .map_err(|e| ApiError::invalid("channel", format!("{}.", capitalise(&e))))?,

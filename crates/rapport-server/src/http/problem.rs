@@ -11,7 +11,7 @@ use crate::error::Error;
 /// A problem response.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    pub problem: Problem,
+    pub problem: Box<Problem>,
     /// Sent as `WWW-Authenticate` on 401.
     pub challenge: Option<&'static str>,
 }
@@ -19,14 +19,14 @@ pub struct ApiError {
 impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> ApiError {
         ApiError {
-            problem: Problem {
+            problem: Box::new(Problem {
                 type_: "about:blank".into(),
                 title: status.canonical_reason().unwrap_or("Error").to_string(),
                 status: status.as_u16(),
                 detail: Some(detail.into()),
                 instance: None,
                 errors: Vec::new(),
-            },
+            }),
             challenge: None,
         }
     }
@@ -97,7 +97,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut res = (status, Json(self.problem)).into_response();
+        let mut res = (status, Json(*self.problem)).into_response();
         res.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if let Some(c) = self.challenge {

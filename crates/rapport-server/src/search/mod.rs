@@ -100,7 +100,7 @@ fn read_account(folded: &str) -> (Option<String>, Option<String>) {
         .map(str::trim);
     let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     match rest {
-        Some(r) if r.is_empty() => (None, Some("ACC-".to_string())),
+        Some("") => (None, Some("ACC-".to_string())),
         Some(r) if digits_only(r) => {
             // "ACC-001" is being typed out in full; "ACC-12345" drops zeros.
             let partial = r.len() < 7 && r.starts_with('0');
@@ -187,19 +187,39 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
             .fetch_all(&mut *conn)
             .await?;
         for id in ids {
-            c.add(found(id, MatchField::Account, MatchKind::Exact, 100.0, Some(acc.clone())));
+            c.add(found(
+                id,
+                MatchField::Account,
+                MatchKind::Exact,
+                100.0,
+                Some(acc.clone()),
+            ));
         }
     }
-    if let Some(p) = &q.phone {
-        if p.digits.len() >= 5 {
-            for d in &p.full {
-                phones(&mut conn, &mut c, PhoneLookup::Digits, d, MatchKind::Exact, 98.0)
-                    .await?;
-            }
-            for n in &p.national {
-                phones(&mut conn, &mut c, PhoneLookup::National, n, MatchKind::Exact, 98.0)
-                    .await?;
-            }
+    if let Some(p) = &q.phone
+        && p.digits.len() >= 5
+    {
+        for d in &p.full {
+            phones(
+                &mut conn,
+                &mut c,
+                PhoneLookup::Digits,
+                d,
+                MatchKind::Exact,
+                98.0,
+            )
+            .await?;
+        }
+        for n in &p.national {
+            phones(
+                &mut conn,
+                &mut c,
+                PhoneLookup::National,
+                n,
+                MatchKind::Exact,
+                98.0,
+            )
+            .await?;
         }
     }
     if q.looks_like_email() && !c.full() {
@@ -211,7 +231,13 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
         .fetch_all(&mut *conn)
         .await?;
         for (id, email) in rows {
-            c.add(found(id, MatchField::Email, MatchKind::Exact, 96.0, Some(email)));
+            c.add(found(
+                id,
+                MatchField::Email,
+                MatchKind::Exact,
+                96.0,
+                Some(email),
+            ));
         }
     }
     let name_search = !q.is_phone() && !q.is_account_like() && !q.words.is_empty();
@@ -248,28 +274,48 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
     }
     if let Some(p) = &q.phone {
         for d in &p.full {
-            phones(&mut conn, &mut c, PhoneLookup::DigitsPrefix, d, MatchKind::Prefix, 65.0)
-                .await?;
+            phones(
+                &mut conn,
+                &mut c,
+                PhoneLookup::DigitsPrefix,
+                d,
+                MatchKind::Prefix,
+                65.0,
+            )
+            .await?;
         }
         for n in &p.national {
-            phones(&mut conn, &mut c, PhoneLookup::NationalPrefix, n, MatchKind::Prefix, 65.0)
-                .await?;
+            phones(
+                &mut conn,
+                &mut c,
+                PhoneLookup::NationalPrefix,
+                n,
+                MatchKind::Prefix,
+                65.0,
+            )
+            .await?;
         }
     }
-    if let Some(prefix) = &q.account_prefix {
-        if !c.full() {
-            let rows: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT id, account_number FROM customers \
+    if let Some(prefix) = &q.account_prefix
+        && !c.full()
+    {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, account_number FROM customers \
                  WHERE account_number >= ? AND account_number < ? ORDER BY account_number LIMIT ?",
-            )
-            .bind(prefix)
-            .bind(upper_bound(prefix))
-            .bind(c.want())
-            .fetch_all(&mut *conn)
-            .await?;
-            for (id, acc) in rows {
-                c.add(found(id, MatchField::Account, MatchKind::Prefix, 64.0, Some(acc)));
-            }
+        )
+        .bind(prefix)
+        .bind(upper_bound(prefix))
+        .bind(c.want())
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, acc) in rows {
+            c.add(found(
+                id,
+                MatchField::Account,
+                MatchKind::Prefix,
+                64.0,
+                Some(acc),
+            ));
         }
     }
     let emailish = !q.is_phone() && !q.folded.contains(char::is_whitespace) && q.folded.len() >= 3;
@@ -285,7 +331,13 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
         .fetch_all(&mut *conn)
         .await?;
         for (id, email) in rows {
-            c.add(found(id, MatchField::Email, MatchKind::Prefix, 60.0, Some(email)));
+            c.add(found(
+                id,
+                MatchField::Email,
+                MatchKind::Prefix,
+                60.0,
+                Some(email),
+            ));
         }
     }
 
@@ -294,11 +346,22 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
     let mut trigram_text: Option<(String, String)> = None;
     if let Some(p) = &q.phone {
         let core = p.digits.trim_start_matches('0');
-        let core = if core.len() >= 3 { core } else { p.digits.as_str() };
+        let core = if core.len() >= 3 {
+            core
+        } else {
+            p.digits.as_str()
+        };
         if !c.full() {
             let rev: String = core.chars().rev().collect();
-            phones(&mut conn, &mut c, PhoneLookup::Suffix, &rev, MatchKind::Substring, 50.0)
-                .await?;
+            phones(
+                &mut conn,
+                &mut c,
+                PhoneLookup::Suffix,
+                &rev,
+                MatchKind::Substring,
+                50.0,
+            )
+            .await?;
         }
         if !c.full() && core.len() >= 3 {
             let expr = format!("phone : {}", text::fts_quote(core));
@@ -321,7 +384,14 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
         }
         if !parts.is_empty() && !c.full() {
             let before = c.found.len();
-            trigram_match(&mut conn, &mut c, &parts.join(" OR "), MatchField::Name, 40.0).await?;
+            trigram_match(
+                &mut conn,
+                &mut c,
+                &parts.join(" OR "),
+                MatchField::Name,
+                40.0,
+            )
+            .await?;
             if c.found.len() > before {
                 trigram_text = Some((name_needle, email_needle));
             }
@@ -332,27 +402,22 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
     let mut corrected: Vec<Option<Vec<String>>> = Vec::new();
     if name_search && !q.looks_like_email() && !c.full() {
         db.vocab.ensure_loaded(&db.pool).await?;
-        let last = q.words.len() - 1;
-        let mut any = false;
-        let mut possible = true;
-        for (i, w) in q.words.iter().enumerate() {
-            if db.vocab.knows_prefix(w) {
-                corrected.push(None);
-                continue;
-            }
-            let fixes = db.vocab.corrections(w, i == last, MAX_CORRECTIONS);
-            if fixes.is_empty() {
-                possible = false;
+        // Whole-word corrections first ("jonh" -> john), then also words the
+        // last, half-typed word may be the start of ("lindqc" -> lindqvist).
+        for as_prefix in [false, true] {
+            if c.full() {
                 break;
             }
-            any = true;
-            corrected.push(Some(fixes.into_iter().map(|f| f.token).collect()));
-        }
-        if any && possible {
+            let Some(fixes) = corrections(db, &q.words, as_prefix) else {
+                continue;
+            };
+            if fixes == corrected {
+                continue; // the half-typed reading adds nothing
+            }
             let expr = q
                 .words
                 .iter()
-                .zip(&corrected)
+                .zip(&fixes)
                 .map(|(w, fix)| match fix {
                     None => format!("{}*", text::fts_quote(w)),
                     Some(tokens) => format!(
@@ -367,8 +432,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
                 .collect::<Vec<_>>()
                 .join(" AND ");
             words_match(&mut conn, &mut c, &expr, MatchKind::Typo, 20.0).await?;
-        } else {
-            corrected.clear();
+            corrected = fixes;
         }
     }
 
@@ -482,10 +546,26 @@ pub async fn by_phone(db: &Db, number: &str, limit: u32) -> Result<SearchRespons
     let mut conn = db.pool.acquire().await?;
     let p = phone::read_query(number);
     for d in &p.full {
-        phones(&mut conn, &mut c, PhoneLookup::Digits, d, MatchKind::Exact, 98.0).await?;
+        phones(
+            &mut conn,
+            &mut c,
+            PhoneLookup::Digits,
+            d,
+            MatchKind::Exact,
+            98.0,
+        )
+        .await?;
     }
     for n in &p.national {
-        phones(&mut conn, &mut c, PhoneLookup::National, n, MatchKind::Exact, 98.0).await?;
+        phones(
+            &mut conn,
+            &mut c,
+            PhoneLookup::National,
+            n,
+            MatchKind::Exact,
+            98.0,
+        )
+        .await?;
     }
     let more = c.full();
     let ids: Vec<i64> = c.found.iter().map(|f| f.id).collect();
@@ -515,6 +595,34 @@ pub async fn by_phone(db: &Db, number: &str, limit: u32) -> Result<SearchRespons
         hits,
         more,
     })
+}
+
+/// For each query word, None when it is a known token or the start of one,
+/// else the tokens it may be a typo of. None overall when no word needs
+/// correcting or some word has no candidate.
+fn corrections(
+    db: &Db,
+    words: &[String],
+    last_as_prefix: bool,
+) -> Option<Vec<Option<Vec<String>>>> {
+    let last = words.len().checked_sub(1)?;
+    let mut any = false;
+    let mut out = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        if db.vocab.knows_prefix(w) {
+            out.push(None);
+            continue;
+        }
+        let fixes = db
+            .vocab
+            .corrections(w, last_as_prefix && i == last, MAX_CORRECTIONS);
+        if fixes.is_empty() {
+            return None;
+        }
+        any = true;
+        out.push(Some(fixes.into_iter().map(|f| f.token).collect()));
+    }
+    any.then_some(out)
 }
 
 fn found(id: i64, field: MatchField, kind: MatchKind, score: f32, text: Option<String>) -> Found {
@@ -704,12 +812,15 @@ mod tests {
 
     #[test]
     fn reads_account_numbers() {
-        assert_eq!(read_account("acc-0012345"), (Some("ACC-0012345".into()), None));
-        assert_eq!(read_account("acc0012345"), (Some("ACC-0012345".into()), None));
         assert_eq!(
-            read_account("12345"),
+            read_account("acc-0012345"),
             (Some("ACC-0012345".into()), None)
         );
+        assert_eq!(
+            read_account("acc0012345"),
+            (Some("ACC-0012345".into()), None)
+        );
+        assert_eq!(read_account("12345"), (Some("ACC-0012345".into()), None));
         assert_eq!(read_account("acc-001"), (None, Some("ACC-001".into())));
         assert_eq!(
             read_account("acc-12345"),

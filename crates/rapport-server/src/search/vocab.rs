@@ -108,7 +108,11 @@ impl Vocabulary {
 
     /// Number of distinct tokens.
     pub fn len(&self) -> usize {
-        self.inner.read().unwrap_or_else(|e| e.into_inner()).index.len()
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .index
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {

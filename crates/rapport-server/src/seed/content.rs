@@ -36,7 +36,12 @@ pub const REASONS: &[Reason] = &[
             "Asked for an itemised bill for {month}; sent to the email on file.",
             "Disputed a late-payment fee of {fee}; waived as a goodwill gesture.",
         ],
-        outcomes: &["Resolved", "Resolved - fee waived", "Credit applied", "Escalated to billing team"],
+        outcomes: &[
+            "Resolved",
+            "Resolved - fee waived",
+            "Credit applied",
+            "Escalated to billing team",
+        ],
     },
     Reason {
         name: "Roaming charges",
@@ -49,7 +54,12 @@ pub const REASONS: &[Reason] = &[
             "Asked which countries {roam} covers before a trip to {country}.",
             "Roaming not working in {country}; talked through network selection and it connected.",
         ],
-        outcomes: &["Resolved", "Credit applied", "Information given", "Pack added"],
+        outcomes: &[
+            "Resolved",
+            "Credit applied",
+            "Information given",
+            "Pack added",
+        ],
     },
     Reason {
         name: "Upgrade enquiry",
@@ -62,7 +72,12 @@ pub const REASONS: &[Reason] = &[
             "Wants a bigger screen; compared the {handset} with their current phone.",
             "Eligible for an upgrade in {weeks} weeks; booked a reminder.",
         ],
-        outcomes: &["Order placed", "Quote sent", "Customer to think it over", "Callback booked"],
+        outcomes: &[
+            "Order placed",
+            "Quote sent",
+            "Customer to think it over",
+            "Callback booked",
+        ],
     },
     Reason {
         name: "Technical fault",
@@ -76,7 +91,12 @@ pub const REASONS: &[Reason] = &[
             "{product} keeps restarting; a factory reset fixed it.",
             "Screen flicker on the {handset}; booked a repair at the {city} store.",
         ],
-        outcomes: &["Resolved", "Replacement sent", "Repair booked", "Escalated to tier 2"],
+        outcomes: &[
+            "Resolved",
+            "Replacement sent",
+            "Repair booked",
+            "Escalated to tier 2",
+        ],
     },
     Reason {
         name: "Broadband outage",
@@ -102,7 +122,11 @@ pub const REASONS: &[Reason] = &[
             "Parcel for order #{order} marked delivered but not received; opened a courier investigation.",
             "Asked to change the delivery address for order #{order}.",
         ],
-        outcomes: &["Information given", "Courier investigation opened", "Resolved"],
+        outcomes: &[
+            "Information given",
+            "Courier investigation opened",
+            "Resolved",
+        ],
     },
     Reason {
         name: "Returns and refunds",
@@ -126,7 +150,12 @@ pub const REASONS: &[Reason] = &[
             "Contract ends next month; offered {plan} at a loyalty discount.",
             "Renewal reminder sent with three plan options.",
         ],
-        outcomes: &["Renewed", "Customer to think it over", "No answer", "Declined"],
+        outcomes: &[
+            "Renewed",
+            "Customer to think it over",
+            "No answer",
+            "Declined",
+        ],
     },
     Reason {
         name: "Cancellation request",
@@ -139,7 +168,12 @@ pub const REASONS: &[Reason] = &[
             "Asked for a PAC code to move their number; issued, retention offer declined.",
             "Cancelling broadband after moving abroad; final bill explained.",
         ],
-        outcomes: &["Retained", "Cancellation processed", "PAC issued", "Retention offer made"],
+        outcomes: &[
+            "Retained",
+            "Cancellation processed",
+            "PAC issued",
+            "Retention offer made",
+        ],
     },
     Reason {
         name: "Account access",
@@ -253,16 +287,56 @@ pub struct ComplaintKind {
 }
 
 pub const COMPLAINTS: &[ComplaintKind] = &[
-    ComplaintKind { category: "Billing error", summary: "Charged {amount} twice for {product} and the refund has not arrived.", remedy: "Refund of the duplicate charge" },
-    ComplaintKind { category: "Network coverage", summary: "Repeated dropped calls at home for three weeks.", remedy: "Fix the coverage or release from the contract" },
-    ComplaintKind { category: "Device fault", summary: "The {handset} failed twice within the first month.", remedy: "A replacement handset" },
-    ComplaintKind { category: "Delivery delay", summary: "Order #{order} arrived ten days late and missed a birthday.", remedy: "Compensation for the delay" },
-    ComplaintKind { category: "Mis-selling", summary: "Was told {plan} included roaming in {country}; it does not.", remedy: "Refund of the roaming charges" },
-    ComplaintKind { category: "Staff conduct", summary: "Staff at the {city} store were dismissive about a repair.", remedy: "An apology" },
-    ComplaintKind { category: "Broadband speed", summary: "Speeds below the guaranteed minimum for {weeks} weeks.", remedy: "Bill credit and a fix to the line" },
-    ComplaintKind { category: "Roaming charges", summary: "Unexpected roaming bill of {amount} after a trip to {country}.", remedy: "Cancel the roaming charges" },
-    ComplaintKind { category: "Contract cancellation", summary: "Charged an early termination fee after moving abroad.", remedy: "Waive the fee" },
-    ComplaintKind { category: "Data privacy", summary: "Received marketing texts after opting out.", remedy: "Stop marketing and confirm in writing" },
+    ComplaintKind {
+        category: "Billing error",
+        summary: "Charged {amount} twice for {product} and the refund has not arrived.",
+        remedy: "Refund of the duplicate charge",
+    },
+    ComplaintKind {
+        category: "Network coverage",
+        summary: "Repeated dropped calls at home for three weeks.",
+        remedy: "Fix the coverage or release from the contract",
+    },
+    ComplaintKind {
+        category: "Device fault",
+        summary: "The {handset} failed twice within the first month.",
+        remedy: "A replacement handset",
+    },
+    ComplaintKind {
+        category: "Delivery delay",
+        summary: "Order #{order} arrived ten days late and missed a birthday.",
+        remedy: "Compensation for the delay",
+    },
+    ComplaintKind {
+        category: "Mis-selling",
+        summary: "Was told {plan} included roaming in {country}; it does not.",
+        remedy: "Refund of the roaming charges",
+    },
+    ComplaintKind {
+        category: "Staff conduct",
+        summary: "Staff at the {city} store were dismissive about a repair.",
+        remedy: "An apology",
+    },
+    ComplaintKind {
+        category: "Broadband speed",
+        summary: "Speeds below the guaranteed minimum for {weeks} weeks.",
+        remedy: "Bill credit and a fix to the line",
+    },
+    ComplaintKind {
+        category: "Roaming charges",
+        summary: "Unexpected roaming bill of {amount} after a trip to {country}.",
+        remedy: "Cancel the roaming charges",
+    },
+    ComplaintKind {
+        category: "Contract cancellation",
+        summary: "Charged an early termination fee after moving abroad.",
+        remedy: "Waive the fee",
+    },
+    ComplaintKind {
+        category: "Data privacy",
+        summary: "Received marketing texts after opting out.",
+        remedy: "Stop marketing and confirm in writing",
+    },
 ];
 
 pub const PREFERENCE_NOTES: &[&str] = &[
@@ -289,8 +363,21 @@ pub const CONTACT_WINDOWS: &[&str] = &[
 
 /// Countries customers travel to (for roaming and travel notes).
 pub const DESTINATIONS: &[&str] = &[
-    "Spain", "France", "Italy", "Portugal", "Greece", "the United States", "Turkey", "Thailand",
-    "Japan", "Dubai", "Morocco", "Croatia", "Iceland", "Mexico", "Australia",
+    "Spain",
+    "France",
+    "Italy",
+    "Portugal",
+    "Greece",
+    "the United States",
+    "Turkey",
+    "Thailand",
+    "Japan",
+    "Dubai",
+    "Morocco",
+    "Croatia",
+    "Iceland",
+    "Mexico",
+    "Australia",
 ];
 
 /// Text copied from other systems with terminal control sequences in it:
@@ -330,7 +417,8 @@ mod tests {
     fn hostile_text_really_contains_controls() {
         for n in HOSTILE_NOTES {
             assert!(
-                n.chars().any(|c| c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c)),
+                n.chars()
+                    .any(|c| c.is_control() || ('\u{202A}'..='\u{202E}').contains(&c)),
                 "{n:?}"
             );
         }

@@ -10,8 +10,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rapport_api::{
-    Address, Channel, ComplaintStatus, Consent, Direction, PhoneKind, RelationshipStage,
-    Severity, Tier,
+    Address, Channel, ComplaintStatus, Consent, Direction, PhoneKind, RelationshipStage, Severity,
+    Tier,
 };
 
 use super::catalogue::{self, PRODUCTS, Product};
@@ -57,12 +57,21 @@ impl Context {
         }
         // Entry level first, so a customer's taste maps onto the line.
         for v in by_category.values_mut() {
-            v.sort_by_key(|&i| (PRODUCTS[i].line.map(|l| l.1).unwrap_or(2), PRODUCTS[i].price_gbp_minor));
+            v.sort_by_key(|&i| {
+                (
+                    PRODUCTS[i].line.map(|l| l.1).unwrap_or(2),
+                    PRODUCTS[i].price_gbp_minor,
+                )
+            });
         }
         Context {
             seed,
             anchor,
-            horizon: anchor.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp(),
+            horizon: anchor
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()
+                .timestamp(),
             product_ids,
             by_category,
             agents,
@@ -117,7 +126,9 @@ fn exponential(rng: &mut impl Rng, rate: f64) -> f64 {
 }
 
 fn date_of(t: i64) -> NaiveDate {
-    DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default().date_naive()
+    DateTime::<Utc>::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .date_naive()
 }
 
 /// A time of day in business hours, weighted towards late morning and early
@@ -170,8 +181,14 @@ fn fill(template: &str, at: i64, story: &Story<'_>, rng: &mut impl Rng) -> Strin
                 .unwrap_or_else(|| PRODUCTS[r.random_range(0..PRODUCTS.len())].name)
                 .to_string(),
         ),
-        ("{handset}", product_of(catalogue::HANDSETS, &mut r).to_string()),
-        ("{amount}", money(r.random_range(500..25_000), story.currency)),
+        (
+            "{handset}",
+            product_of(catalogue::HANDSETS, &mut r).to_string(),
+        ),
+        (
+            "{amount}",
+            money(r.random_range(500..25_000), story.currency),
+        ),
         ("{fee}", money(r.random_range(5..15) * 100, story.currency)),
         ("{country}", pick(&mut r, content::DESTINATIONS).to_string()),
         ("{city}", story.city.to_string()),
@@ -186,7 +203,10 @@ fn fill(template: &str, at: i64, story: &Story<'_>, rng: &mut impl Rng) -> Strin
             "{month}",
             (date_of(at) - Duration::days(20)).format("%B").to_string(),
         ),
-        ("{plan}", product_of(catalogue::SIM_PLANS, &mut r).to_string()),
+        (
+            "{plan}",
+            product_of(catalogue::SIM_PLANS, &mut r).to_string(),
+        ),
         ("{roam}", product_of(catalogue::ROAMING, &mut r).to_string()),
         ("{weeks}", r.random_range(2..9).to_string()),
         (
@@ -235,12 +255,21 @@ fn person(rng: &mut impl Rng, culture: &Culture) -> (String, String, String, Str
         Script::Cjk => {
             let f = pick(rng, culture.native_family);
             let g = pick(rng, culture.native_given);
-            (g.script.to_string(), f.script.to_string(), g.latin.to_string(), f.latin.to_string())
+            (
+                g.script.to_string(),
+                f.script.to_string(),
+                g.latin.to_string(),
+                f.latin.to_string(),
+            )
         }
         Script::Latin => {
             // Some customers carry a given name from English usage.
             let given_pool = if rng.random_bool(0.06) {
-                if female { names::ENGLISH.female } else { names::ENGLISH.male }
+                if female {
+                    names::ENGLISH.female
+                } else {
+                    names::ENGLISH.male
+                }
             } else if female {
                 culture.female
             } else {
@@ -340,7 +369,10 @@ fn basket(
         }
     }
     if rng.random_bool(0.03) {
-        let extra = *pick(rng, &[catalogue::CHARGERS, catalogue::CASES, catalogue::AUDIO]);
+        let extra = *pick(
+            rng,
+            &[catalogue::CHARGERS, catalogue::CASES, catalogue::AUDIO],
+        );
         if !cats.contains(&extra) {
             cats.push(extra);
         }
@@ -350,8 +382,10 @@ fn basket(
     cats.into_iter()
         .map(|c| {
             let i = product_in(ctx, rng, c, taste);
-            let qty = if matches!(c, catalogue::CASES | catalogue::SCREEN | catalogue::CHARGERS)
-                && rng.random_bool(0.1)
+            let qty = if matches!(
+                c,
+                catalogue::CASES | catalogue::SCREEN | catalogue::CHARGERS
+            ) && rng.random_bool(0.1)
             {
                 2
             } else {
@@ -372,7 +406,11 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
     let mut rng = rng_for(ctx.seed, index);
     let rng = &mut rng;
     let culture: &Culture = {
-        let w: Vec<(usize, u32)> = CULTURES.iter().enumerate().map(|(i, c)| (i, c.weight)).collect();
+        let w: Vec<(usize, u32)> = CULTURES
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, c.weight))
+            .collect();
         CULTURES[weighted(rng, &w)]
     };
     let (given, family, email_given, email_family) = person(rng, culture);
@@ -387,7 +425,11 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
         tenure_days = rng.random_range(600..3300);
     }
     let since = ctx.anchor - Duration::days(tenure_days);
-    let since_t = since.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp();
+    let since_t = since
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .timestamp();
 
     let birthday = rng.random_bool(0.92).then(|| {
         let age = 18.0 + rng.random::<f64>().powf(1.3) * 67.0;
@@ -397,15 +439,27 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
     // Phones: a mobile where they live, maybe a landline, a work line, and
     // a mobile from where their family is from.
     let mut phones = Vec::new();
-    phones.extend(phone(places::phone_number(residence.code, true, rng), PhoneKind::Mobile));
+    phones.extend(phone(
+        places::phone_number(residence.code, true, rng),
+        PhoneKind::Mobile,
+    ));
     if rng.random_bool(0.18) {
-        phones.extend(phone(places::phone_number(residence.code, false, rng), PhoneKind::Home));
+        phones.extend(phone(
+            places::phone_number(residence.code, false, rng),
+            PhoneKind::Home,
+        ));
     }
     if culture.heritage_phone != residence.code && rng.random_bool(0.3) {
-        phones.extend(phone(places::phone_number(culture.heritage_phone, true, rng), PhoneKind::Mobile));
+        phones.extend(phone(
+            places::phone_number(culture.heritage_phone, true, rng),
+            PhoneKind::Mobile,
+        ));
     }
     if rng.random_bool(0.05) {
-        phones.extend(phone(places::phone_number(residence.code, rng.random_bool(0.5), rng), PhoneKind::Work));
+        phones.extend(phone(
+            places::phone_number(residence.code, rng.random_bool(0.5), rng),
+            PhoneKind::Work,
+        ));
     }
 
     let mut emails = Vec::new();
@@ -415,9 +469,21 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
         } else {
             residence.email_domains
         };
-        emails.push(email_address(rng, &email_given, &email_family, birthday.map(|b| b.year()), domains));
+        emails.push(email_address(
+            rng,
+            &email_given,
+            &email_family,
+            birthday.map(|b| b.year()),
+            domains,
+        ));
         if rng.random_bool(0.12) {
-            emails.push(email_address(rng, &email_given, &email_family, None, residence.email_domains));
+            emails.push(email_address(
+                rng,
+                &email_given,
+                &email_family,
+                None,
+                residence.email_domains,
+            ));
             if emails[0] == emails[1] {
                 emails.pop();
             }
@@ -425,7 +491,12 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
     }
 
     let city = {
-        let w: Vec<(usize, u32)> = residence.cities.iter().enumerate().map(|(i, c)| (i, c.weight)).collect();
+        let w: Vec<(usize, u32)> = residence
+            .cities
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, c.weight))
+            .collect();
         &residence.cities[weighted(rng, &w)]
     };
     let street = pick(rng, residence.streets);
@@ -435,7 +506,9 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
         .replace("{s}", street);
     let address = Address {
         line1,
-        line2: rng.random_bool(0.2).then(|| pick(rng, residence.line2).to_string()),
+        line2: rng
+            .random_bool(0.2)
+            .then(|| pick(rng, residence.line2).to_string()),
         city: city.name.to_string(),
         region: city.region.map(str::to_string),
         postcode: places::postcode(city.postcode, rng),
@@ -451,7 +524,10 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
 
     let do_not_contact = rng.random_bool(0.03);
     let consent = if do_not_contact {
-        Consent { do_not_contact: true, ..Consent::default() }
+        Consent {
+            do_not_contact: true,
+            ..Consent::default()
+        }
     } else {
         Consent {
             email: rng.random_bool(0.6),
@@ -461,10 +537,18 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
             do_not_contact: false,
         }
     };
-    let pref_channel = weighted(rng, &[
-        (Channel::Email, 35), (Channel::Call, 25), (Channel::Sms, 15), (Channel::Chat, 10),
-        (Channel::Web, 8), (Channel::Store, 5), (Channel::Social, 2),
-    ]);
+    let pref_channel = weighted(
+        rng,
+        &[
+            (Channel::Email, 35),
+            (Channel::Call, 25),
+            (Channel::Sms, 15),
+            (Channel::Chat, 10),
+            (Channel::Web, 8),
+            (Channel::Store, 5),
+            (Channel::Social, 2),
+        ],
+    );
     let pref_notes = if hostile {
         content::HOSTILE_PREFERENCE_NOTE.to_string()
     } else if rng.random_bool(0.25) {
@@ -472,13 +556,15 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
     } else {
         String::new()
     };
-    let contact_window = rng.random_bool(0.55).then(|| pick(rng, content::CONTACT_WINDOWS).to_string());
+    let contact_window = rng
+        .random_bool(0.55)
+        .then(|| pick(rng, content::CONTACT_WINDOWS).to_string());
     let pref_updated = since_t + rng.random_range(0..(tenure_days * DAY).max(1));
     let pref_by = (rng.random_bool(0.6) && !ctx.agents.is_empty()).then(|| *pick(rng, &ctx.agents));
 
     // ------------------------------------------------------------ orders
     let taste: f64 = rng.random();
-    let rate = (1.1f64.ln() + 0.6 * normal(rng)).exp().clamp(0.15, 6.0);
+    let rate = (0.8f64.ln() + 0.6 * normal(rng)).exp().clamp(0.1, 6.0);
     let decline_from = ctx.horizon - 365 * DAY;
     let decline = |t: i64| -> f64 {
         if declining && t > decline_from {
@@ -501,7 +587,15 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
     let order_channel = |rng: &mut ChaCha8Rng| weighted(rng, &content::ORDER_CHANNELS);
     let mut times: Vec<(i64, Option<&'static str>)> = Vec::new();
     if rng.random_bool(0.85) {
-        let lead = *pick(rng, &[catalogue::HANDSETS, catalogue::HANDSETS, catalogue::SIM_PLANS, catalogue::BROADBAND]);
+        let lead = *pick(
+            rng,
+            &[
+                catalogue::HANDSETS,
+                catalogue::HANDSETS,
+                catalogue::SIM_PLANS,
+                catalogue::BROADBAND,
+            ],
+        );
         times.push((business_time(rng, since_t, 9, 20), Some(lead)));
     }
     let peak = rate * catalogue::MAX_MONTH_ACTIVITY / YEAR;
@@ -550,7 +644,11 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
         }
         story.last_product = Some(PRODUCTS[lines[0].0].name);
         if rng.random_bool(0.2) {
-            let reason = if record.channel == Channel::Store { "Store appointment" } else { "Delivery status" };
+            let reason = if record.channel == Channel::Store {
+                "Store appointment"
+            } else {
+                "Delivery status"
+            };
             follow_ups.push((at + rng.random_range(DAY..10 * DAY), id_o, reason));
         }
         last_order_at = Some(at);
@@ -587,7 +685,10 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
         let (channel, reason): (Channel, &Reason) = match follow {
             Some((order, name)) => {
                 story.last_order = Some(order);
-                let r = REASONS.iter().find(|r| r.name == name).unwrap_or(&REASONS[0]);
+                let r = REASONS
+                    .iter()
+                    .find(|r| r.name == name)
+                    .unwrap_or(&REASONS[0]);
                 (*pick(rng, r.channels), r)
             }
             None => {
@@ -596,7 +697,16 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
                     .iter()
                     .enumerate()
                     .filter(|(_, r)| r.channels.contains(&ch))
-                    .map(|(i, r)| (i, if in_churn && r.churn_signal { r.weight * 4 } else { r.weight }))
+                    .map(|(i, r)| {
+                        (
+                            i,
+                            if in_churn && r.churn_signal {
+                                r.weight * 4
+                            } else {
+                                r.weight
+                            },
+                        )
+                    })
                     .collect();
                 (ch, &REASONS[weighted(rng, &options)])
             }
@@ -628,12 +738,14 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
             _ if ctx.agents.is_empty() => None,
             _ => Some(*pick(rng, &ctx.agents)),
         };
-        let outcome = if direction == Direction::Outbound && channel == Channel::Call && rng.random_bool(0.2) {
-            "No answer".to_string()
-        } else {
-            pick(rng, reason.outcomes).to_string()
-        };
-        let template: &str = *pick(rng, reason.notes);
+        let outcome =
+            if direction == Direction::Outbound && channel == Channel::Call && rng.random_bool(0.2)
+            {
+                "No answer".to_string()
+            } else {
+                pick(rng, reason.outcomes).to_string()
+            };
+        let template = *pick::<&str>(rng, reason.notes);
         let notes = fill(template, started, &story, rng);
         let iid = ids.interaction;
         ids.interaction += 1;
@@ -697,7 +809,11 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
     if rng.random_bool(p_complaint) {
         let n = if rng.random_bool(0.2) { 2 } else { 1 };
         for _ in 0..n {
-            let from = if declining { ctx.horizon - 200 * DAY } else { since_t };
+            let from = if declining {
+                ctx.horizon - 200 * DAY
+            } else {
+                since_t
+            };
             let from = from.max(since_t);
             complaint_times.push(rng.random_range(from..ctx.horizon.max(from + 1)));
         }
@@ -709,7 +825,15 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
     }
     for (k, opened) in complaint_times.into_iter().enumerate() {
         let kind = pick(rng, content::COMPLAINTS);
-        let severity = weighted(rng, &[(Severity::Low, 40), (Severity::Medium, 35), (Severity::High, 20), (Severity::Critical, 5)]);
+        let severity = weighted(
+            rng,
+            &[
+                (Severity::Low, 40),
+                (Severity::Medium, 35),
+                (Severity::High, 20),
+                (Severity::Critical, 5),
+            ],
+        );
         let sla_hours: i64 = match severity {
             Severity::Critical => 24,
             Severity::High => 72,
@@ -717,12 +841,21 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
             Severity::Low => 240,
         };
         let age_days = (ctx.horizon - opened) / DAY;
-        let open = if age_days <= 60 { rng.random_bool(0.8) } else { rng.random_bool(0.04) };
+        let open = if age_days <= 60 {
+            rng.random_bool(0.8)
+        } else {
+            rng.random_bool(0.04)
+        };
         let status = if open {
-            weighted(rng, &[
-                (ComplaintStatus::Received, 20), (ComplaintStatus::Acknowledged, 30),
-                (ComplaintStatus::Investigating, 35), (ComplaintStatus::ResponseSent, 15),
-            ])
+            weighted(
+                rng,
+                &[
+                    (ComplaintStatus::Received, 20),
+                    (ComplaintStatus::Acknowledged, 30),
+                    (ComplaintStatus::Investigating, 35),
+                    (ComplaintStatus::ResponseSent, 15),
+                ],
+            )
         } else if rng.random_bool(0.5) {
             ComplaintStatus::Closed
         } else {
@@ -733,7 +866,8 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
         } else {
             fill(kind.summary, opened, &story, rng)
         };
-        let owner = (rng.random_bool(0.85) && !ctx.agents.is_empty()).then(|| *pick(rng, &ctx.agents));
+        let owner =
+            (rng.random_bool(0.85) && !ctx.agents.is_empty()).then(|| *pick(rng, &ctx.agents));
         let escalated = rng.random_bool(if severity >= Severity::High { 0.3 } else { 0.1 });
         batch.complaints.push(ComplaintRecord {
             customer_id: id,
@@ -754,7 +888,10 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
         batch.interactions.push(InteractionRecord {
             id: iid,
             customer_id: id,
-            channel: *pick(rng, &[Channel::Call, Channel::Call, Channel::Email, Channel::Chat]),
+            channel: *pick(
+                rng,
+                &[Channel::Call, Channel::Call, Channel::Email, Channel::Chat],
+            ),
             direction: Direction::Inbound,
             reason: format!("Complaint: {}", kind.category),
             notes: summary,
@@ -783,19 +920,22 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
 
     // --------------------------------------------------- tier and stage
     let tier = match spend_gbp {
-        s if s >= 400_000 => Tier::Platinum,
-        s if s >= 180_000 => Tier::Gold,
-        s if s >= 70_000 => Tier::Silver,
+        s if s >= 470_000 => Tier::Platinum,
+        s if s >= 240_000 => Tier::Gold,
+        s if s >= 110_000 => Tier::Silver,
         _ => Tier::Standard,
     };
     let lapsed = last_order_at.is_none_or(|t| ctx.horizon - t > 2 * 365 * DAY);
-    let stage = if declining && rng.random_bool(0.5) {
-        RelationshipStage::Dissolution
-    } else if !declining && lapsed && tenure_days > 2 * 365 && rng.random_bool(0.3) {
+    let dissolving = if declining {
+        rng.random_bool(0.5)
+    } else {
+        lapsed && tenure_days > 2 * 365 && rng.random_bool(0.3)
+    };
+    let stage = if dissolving {
         RelationshipStage::Dissolution
     } else if tenure_days < 120 && order_count <= 1 {
         RelationshipStage::Awareness
-    } else if categories.len() >= 4 && order_count >= 6 {
+    } else if categories.len() >= 5 && order_count >= 8 {
         RelationshipStage::Commitment
     } else if categories.len() >= 2 {
         RelationshipStage::Expansion
@@ -846,7 +986,10 @@ mod tests {
 
     fn generate(ctx: &Context, from: u64, n: u64) -> Batch {
         let mut batch = Batch::default();
-        let mut ids = Ids { order: 1, interaction: 1 };
+        let mut ids = Ids {
+            order: 1,
+            interaction: 1,
+        };
         for i in from..from + n {
             customer(ctx, i, i as i64 + 1, &mut ids, &mut batch);
         }
@@ -858,13 +1001,32 @@ mod tests {
         let c = ctx();
         let a = generate(&c, 0, 50);
         let b = generate(&c, 0, 50);
-        let names = |b: &Batch| b.customers.iter().map(|c| c.display_name.clone()).collect::<Vec<_>>();
+        let names = |b: &Batch| {
+            b.customers
+                .iter()
+                .map(|c| c.display_name.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&a), names(&b));
         assert_eq!(a.orders.len(), b.orders.len());
         assert_eq!(a.interactions.len(), b.interactions.len());
         assert_eq!(
-            a.customers.iter().map(|c| c.phones.iter().map(|p| p.0.e164.clone()).collect::<Vec<_>>()).collect::<Vec<_>>(),
-            b.customers.iter().map(|c| c.phones.iter().map(|p| p.0.e164.clone()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            a.customers
+                .iter()
+                .map(|c| c
+                    .phones
+                    .iter()
+                    .map(|p| p.0.e164.clone())
+                    .collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+            b.customers
+                .iter()
+                .map(|c| c
+                    .phones
+                    .iter()
+                    .map(|p| p.0.e164.clone())
+                    .collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
         );
     }
 
@@ -873,7 +1035,10 @@ mod tests {
         let c = ctx();
         let whole = generate(&c, 0, 20);
         let tail = generate(&c, 10, 10);
-        assert_eq!(whole.customers[10].display_name, tail.customers[0].display_name);
+        assert_eq!(
+            whole.customers[10].display_name,
+            tail.customers[0].display_name
+        );
         assert_eq!(whole.customers[15].emails, tail.customers[5].emails);
     }
 
@@ -898,14 +1063,24 @@ mod tests {
         let b = generate(&c, 0, 2000);
         let n = b.customers.len() as f64;
         let declining = b.customers.iter().filter(|c| c.declining).count() as f64 / n;
-        assert!((0.12..0.18).contains(&declining), "declining share {declining}");
+        assert!(
+            (0.12..0.18).contains(&declining),
+            "declining share {declining}"
+        );
         let lines: usize = b.orders.iter().map(|o| o.lines.len()).sum();
         let per = lines as f64 / n;
         assert!((6.0..16.0).contains(&per), "{per} order lines per customer");
-        assert!(b.orders.iter().all(|o| o.placed_at < c.horizon && !o.lines.is_empty()));
+        assert!(
+            b.orders
+                .iter()
+                .all(|o| o.placed_at < c.horizon && !o.lines.is_empty())
+        );
         assert!(b.interactions.iter().all(|i| i.started_at < c.horizon));
         for ch in Channel::ALL {
-            assert!(b.interactions.iter().any(|i| i.channel == ch), "no {ch:?} interactions");
+            assert!(
+                b.interactions.iter().any(|i| i.channel == ch),
+                "no {ch:?} interactions"
+            );
         }
         let open_breached = b
             .complaints
@@ -915,12 +1090,25 @@ mod tests {
         assert!(open_breached > 0);
         assert!(b.surveys.iter().any(|s| matches!(s.kind, SurveyKind::Nps)));
         // CJK, apostrophes, hyphens and diacritics all occur.
-        assert!(b.customers.iter().any(|c| crate::text::has_cjk(&c.display_name)));
+        assert!(
+            b.customers
+                .iter()
+                .any(|c| crate::text::has_cjk(&c.display_name))
+        );
         assert!(b.customers.iter().any(|c| c.family_name.contains('\'')));
         assert!(b.customers.iter().any(|c| c.family_name.contains('-')));
-        assert!(b.customers.iter().any(|c| !c.display_name.is_ascii() && !crate::text::has_cjk(&c.display_name)));
+        assert!(
+            b.customers
+                .iter()
+                .any(|c| !c.display_name.is_ascii() && !crate::text::has_cjk(&c.display_name))
+        );
         // Emails are ASCII.
-        assert!(b.customers.iter().flat_map(|c| &c.emails).all(|e| e.is_ascii() && e.contains('@')));
+        assert!(
+            b.customers
+                .iter()
+                .flat_map(|c| &c.emails)
+                .all(|e| e.is_ascii() && e.contains('@'))
+        );
         // The hostile customer is there.
         assert!(b.interactions.iter().any(|i| i.notes.contains('\x1b')));
     }

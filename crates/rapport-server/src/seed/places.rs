@@ -19,13 +19,31 @@ pub const PLANS: &[NumberPlan] = &[
         country: "GB",
         code: "44",
         mobile: &["7[1234579]########"],
-        landline: &["20[378]#######", "161N######", "113N######", "117N######", "141N######", "131N######", "121N######", "29N#######"],
+        landline: &[
+            "20[378]#######",
+            "161N######",
+            "113N######",
+            "117N######",
+            "141N######",
+            "131N######",
+            "121N######",
+            "29N#######",
+        ],
     },
     NumberPlan {
         country: "US",
         code: "1",
         mobile: &["[2-9]##N######"],
-        landline: &["212N######", "415N######", "312N######", "617N######", "206N######", "305N######", "713N######", "404N######"],
+        landline: &[
+            "212N######",
+            "415N######",
+            "312N######",
+            "617N######",
+            "206N######",
+            "305N######",
+            "713N######",
+            "404N######",
+        ],
     },
     NumberPlan {
         country: "IE",
@@ -36,7 +54,12 @@ pub const PLANS: &[NumberPlan] = &[
     NumberPlan {
         country: "DE",
         code: "49",
-        mobile: &["15[1257]########", "16[023]#######", "17#########", "17########"],
+        mobile: &[
+            "15[1257]########",
+            "16[023]#######",
+            "17#########",
+            "17########",
+        ],
         landline: &["30N#######", "89N#######", "40N#######", "221N######"],
     },
     NumberPlan {
@@ -133,15 +156,15 @@ fn expand_with(pattern: &str, rng: &mut impl Rng, n_is_digit: bool) -> String {
                     if s == ']' {
                         break;
                     }
-                    if s == '-' {
-                        if let (Some(lo), Some(&hi)) = (prev, chars.peek()) {
-                            chars.next();
-                            for x in (lo as u8 + 1)..=(hi as u8) {
-                                set.push(x as char);
-                            }
-                            prev = Some(hi);
-                            continue;
+                    if s == '-'
+                        && let (Some(lo), Some(&hi)) = (prev, chars.peek())
+                    {
+                        chars.next();
+                        for x in (lo as u8 + 1)..=(hi as u8) {
+                            set.push(x as char);
                         }
+                        prev = Some(hi);
+                        continue;
                     }
                     set.push(s);
                     prev = Some(s);
@@ -231,12 +254,47 @@ pub const COUNTRIES: &[Country] = &[
             city("Milton Keynes", Some("Buckinghamshire"), "MK# #LL", 2),
         ],
         streets: &[
-            "High", "Station", "Church", "Victoria", "Park", "Mill", "Queen's", "King's",
-            "Manor", "Albert", "Windsor", "Grange", "Brook", "Chapel", "Elm", "St Mary's",
+            "High",
+            "Station",
+            "Church",
+            "Victoria",
+            "Park",
+            "Mill",
+            "Queen's",
+            "King's",
+            "Manor",
+            "Albert",
+            "Windsor",
+            "Grange",
+            "Brook",
+            "Chapel",
+            "Elm",
+            "St Mary's",
         ],
-        street_formats: &["{n} {s} Road", "{n} {s} Street", "{n} {s} Lane", "{n} {s} Avenue", "Flat {n}, {s} Court", "{n} {s} Gardens"],
-        line2: &["Flat 2", "Flat 3B", "Apartment 12", "The Old Rectory", "Unit 4"],
-        email_domains: &["gmail.com", "outlook.com", "hotmail.co.uk", "yahoo.co.uk", "btinternet.com", "icloud.com", "sky.com"],
+        street_formats: &[
+            "{n} {s} Road",
+            "{n} {s} Street",
+            "{n} {s} Lane",
+            "{n} {s} Avenue",
+            "Flat {n}, {s} Court",
+            "{n} {s} Gardens",
+        ],
+        line2: &[
+            "Flat 2",
+            "Flat 3B",
+            "Apartment 12",
+            "The Old Rectory",
+            "Unit 4",
+        ],
+        email_domains: &[
+            "gmail.com",
+            "outlook.com",
+            "hotmail.co.uk",
+            "yahoo.co.uk",
+            "btinternet.com",
+            "icloud.com",
+            "sky.com",
+        ],
     },
     Country {
         code: "IE",
@@ -249,10 +307,36 @@ pub const COUNTRIES: &[Country] = &[
             city("Galway", Some("Co. Galway"), "H91 L###", 3),
             city("Limerick", Some("Co. Limerick"), "V94 L###", 2),
         ],
-        streets: &["Main", "Church", "Bridge", "Castle", "Abbey", "Harbour", "Patrick's", "Mary's"],
-        street_formats: &["{n} {s} Street", "{n} {s} Road", "{n} {s} View", "Apartment {n}, {s} Quay"],
-        line2: &["Rathmines", "Ballsbridge", "Blackrock", "Douglas", "Salthill"],
-        email_domains: &["gmail.com", "eircom.net", "hotmail.com", "outlook.com", "icloud.com"],
+        streets: &[
+            "Main",
+            "Church",
+            "Bridge",
+            "Castle",
+            "Abbey",
+            "Harbour",
+            "Patrick's",
+            "Mary's",
+        ],
+        street_formats: &[
+            "{n} {s} Street",
+            "{n} {s} Road",
+            "{n} {s} View",
+            "Apartment {n}, {s} Quay",
+        ],
+        line2: &[
+            "Rathmines",
+            "Ballsbridge",
+            "Blackrock",
+            "Douglas",
+            "Salthill",
+        ],
+        email_domains: &[
+            "gmail.com",
+            "eircom.net",
+            "hotmail.com",
+            "outlook.com",
+            "icloud.com",
+        ],
     },
     Country {
         code: "US",
@@ -269,10 +353,28 @@ pub const COUNTRIES: &[Country] = &[
             city("Atlanta", Some("GA"), "303##", 3),
             city("Portland", Some("OR"), "972##", 2),
         ],
-        streets: &["Main", "Oak", "Maple", "Cedar", "Elm", "Washington", "Lake", "Hill", "Sunset", "Park"],
+        streets: &[
+            "Main",
+            "Oak",
+            "Maple",
+            "Cedar",
+            "Elm",
+            "Washington",
+            "Lake",
+            "Hill",
+            "Sunset",
+            "Park",
+        ],
         street_formats: &["{n} {s} St", "{n} {s} Ave", "{n} {s} Blvd", "{n} {s} Rd"],
         line2: &["Apt 4B", "Suite 210", "Apt 12", "Unit 7"],
-        email_domains: &["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "aol.com", "comcast.net"],
+        email_domains: &[
+            "gmail.com",
+            "yahoo.com",
+            "outlook.com",
+            "icloud.com",
+            "aol.com",
+            "comcast.net",
+        ],
     },
     Country {
         code: "DE",
@@ -288,8 +390,16 @@ pub const COUNTRIES: &[Country] = &[
             city("Düsseldorf", Some("Nordrhein-Westfalen"), "40###", 3),
             city("Leipzig", Some("Sachsen"), "04###", 2),
         ],
-        streets: &["Haupt", "Schul", "Garten", "Bahnhof", "Linden", "Berg", "Kirch", "Wald", "Goethe", "Schiller"],
-        street_formats: &["{s}straße {n}", "{s}weg {n}", "{s}allee {n}", "Am {s}platz {n}"],
+        streets: &[
+            "Haupt", "Schul", "Garten", "Bahnhof", "Linden", "Berg", "Kirch", "Wald", "Goethe",
+            "Schiller",
+        ],
+        street_formats: &[
+            "{s}straße {n}",
+            "{s}weg {n}",
+            "{s}allee {n}",
+            "Am {s}platz {n}",
+        ],
         line2: &["Hinterhaus", "2. OG", "c/o Schmidt"],
         email_domains: &["gmail.com", "web.de", "gmx.de", "t-online.de", "outlook.de"],
     },
@@ -307,10 +417,31 @@ pub const COUNTRIES: &[Country] = &[
             city("Lille", Some("Hauts-de-France"), "590##", 2),
             city("Nantes", Some("Pays de la Loire"), "440##", 2),
         ],
-        streets: &["de la Paix", "Victor Hugo", "de la République", "Jean Jaurès", "des Lilas", "du Général de Gaulle", "Pasteur", "de l'Église"],
-        street_formats: &["{n} rue {s}", "{n} avenue {s}", "{n} boulevard {s}", "{n} place {s}"],
+        streets: &[
+            "de la Paix",
+            "Victor Hugo",
+            "de la République",
+            "Jean Jaurès",
+            "des Lilas",
+            "du Général de Gaulle",
+            "Pasteur",
+            "de l'Église",
+        ],
+        street_formats: &[
+            "{n} rue {s}",
+            "{n} avenue {s}",
+            "{n} boulevard {s}",
+            "{n} place {s}",
+        ],
         line2: &["Bâtiment B", "Escalier 3", "Appartement 14"],
-        email_domains: &["gmail.com", "orange.fr", "free.fr", "laposte.net", "sfr.fr", "hotmail.fr"],
+        email_domains: &[
+            "gmail.com",
+            "orange.fr",
+            "free.fr",
+            "laposte.net",
+            "sfr.fr",
+            "hotmail.fr",
+        ],
     },
     Country {
         code: "ES",
@@ -325,10 +456,30 @@ pub const COUNTRIES: &[Country] = &[
             city("Málaga", Some("Andalucía"), "290##", 3),
             city("Zaragoza", Some("Aragón"), "500##", 2),
         ],
-        streets: &["Mayor", "Real", "de Alcalá", "Gran Vía", "del Sol", "de la Constitución", "San Miguel", "de Cervantes"],
-        street_formats: &["Calle {s}, {n}", "Avenida {s}, {n}", "Plaza {s}, {n}", "Paseo {s}, {n}"],
+        streets: &[
+            "Mayor",
+            "Real",
+            "de Alcalá",
+            "Gran Vía",
+            "del Sol",
+            "de la Constitución",
+            "San Miguel",
+            "de Cervantes",
+        ],
+        street_formats: &[
+            "Calle {s}, {n}",
+            "Avenida {s}, {n}",
+            "Plaza {s}, {n}",
+            "Paseo {s}, {n}",
+        ],
         line2: &["3º 2ª", "1º A", "Bajo", "5º izquierda"],
-        email_domains: &["gmail.com", "hotmail.es", "yahoo.es", "telefonica.net", "outlook.es"],
+        email_domains: &[
+            "gmail.com",
+            "hotmail.es",
+            "yahoo.es",
+            "telefonica.net",
+            "outlook.es",
+        ],
     },
     Country {
         code: "NL",
@@ -341,10 +492,23 @@ pub const COUNTRIES: &[Country] = &[
             city("Den Haag", Some("Zuid-Holland"), "25## LL", 4),
             city("Eindhoven", Some("Noord-Brabant"), "56## LL", 2),
         ],
-        streets: &["Kerk", "Molen", "Prinsen", "Heren", "Keizers", "Dorps", "School", "Linden"],
-        street_formats: &["{s}straat {n}", "{s}gracht {n}", "{s}laan {n}", "{s}weg {n}"],
+        streets: &[
+            "Kerk", "Molen", "Prinsen", "Heren", "Keizers", "Dorps", "School", "Linden",
+        ],
+        street_formats: &[
+            "{s}straat {n}",
+            "{s}gracht {n}",
+            "{s}laan {n}",
+            "{s}weg {n}",
+        ],
         line2: &["3-hoog", "huis", "bis"],
-        email_domains: &["gmail.com", "ziggo.nl", "kpnmail.nl", "hotmail.nl", "outlook.com"],
+        email_domains: &[
+            "gmail.com",
+            "ziggo.nl",
+            "kpnmail.nl",
+            "hotmail.nl",
+            "outlook.com",
+        ],
     },
     Country {
         code: "SE",
@@ -356,10 +520,25 @@ pub const COUNTRIES: &[Country] = &[
             city("Malmö", Some("Skåne"), "21# ##", 3),
             city("Uppsala", None, "75# ##", 2),
         ],
-        streets: &["Stor", "Kyrko", "Drottning", "Kungs", "Skol", "Tall", "Björk", "Sjö"],
+        streets: &[
+            "Stor",
+            "Kyrko",
+            "Drottning",
+            "Kungs",
+            "Skol",
+            "Tall",
+            "Björk",
+            "Sjö",
+        ],
         street_formats: &["{s}gatan {n}", "{s}vägen {n}", "{s}gränd {n}"],
         line2: &["lgh 1102", "3 tr", "c/o Lindqvist"],
-        email_domains: &["gmail.com", "telia.com", "hotmail.se", "outlook.com", "bredband.net"],
+        email_domains: &[
+            "gmail.com",
+            "telia.com",
+            "hotmail.se",
+            "outlook.com",
+            "bredband.net",
+        ],
     },
     Country {
         code: "PL",
@@ -373,7 +552,16 @@ pub const COUNTRIES: &[Country] = &[
             city("Poznań", Some("wielkopolskie"), "6[01]-###", 3),
             city("Łódź", Some("łódzkie"), "9[0-4]-###", 3),
         ],
-        streets: &["Długa", "Krótka", "Ogrodowa", "Lipowa", "Słoneczna", "Mickiewicza", "Kościuszki", "Piłsudskiego"],
+        streets: &[
+            "Długa",
+            "Krótka",
+            "Ogrodowa",
+            "Lipowa",
+            "Słoneczna",
+            "Mickiewicza",
+            "Kościuszki",
+            "Piłsudskiego",
+        ],
         street_formats: &["ul. {s} {n}", "al. {s} {n}", "pl. {s} {n}"],
         line2: &["m. 12", "m. 4", "lok. 3"],
         email_domains: &["gmail.com", "wp.pl", "onet.pl", "interia.pl", "o2.pl"],
@@ -434,7 +622,10 @@ mod tests {
                     assert!(keys.digits.starts_with(p.code), "{n}");
                     assert_eq!(&keys.digits[..p.code.len()], p.code, "{n}");
                     let national = keys.digits.len() - p.code.len();
-                    assert!((7..=11).contains(&national), "{n} has {national} national digits");
+                    assert!(
+                        (7..=11).contains(&national),
+                        "{n} has {national} national digits"
+                    );
                     assert_eq!(keys.national.len(), national, "{n}: country code misread");
                 }
             }
