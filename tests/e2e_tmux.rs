@@ -18,7 +18,7 @@ fn search_by_name_opens_customer_and_shows_account_number() {
     let (account, family) = server.pick_customer();
 
     tmux.run_client(&server, &[]);
-    tmux.wait_for("search", Duration::from_secs(20));
+    tmux.wait_for("Search customers", Duration::from_secs(20));
 
     // Type part of the family name as an agent would, then open the best hit.
     let typed: String = family.chars().take(6).collect();
@@ -43,7 +43,7 @@ fn search_by_name_opens_customer_and_shows_account_number() {
     // `/` returns to search from the customer screen, `q`/C-c quits and the
     // terminal is restored (the shell prompt marker comes back).
     tmux.keys(&["/"]);
-    tmux.wait_for("search", Duration::from_secs(5));
+    tmux.wait_for("Search customers", Duration::from_secs(5));
     tmux.keys(&["C-c"]);
     tmux.wait_for_exit(Duration::from_secs(5));
 }
@@ -56,7 +56,7 @@ fn embedded_default_seeds_and_finds_customers() {
     // No --server: the client starts the server in-process over a SQLite
     // file in its data directory and seeds a (small) demo.
     tmux.run_embedded(&[("RAPPORT_DEMO__CUSTOMERS", "200")]);
-    tmux.wait_for("search", Duration::from_secs(60));
+    tmux.wait_for("Search customers", Duration::from_secs(60));
     tmux.type_text("ACC-");
     tmux.wait_for("ACC-00", Duration::from_secs(10));
     tmux.keys(&["Enter"]);

@@ -48,5 +48,5 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, now: DateTime<Utc>, t: 
         }
         lines.push(Line::default());
     }
-    f.render_widget(Paragraph::new(lines).block(panel(title, t, false)).wrap(Wrap { trim: true }), area);
+    f.render_widget(Paragraph::new(lines).block(panel(title, t, false)).wrap(Wrap { trim: false }), area);
 }
