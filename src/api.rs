@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use rapport_api::{Channel, CustomerId, CustomerView, InteractionPage, Me, Problem, SearchResponse};
+use rapport_api::{
+    Channel, CustomerId, CustomerView, InteractionPage, Me, Problem, SearchResponse,
+};
 use serde::de::DeserializeOwned;
 
 /// Where the client talks to, and as whom.
@@ -15,10 +17,12 @@ pub struct ServerTarget {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
-    #[error("Server not reachable at {url}: {reason}. Check the network or the server; Ctrl-r retries.")]
+    #[error(
+        "Server not reachable at {url}: {reason}. Check the network or the server; Ctrl-r retries."
+    )]
     Unreachable { url: String, reason: String },
     #[error("{0}")]
-    Problem(Problem),
+    Problem(Box<Problem>),
     #[error("The server sent a reply Rapport cannot read ({0}). Is the server the same version?")]
     BadResponse(String),
 }
@@ -57,7 +61,11 @@ impl ApiClient {
         &self.base
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, ApiError> {
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
         let url = format!("{}{}", self.base, path);
         let resp = self
             .http
@@ -66,18 +74,24 @@ impl ApiClient {
             .bearer_auth(&self.token)
             .send()
             .await
-            .map_err(|e| ApiError::Unreachable { url: self.base.clone(), reason: reason(&e) })?;
+            .map_err(|e| ApiError::Unreachable {
+                url: self.base.clone(),
+                reason: reason(&e),
+            })?;
         let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| ApiError::Unreachable { url: self.base.clone(), reason: reason(&e) })?;
+        let bytes = resp.bytes().await.map_err(|e| ApiError::Unreachable {
+            url: self.base.clone(),
+            reason: reason(&e),
+        })?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| ApiError::BadResponse(format!("{path}: {e}")));
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| ApiError::BadResponse(format!("{path}: {e}")));
         }
         match serde_json::from_slice::<Problem>(&bytes) {
-            Ok(p) => Err(ApiError::Problem(p)),
-            Err(_) => Err(ApiError::BadResponse(format!("{path}: HTTP {status} without a problem document"))),
+            Ok(p) => Err(ApiError::Problem(Box::new(p))),
+            Err(_) => Err(ApiError::BadResponse(format!(
+                "{path}: HTTP {status} without a problem document"
+            ))),
         }
     }
 
@@ -86,7 +100,11 @@ impl ApiClient {
     }
 
     pub async fn search(&self, q: &str, limit: u32) -> Result<SearchResponse, ApiError> {
-        self.get("/v1/customers", &[("q", q.to_string()), ("limit", limit.to_string())]).await
+        self.get(
+            "/v1/customers",
+            &[("q", q.to_string()), ("limit", limit.to_string())],
+        )
+        .await
     }
 
     pub async fn customer_view(&self, id: CustomerId) -> Result<CustomerView, ApiError> {
@@ -106,7 +124,8 @@ impl ApiClient {
         if let Some(ch) = channel {
             q.push(("channel", ch.as_str().to_string()));
         }
-        self.get(&format!("/v1/customers/{id}/interactions"), &q).await
+        self.get(&format!("/v1/customers/{id}/interactions"), &q)
+            .await
     }
 }
 

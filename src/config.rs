@@ -98,9 +98,16 @@ pub struct ConfigError(pub String);
 
 pub fn load(sources: &Sources, cli: &Overrides) -> Result<Settings, ConfigError> {
     let mut b = Config::builder().add_source(File::from_str(EXAMPLE, FileFormat::Toml));
-    for p in [&sources.system_file, &sources.user_file].into_iter().flatten() {
+    for p in [&sources.system_file, &sources.user_file]
+        .into_iter()
+        .flatten()
+    {
         if p.is_file() {
-            b = b.add_source(File::from(p.as_path()).format(FileFormat::Toml).required(true));
+            b = b.add_source(
+                File::from(p.as_path())
+                    .format(FileFormat::Toml)
+                    .required(true),
+            );
         }
     }
     if let Some(p) = &cli.config_file {
@@ -110,7 +117,11 @@ pub fn load(sources: &Sources, cli: &Overrides) -> Result<Settings, ConfigError>
                 p.display()
             )));
         }
-        b = b.add_source(File::from(p.as_path()).format(FileFormat::Toml).required(true));
+        b = b.add_source(
+            File::from(p.as_path())
+                .format(FileFormat::Toml)
+                .required(true),
+        );
     }
     // RAPPORT_SECTION__KEY; RAPPORT_TOKEN is the token's short name. Other
     // RAPPORT_* names that are not settings are ignored.
@@ -127,18 +138,28 @@ pub fn load(sources: &Sources, cli: &Overrides) -> Result<Settings, ConfigError>
             .try_parsing(true)
             .source(Some(env)),
     );
-    let set = |b: config::ConfigBuilder<config::builder::DefaultState>, key: &str, v: Option<String>| {
-        match v {
-            Some(v) => b.set_override(key, v),
-            None => Ok(b),
-        }
-    };
-    let token = sources.env.iter().find(|(k, _)| k == "RAPPORT_TOKEN").map(|(_, v)| v.clone());
+    let set =
+        |b: config::ConfigBuilder<config::builder::DefaultState>, key: &str, v: Option<String>| {
+            match v {
+                Some(v) => b.set_override(key, v),
+                None => Ok(b),
+            }
+        };
+    let token = sources
+        .env
+        .iter()
+        .find(|(k, _)| k == "RAPPORT_TOKEN")
+        .map(|(_, v)| v.clone());
     let err = |e: config::ConfigError| ConfigError(e.to_string());
     b = set(b, "server.token", token).map_err(err)?;
     b = set(b, "server.url", cli.server.clone()).map_err(err)?;
     b = set(b, "ui.theme", cli.theme.clone()).map_err(err)?;
-    b = set(b, "data_dir", cli.data_dir.as_ref().map(|p| p.display().to_string())).map_err(err)?;
+    b = set(
+        b,
+        "data_dir",
+        cli.data_dir.as_ref().map(|p| p.display().to_string()),
+    )
+    .map_err(err)?;
     b = set(b, "log.level", cli.log_level.clone()).map_err(err)?;
     let cfg = b.build().map_err(|e| ConfigError(explain(e)))?;
     let settings: Settings = cfg.try_deserialize().map_err(|e| ConfigError(explain(e)))?;
@@ -171,10 +192,14 @@ impl Settings {
             )));
         }
         if self.ui.debounce_ms > 5_000 {
-            return Err(ConfigError("ui.debounce_ms: expected at most 5000 (ms)".into()));
+            return Err(ConfigError(
+                "ui.debounce_ms: expected at most 5000 (ms)".into(),
+            ));
         }
         if self.server.timeout_ms == 0 {
-            return Err(ConfigError("server.timeout_ms: expected a positive number of ms".into()));
+            return Err(ConfigError(
+                "server.timeout_ms: expected a positive number of ms".into(),
+            ));
         }
         Ok(())
     }
@@ -207,7 +232,11 @@ mod tests {
     use crate::keymap::{Command, Context};
 
     fn none() -> Sources {
-        Sources { system_file: None, user_file: None, env: vec![] }
+        Sources {
+            system_file: None,
+            user_file: None,
+            env: vec![],
+        }
     }
 
     #[test]
@@ -221,7 +250,11 @@ mod tests {
         // The example's [keys] tables are the keymap's defaults, entry for entry.
         for (ctx, cmd, keys) in crate::keymap::defaults() {
             let got = &s.keys[&ctx][&cmd];
-            assert_eq!(got, &keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(), "{ctx:?} {cmd:?}");
+            assert_eq!(
+                got,
+                &keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                "{ctx:?} {cmd:?}"
+            );
         }
         let n: usize = s.keys.values().map(|m| m.len()).sum();
         assert_eq!(n, crate::keymap::defaults().len());
@@ -236,8 +269,14 @@ mod tests {
         src.user_file = Some(user);
         let s = load(&src, &Overrides::default()).unwrap();
         assert_eq!((s.ui.theme.as_str(), s.ui.debounce_ms), ("light", 50));
-        assert_eq!(s.keys[&Context::Customer][&Command::ChannelFilter], vec!["c"]);
-        assert_eq!(s.keys[&Context::Customer][&Command::Next], vec!["down", "j"]);
+        assert_eq!(
+            s.keys[&Context::Customer][&Command::ChannelFilter],
+            vec!["c"]
+        );
+        assert_eq!(
+            s.keys[&Context::Customer][&Command::Next],
+            vec!["down", "j"]
+        );
 
         src.env = vec![
             ("RAPPORT_UI__THEME".into(), "mono".into()),
@@ -248,7 +287,11 @@ mod tests {
         assert_eq!(s.ui.theme, "mono");
         assert_eq!(s.server.token.as_deref(), Some("secret"));
 
-        let cli = Overrides { theme: Some("high-contrast".into()), server: Some("http://x:1".into()), ..Default::default() };
+        let cli = Overrides {
+            theme: Some("high-contrast".into()),
+            server: Some("http://x:1".into()),
+            ..Default::default()
+        };
         let s = load(&src, &cli).unwrap();
         assert_eq!(s.ui.theme, "high-contrast");
         assert_eq!(s.server.url.as_deref(), Some("http://x:1"));
@@ -259,9 +302,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("bad.toml");
         std::fs::write(&f, "[ui]\ndebounce_ms = \"soon\"\n").unwrap();
-        let cli = Overrides { config_file: Some(f.clone()), ..Default::default() };
+        let cli = Overrides {
+            config_file: Some(f.clone()),
+            ..Default::default()
+        };
         let e = load(&none(), &cli).unwrap_err().to_string();
-        assert!(e.contains("ui.debounce_ms") && e.contains("bad.toml"), "{e}");
+        assert!(
+            e.contains("ui.debounce_ms") && e.contains("bad.toml"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -269,17 +318,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("typo.toml");
         std::fs::write(&f, "[ui]\ntheem = \"mono\"\n").unwrap();
-        let cli = Overrides { config_file: Some(f), ..Default::default() };
+        let cli = Overrides {
+            config_file: Some(f),
+            ..Default::default()
+        };
         let e = load(&none(), &cli).unwrap_err().to_string();
         assert!(e.contains("theem"), "{e}");
 
         let f = dir.path().join("broken.toml");
         std::fs::write(&f, "[ui\n").unwrap();
-        let cli = Overrides { config_file: Some(f), ..Default::default() };
+        let cli = Overrides {
+            config_file: Some(f),
+            ..Default::default()
+        };
         let e = load(&none(), &cli).unwrap_err().to_string();
         assert!(e.contains("broken.toml"), "{e}");
 
-        let cli = Overrides { server: Some("crm.example.net".into()), ..Default::default() };
+        let cli = Overrides {
+            server: Some("crm.example.net".into()),
+            ..Default::default()
+        };
         let e = load(&none(), &cli).unwrap_err().to_string();
         assert!(e.contains("server.url"), "{e}");
     }

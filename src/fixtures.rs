@@ -28,18 +28,49 @@ pub fn search_response() -> SearchResponse {
     SearchResponse {
         query: "oka".into(),
         hits: vec![
-            hit(12345, "Jane Okafor-Lindqvist", "ACC-0012345", Tier::Gold, "London, GB",
-                "Jane Okafor-Lindqvist", MatchField::Name, MatchKind::Prefix),
-            hit(20001, "山田 太郎", "ACC-0020001", Tier::Silver, "大阪, JP",
-                "+81 90 1234 5678", MatchField::Phone, MatchKind::Substring),
-            hit(30007, "Chidi Okafor", "ACC-0030007", Tier::Standard, "Lagos, NG",
-                "chidi.okafor@example.ng", MatchField::Email, MatchKind::Typo),
+            hit(
+                12345,
+                "Jane Okafor-Lindqvist",
+                "ACC-0012345",
+                Tier::Gold,
+                "London, GB",
+                "Jane Okafor-Lindqvist",
+                MatchField::Name,
+                MatchKind::Prefix,
+            ),
+            hit(
+                20001,
+                "山田 太郎",
+                "ACC-0020001",
+                Tier::Silver,
+                "大阪, JP",
+                "+81 90 1234 5678",
+                MatchField::Phone,
+                MatchKind::Substring,
+            ),
+            hit(
+                30007,
+                "Chidi Okafor",
+                "ACC-0030007",
+                Tier::Standard,
+                "Lagos, NG",
+                "chidi.okafor@example.ng",
+                MatchField::Email,
+                MatchKind::Typo,
+            ),
         ],
         more: false,
     }
 }
 
-fn interaction(id: i64, ch: Channel, dir: Direction, reason: &str, notes: &str, at: DateTime<Utc>) -> Interaction {
+fn interaction(
+    id: i64,
+    ch: Channel,
+    dir: Direction,
+    reason: &str,
+    notes: &str,
+    at: DateTime<Utc>,
+) -> Interaction {
     Interaction {
         id,
         customer_id: 12345,
@@ -48,7 +79,10 @@ fn interaction(id: i64, ch: Channel, dir: Direction, reason: &str, notes: &str, 
         reason: reason.into(),
         notes: notes.into(),
         outcome: "resolved".into(),
-        agent: Some(AgentRef { id: 1, name: "Mei Lin".into() }),
+        agent: Some(AgentRef {
+            id: 1,
+            name: "Mei Lin".into(),
+        }),
         started_at: at,
         ended_at: Some(at + Duration::minutes(6)),
     }
@@ -59,13 +93,62 @@ fn interaction(id: i64, ch: Channel, dir: Direction, reason: &str, notes: &str, 
 pub fn customer_view() -> CustomerView {
     let t = now();
     let mut interactions = vec![
-        interaction(9, Channel::Call, Direction::Inbound, "Billing", "Disputed roaming charge, explained tariff", t - Duration::hours(2)),
-        interaction(8, Channel::Email, Direction::Outbound, "Retention", "Offer sent: 12% off plan renewal", t - Duration::days(2)),
-        interaction(7, Channel::Chat, Direction::Inbound, "Delivery", "Courier missed window \u{1b}[31mURGENT\u{1b}[0m \u{1b}]0;pwned\u{7} \u{202E}gnp.exe", t - Duration::days(23)),
-        interaction(6, Channel::Store, Direction::Inbound, "Upgrade", "Visited Oxford St store for handset demo", t - Duration::days(40)),
-        interaction(5, Channel::Sms, Direction::Outbound, "Reminder", "Payment reminder sent", t - Duration::days(55)),
-        interaction(4, Channel::Web, Direction::Inbound, "Account", "Changed billing address online", t - Duration::days(70)),
-        interaction(3, Channel::Social, Direction::Inbound, "Complaint", "Tweet about signal in SE1", t - Duration::days(90)),
+        interaction(
+            9,
+            Channel::Call,
+            Direction::Inbound,
+            "Billing",
+            "Disputed roaming charge, explained tariff",
+            t - Duration::hours(2),
+        ),
+        interaction(
+            8,
+            Channel::Email,
+            Direction::Outbound,
+            "Retention",
+            "Offer sent: 12% off plan renewal",
+            t - Duration::days(2),
+        ),
+        interaction(
+            7,
+            Channel::Chat,
+            Direction::Inbound,
+            "Delivery",
+            "Courier missed window \u{1b}[31mURGENT\u{1b}[0m \u{1b}]0;pwned\u{7} \u{202E}gnp.exe",
+            t - Duration::days(23),
+        ),
+        interaction(
+            6,
+            Channel::Store,
+            Direction::Inbound,
+            "Upgrade",
+            "Visited Oxford St store for handset demo",
+            t - Duration::days(40),
+        ),
+        interaction(
+            5,
+            Channel::Sms,
+            Direction::Outbound,
+            "Reminder",
+            "Payment reminder sent",
+            t - Duration::days(55),
+        ),
+        interaction(
+            4,
+            Channel::Web,
+            Direction::Inbound,
+            "Account",
+            "Changed billing address online",
+            t - Duration::days(70),
+        ),
+        interaction(
+            3,
+            Channel::Social,
+            Direction::Inbound,
+            "Complaint",
+            "Tweet about signal in SE1",
+            t - Duration::days(90),
+        ),
     ];
     for i in 0..8 {
         interactions.push(interaction(
@@ -77,8 +160,13 @@ pub fn customer_view() -> CustomerView {
             t - Duration::days(100 + 10 * i),
         ));
     }
-    let months = ["2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"];
-    let amounts = [12000, 3000, 4500, 0, 8000, 15000, 9000, 21240, 7000, 11000, 16000, 5000];
+    let months = [
+        "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07",
+        "2026-08", "2026-09", "2026-10", "2026-11",
+    ];
+    let amounts = [
+        12000, 3000, 4500, 0, 8000, 15000, 9000, 21240, 7000, 11000, 16000, 5000,
+    ];
     CustomerView {
         profile: Profile {
             id: 12345,
@@ -86,7 +174,10 @@ pub fn customer_view() -> CustomerView {
             given_name: "Jane".into(),
             family_name: "Okafor-Lindqvist".into(),
             display_name: "Jane Okafor-Lindqvist".into(),
-            phones: vec![Phone { e164: "+447700900123".into(), kind: PhoneKind::Mobile }],
+            phones: vec![Phone {
+                e164: "+447700900123".into(),
+                kind: PhoneKind::Mobile,
+            }],
             emails: vec!["jane.okafor@example.org".into()],
             address: Address {
                 line1: "12 Acacia Avenue".into(),
@@ -107,9 +198,18 @@ pub fn customer_view() -> CustomerView {
             language: "en-GB".into(),
             contact_window: Some("09:00-17:00".into()),
             notes: "Prefers a call back rather than holding".into(),
-            consent: Consent { email: true, sms: false, phone: false, post: true, do_not_contact: false },
+            consent: Consent {
+                email: true,
+                sms: false,
+                phone: false,
+                post: true,
+                do_not_contact: false,
+            },
             updated_at: t - Duration::days(30),
-            updated_by: Some(AgentRef { id: 1, name: "Mei Lin".into() }),
+            updated_by: Some(AgentRef {
+                id: 1,
+                name: "Mei Lin".into(),
+            }),
             version: 3,
         },
         summary: PurchaseSummary {
@@ -127,7 +227,10 @@ pub fn customer_view() -> CustomerView {
             monthly_spend: months
                 .iter()
                 .zip(amounts)
-                .map(|(m, a)| MonthSpend { month: m.to_string(), amount_minor: a })
+                .map(|(m, a)| MonthSpend {
+                    month: m.to_string(),
+                    amount_minor: a,
+                })
                 .collect(),
         },
         recent_orders: vec![OrderSummary {
@@ -153,7 +256,10 @@ pub fn customer_view() -> CustomerView {
                 opened_at: t - Duration::hours(22),
                 sla_due_at: t + Duration::minutes(130),
                 final_response_due_at: Some(t + Duration::weeks(8)),
-                owner: Some(AgentRef { id: 1, name: "Mei Lin".into() }),
+                owner: Some(AgentRef {
+                    id: 1,
+                    name: "Mei Lin".into(),
+                }),
                 escalated: false,
                 version: 2,
             },
@@ -185,7 +291,10 @@ pub fn cjk_customer_view() -> CustomerView {
     v.profile.given_name = "太郎".into();
     v.profile.family_name = "山田".into();
     v.profile.display_name = "山田 太郎".into();
-    v.profile.phones = vec![Phone { e164: "+819012345678".into(), kind: PhoneKind::Mobile }];
+    v.profile.phones = vec![Phone {
+        e164: "+819012345678".into(),
+        kind: PhoneKind::Mobile,
+    }];
     v.profile.emails = vec!["taro.yamada@example.jp".into()];
     v.profile.address.city = "大阪".into();
     v.profile.address.country = "JP".into();

@@ -29,7 +29,9 @@ pub fn match_positions(text: &str, query: &str) -> Vec<usize> {
 /// Score of `text` against `query` for ranking a local pick list; None if
 /// it does not match at all.
 pub fn score(text: &str, query: &str) -> Option<i64> {
-    SkimMatcherV2::default().ignore_case().fuzzy_match(text, query)
+    SkimMatcherV2::default()
+        .ignore_case()
+        .fuzzy_match(text, query)
 }
 
 #[cfg(test)]

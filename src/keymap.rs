@@ -182,10 +182,16 @@ impl std::str::FromStr for Key {
         let mut rest = s.trim();
         loop {
             let lower = rest.to_ascii_lowercase();
-            if let Some(r) = lower.strip_prefix("ctrl-").or_else(|| lower.strip_prefix("c-")) {
+            if let Some(r) = lower
+                .strip_prefix("ctrl-")
+                .or_else(|| lower.strip_prefix("c-"))
+            {
                 ctrl = true;
                 rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower.strip_prefix("alt-").or_else(|| lower.strip_prefix("m-")) {
+            } else if let Some(r) = lower
+                .strip_prefix("alt-")
+                .or_else(|| lower.strip_prefix("m-"))
+            {
                 alt = true;
                 rest = &rest[rest.len() - r.len()..];
             } else {
@@ -219,7 +225,9 @@ impl std::str::FromStr for Key {
             _ => {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {
-                    (Some(c), None) => KeyCodeOrd::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+                    (Some(c), None) => {
+                        KeyCodeOrd::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+                    }
                     _ => {
                         return Err(format!(
                             "'{s}' is not a key: use a character, enter, esc, tab, backtab, up, down, pgup, pgdown, home, end, f1..f12, with optional ctrl- or alt-"
@@ -301,9 +309,20 @@ pub fn defaults() -> Vec<(Context, Command, &'static [&'static str])> {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum KeymapError {
     #[error("keys.{context}.{command}: {message}")]
-    BadKey { context: String, command: String, message: String },
-    #[error("keys.{context}: {key} is bound to both {first} and {second}; bind one of them to another key")]
-    Clash { context: String, key: String, first: String, second: String },
+    BadKey {
+        context: String,
+        command: String,
+        message: String,
+    },
+    #[error(
+        "keys.{context}: {key} is bound to both {first} and {second}; bind one of them to another key"
+    )]
+    Clash {
+        context: String,
+        key: String,
+        first: String,
+        second: String,
+    },
 }
 
 /// The resolved bindings.
@@ -332,7 +351,13 @@ impl Keymap {
         let mut bindings: Vec<(Context, Command, Vec<Key>)> = defaults()
             .into_iter()
             .map(|(ctx, cmd, keys)| {
-                (ctx, cmd, keys.iter().map(|k| k.parse().expect("default key parses")).collect())
+                (
+                    ctx,
+                    cmd,
+                    keys.iter()
+                        .map(|k| k.parse().expect("default key parses"))
+                        .collect(),
+                )
             })
             .collect();
         for (ctx, cmds) in overrides {
@@ -389,7 +414,13 @@ impl Keymap {
                 .find(|(c, _, keys)| *c == want && keys.contains(key))
                 .map(|(_, cmd, _)| *cmd)
         };
-        find(ctx).or_else(|| if ctx == Context::Global { None } else { find(Context::Global) })
+        find(ctx).or_else(|| {
+            if ctx == Context::Global {
+                None
+            } else {
+                find(Context::Global)
+            }
+        })
     }
 
     /// The command for `key` in `ctx` only, without the global fallback.
@@ -408,7 +439,9 @@ impl Keymap {
                 .find(|(c, m, _)| *c == want && *m == cmd)
                 .map(|(_, _, k)| k.clone())
         };
-        get(ctx).or_else(|| get(Context::Global)).unwrap_or_default()
+        get(ctx)
+            .or_else(|| get(Context::Global))
+            .unwrap_or_default()
     }
 
     /// (context, command, keys) in help order.
@@ -449,7 +482,14 @@ mod tests {
 
     #[test]
     fn parses_and_prints_keys() {
-        assert_eq!(key("ctrl-n"), Key { code: KeyCodeOrd::Char('n'), ctrl: true, alt: false });
+        assert_eq!(
+            key("ctrl-n"),
+            Key {
+                code: KeyCodeOrd::Char('n'),
+                ctrl: true,
+                alt: false
+            }
+        );
         assert_eq!(key("F1").to_string(), "F1");
         assert_eq!(key("C-r").to_string(), "Ctrl-r");
         assert_eq!(key("?").to_string(), "?");
@@ -461,18 +501,32 @@ mod tests {
     #[test]
     fn default_lookup_falls_back_to_global() {
         let km = Keymap::default();
-        assert_eq!(km.lookup(Context::Search, &key("down")), Some(Command::Next));
-        assert_eq!(km.lookup(Context::Customer, &key("/")), Some(Command::Search));
-        assert_eq!(km.lookup(Context::Customer, &key("f1")), Some(Command::Help));
+        assert_eq!(
+            km.lookup(Context::Search, &key("down")),
+            Some(Command::Next)
+        );
+        assert_eq!(
+            km.lookup(Context::Customer, &key("/")),
+            Some(Command::Search)
+        );
+        assert_eq!(
+            km.lookup(Context::Customer, &key("f1")),
+            Some(Command::Help)
+        );
         assert_eq!(km.lookup(Context::Customer, &key("x")), None);
     }
 
     #[test]
     fn override_replaces_only_that_command() {
         let mut cfg = KeysConfig::new();
-        cfg.entry(Context::Customer).or_default().insert(Command::ChannelFilter, vec!["c".into()]);
+        cfg.entry(Context::Customer)
+            .or_default()
+            .insert(Command::ChannelFilter, vec!["c".into()]);
         let km = Keymap::new(&cfg).unwrap();
-        assert_eq!(km.lookup(Context::Customer, &key("c")), Some(Command::ChannelFilter));
+        assert_eq!(
+            km.lookup(Context::Customer, &key("c")),
+            Some(Command::ChannelFilter)
+        );
         assert_eq!(km.lookup(Context::Customer, &key("f")), None);
         assert_eq!(km.lookup(Context::Customer, &key("j")), Some(Command::Next));
     }
@@ -480,7 +534,9 @@ mod tests {
     #[test]
     fn clash_is_reported_with_both_names() {
         let mut cfg = KeysConfig::new();
-        cfg.entry(Context::Customer).or_default().insert(Command::Refresh, vec!["j".into()]);
+        cfg.entry(Context::Customer)
+            .or_default()
+            .insert(Command::Refresh, vec!["j".into()]);
         let e = Keymap::new(&cfg).unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -491,7 +547,9 @@ mod tests {
     #[test]
     fn bad_key_names_the_setting() {
         let mut cfg = KeysConfig::new();
-        cfg.entry(Context::Global).or_default().insert(Command::Quit, vec!["hyper-q".into()]);
+        cfg.entry(Context::Global)
+            .or_default()
+            .insert(Command::Quit, vec!["hyper-q".into()]);
         let e = Keymap::new(&cfg).unwrap_err().to_string();
         assert!(e.starts_with("keys.global.quit: 'hyper-q'"), "{e}");
     }
@@ -500,6 +558,9 @@ mod tests {
     fn search_hints_avoid_typing_keys() {
         let km = Keymap::default();
         let hints = km.hints(Context::Search, &[Command::Help, Command::Quit]);
-        assert_eq!(hints, vec![("F1".to_string(), "help"), ("Ctrl-c".to_string(), "quit")]);
+        assert_eq!(
+            hints,
+            vec![("F1".to_string(), "help"), ("Ctrl-c".to_string(), "quit")]
+        );
     }
 }

@@ -74,42 +74,67 @@ fn main() -> ExitCode {
         Err(e) => return fail_config(format!("key binding error: {e}")),
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = match Theme::load(&settings.ui.theme, rapport::dirs::themes_dir().as_deref(), no_color) {
+    let theme = match Theme::load(
+        &settings.ui.theme,
+        rapport::dirs::themes_dir().as_deref(),
+        no_color,
+    ) {
         Ok(t) => t,
         Err(e) => return fail_config(format!("theme error: {e}")),
     };
     if settings.server.url.is_some() && settings.server.token.is_none() {
-        return fail_config("no token for the server: set RAPPORT_TOKEN (ask your administrator, or run `rapport-server agent add`)");
+        return fail_config(
+            "no token for the server: set RAPPORT_TOKEN (ask your administrator, or run `rapport-server agent add`)",
+        );
     }
     if let Some(f) = &cli.config
         && settings.server.token.is_some()
         && config::world_readable(f)
     {
-        eprintln!("rapport: warning: {} holds a token and others can read it (chmod 600)", f.display());
+        eprintln!(
+            "rapport: warning: {} holds a token and others can read it (chmod 600)",
+            f.display()
+        );
     }
 
     let log_file = settings.log_file();
     let _log_guard = match init_logging(&log_file, &settings.log.level) {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("rapport: cannot write the log file {}: {e}", log_file.display());
+            eprintln!(
+                "rapport: cannot write the log file {}: {e}",
+                log_file.display()
+            );
             return ExitCode::from(1);
         }
     };
 
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("rapport: cannot start: {e}");
             return ExitCode::from(1);
         }
     };
-    let result = rt.block_on(async_main(settings, keymap, theme, cli.exit_after_first_frame, started));
+    let result = rt.block_on(async_main(
+        settings,
+        keymap,
+        theme,
+        cli.exit_after_first_frame,
+        started,
+    ));
     // Background tasks (the embedded server, requests in flight) end here.
     rt.shutdown_timeout(Duration::from_millis(500));
     match result {
         Ok(Some(first)) => {
-            println!("first frame painted after {:.1} ms", first.as_secs_f64() * 1e3);
+            println!(
+                "first frame painted after {:.1} ms",
+                first.as_secs_f64() * 1e3
+            );
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS,
@@ -130,22 +155,34 @@ async fn async_main(
 ) -> anyhow::Result<Option<Duration>> {
     let mut embedded = None;
     let target = match (&settings.server.url, &settings.server.token) {
-        (Some(url), Some(token)) => ServerTarget { base_url: url.clone(), token: token.clone() },
+        (Some(url), Some(token)) => ServerTarget {
+            base_url: url.clone(),
+            token: token.clone(),
+        },
         _ => {
             let e = start_embedded(&settings).await?;
-            let target = ServerTarget { base_url: e.handle.url(), token: e.token.clone() };
+            let target = ServerTarget {
+                base_url: e.handle.url(),
+                token: e.token.clone(),
+            };
             embedded = Some(e);
             target
         }
     };
     let api = ApiClient::new(&target, Duration::from_millis(settings.server.timeout_ms))?;
-    let mut state = AppState::new(target.base_url.clone(), embedded.is_some(), chrono::Utc::now());
+    let mut state = AppState::new(
+        target.base_url.clone(),
+        embedded.is_some(),
+        chrono::Utc::now(),
+    );
     state.mask_pii = settings.ui.mask_pii;
     state.debounce_ms = settings.ui.debounce_ms;
     tracing::info!(server = %target.base_url, embedded = embedded.is_some(), "starting");
 
     let mut tui = tui::Tui::enter()?;
-    let opts = runtime::Options { exit_after_first_frame: exit_after_first_frame.then_some(started) };
+    let opts = runtime::Options {
+        exit_after_first_frame: exit_after_first_frame.then_some(started),
+    };
     let result = runtime::run(&mut tui, state, &theme, &keymap, api, opts).await;
     drop(tui);
     if let Some(e) = embedded {
@@ -154,7 +191,9 @@ async fn async_main(
     result
 }
 
-async fn start_embedded(settings: &config::Settings) -> anyhow::Result<rapport_server::embedded::Embedded> {
+async fn start_embedded(
+    settings: &config::Settings,
+) -> anyhow::Result<rapport_server::embedded::Embedded> {
     let dir = settings.data_dir();
     std::fs::create_dir_all(&dir)
         .map_err(|e| anyhow::anyhow!("cannot create the data directory {}: {e}", dir.display()))?;
@@ -175,17 +214,30 @@ async fn start_embedded(settings: &config::Settings) -> anyhow::Result<rapport_s
     rapport_server::embedded::start(opts, &progress).await
 }
 
-fn init_logging(file: &std::path::Path, level: &str) -> std::io::Result<tracing_appender::non_blocking::WorkerGuard> {
+fn init_logging(
+    file: &std::path::Path,
+    level: &str,
+) -> std::io::Result<tracing_appender::non_blocking::WorkerGuard> {
     let dir = file.parent().unwrap_or(std::path::Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = file.file_name().map(|n| n.to_owned()).unwrap_or_else(|| "rapport.log".into());
+    let name = file
+        .file_name()
+        .map(|n| n.to_owned())
+        .unwrap_or_else(|| "rapport.log".into());
     // Open once here so an unwritable path is reported before the TUI starts.
-    std::fs::OpenOptions::new().create(true).append(true).open(dir.join(&name))?;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(&name))?;
     let appender = tracing_appender::rolling::never(dir, name);
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::new(format!(
         "{level},hyper=warn,reqwest=warn,sqlx=warn,tower_http=warn"
     ));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .init();
     Ok(guard)
 }

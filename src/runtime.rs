@@ -69,10 +69,18 @@ fn spawn_effect(fx: Effect, api: &ApiClient, tx: &mpsc::UnboundedSender<Action>)
             tokio::spawn(async move {
                 let r = api.customer_view(customer).await;
                 let _ = tx.send(Action::Connection(conn_of(&r)));
-                let _ = tx.send(Action::ViewDone(id, r.map_err(|e| e.to_string())));
+                let _ = tx.send(Action::ViewDone(
+                    id,
+                    r.map(Box::new).map_err(|e| e.to_string()),
+                ));
             });
         }
-        Effect::LoadHistory { id, customer, cursor, channel } => {
+        Effect::LoadHistory {
+            id,
+            customer,
+            cursor,
+            channel,
+        } => {
             tokio::spawn(async move {
                 let r = api.interactions(customer, cursor.as_deref(), channel).await;
                 let _ = tx.send(Action::Connection(conn_of(&r)));
@@ -98,7 +106,9 @@ pub async fn run(
         tokio::spawn(async move {
             let r = api.me().await;
             let _ = tx.send(Action::Connection(conn_of(&r)));
-            let _ = tx.send(Action::SignedIn(r.map(|m| m.agent).map_err(|e| e.to_string())));
+            let _ = tx.send(Action::SignedIn(
+                r.map(|m| m.agent).map_err(|e| e.to_string()),
+            ));
         });
     }
     let mut events = EventStream::new();

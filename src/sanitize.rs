@@ -43,7 +43,10 @@ fn is_bidi_control(c: char) -> bool {
 
 fn is_invisible_format(c: char) -> bool {
     // Zero-width and line/paragraph separators: they move or hide text.
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
+    )
 }
 
 fn push_visible(out: &mut String, c: char) {
@@ -67,7 +70,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {
-        assert!(matches!(clean("Jane Okafor-Lindqvist 王秀英"), Cow::Borrowed(_)));
+        assert!(matches!(
+            clean("Jane Okafor-Lindqvist 王秀英"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

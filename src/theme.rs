@@ -16,7 +16,10 @@ use serde::Deserialize;
 pub const BUILTIN: [(&str, &str); 4] = [
     ("default", include_str!("../themes/default.toml")),
     ("light", include_str!("../themes/light.toml")),
-    ("high-contrast", include_str!("../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../themes/high-contrast.toml"),
+    ),
     ("mono", include_str!("../themes/mono.toml")),
 ];
 
@@ -99,7 +102,9 @@ roles! {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {
-    #[error("unknown theme '{0}': built-in themes are default, light, high-contrast and mono, or put {0}.toml in the themes directory")]
+    #[error(
+        "unknown theme '{0}': built-in themes are default, light, high-contrast and mono, or put {0}.toml in the themes directory"
+    )]
     Unknown(String),
     #[error("theme file {path}: {message}")]
     Invalid { path: String, message: String },
@@ -113,9 +118,12 @@ impl Theme {
         let builtin = BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, s)| *s);
         let user_file = user_dir.map(|d| d.join(format!("{name}.toml")));
         let user_text = match &user_file {
-            Some(p) if p.is_file() => Some(std::fs::read_to_string(p).map_err(|e| {
-                ThemeError::Invalid { path: p.display().to_string(), message: e.to_string() }
-            })?),
+            Some(p) if p.is_file() => {
+                Some(std::fs::read_to_string(p).map_err(|e| ThemeError::Invalid {
+                    path: p.display().to_string(),
+                    message: e.to_string(),
+                })?)
+            }
             _ => None,
         };
         if builtin.is_none() && user_text.is_none() {
@@ -161,7 +169,11 @@ impl Theme {
 
     /// Remove colours (NO_COLOR); keep bold/reverse so nothing relies on hue.
     pub fn strip_colour(&mut self) {
-        self.map_styles(|s| Style { fg: None, bg: None, ..s });
+        self.map_styles(|s| Style {
+            fg: None,
+            bg: None,
+            ..s
+        });
         self.selection = self.selection.add_modifier(Modifier::REVERSED);
     }
 }
@@ -215,9 +227,25 @@ mod tests {
     #[test]
     fn default_uses_only_the_16_ansi_colours() {
         let t = Theme::builtin("default");
-        let all = [t.text, t.muted, t.title, t.border, t.border_focus, t.accent, t.key, t.ok,
-            t.warn, t.danger, t.selection, t.highlight, t.status_bar, t.hint_bar, t.tab,
-            t.tab_active, t.input];
+        let all = [
+            t.text,
+            t.muted,
+            t.title,
+            t.border,
+            t.border_focus,
+            t.accent,
+            t.key,
+            t.ok,
+            t.warn,
+            t.danger,
+            t.selection,
+            t.highlight,
+            t.status_bar,
+            t.hint_bar,
+            t.tab,
+            t.tab_active,
+            t.input,
+        ];
         for s in all {
             for c in [s.fg, s.bg].into_iter().flatten() {
                 assert!(!matches!(c, Color::Rgb(..) | Color::Indexed(_)), "{c:?}");
@@ -228,7 +256,11 @@ mod tests {
     #[test]
     fn user_file_overrides_by_role_and_no_color_strips() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("default.toml"), "[roles]\ndanger = { fg = \"magenta\" }\n").unwrap();
+        std::fs::write(
+            dir.path().join("default.toml"),
+            "[roles]\ndanger = { fg = \"magenta\" }\n",
+        )
+        .unwrap();
         let t = Theme::load("default", Some(dir.path()), false).unwrap();
         assert_eq!(t.danger.fg, Some(Color::Magenta));
         assert_eq!(t.ok, Theme::builtin("default").ok);
@@ -240,9 +272,18 @@ mod tests {
     #[test]
     fn errors_name_the_file_and_role() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("mine.toml"), "[roles]\nborder = { fg = \"chartreuse\" }\n").unwrap();
-        let e = Theme::load("mine", Some(dir.path()), false).unwrap_err().to_string();
-        assert!(e.contains("mine.toml") && e.contains("roles.border") && e.contains("chartreuse"), "{e}");
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            "[roles]\nborder = { fg = \"chartreuse\" }\n",
+        )
+        .unwrap();
+        let e = Theme::load("mine", Some(dir.path()), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("mine.toml") && e.contains("roles.border") && e.contains("chartreuse"),
+            "{e}"
+        );
         assert!(Theme::load("nope", None, false).is_err());
     }
 }

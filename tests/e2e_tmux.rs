@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Tmux, TestServer};
+use common::{TestServer, Tmux};
 use std::time::Duration;
 
 #[test]

@@ -2,13 +2,13 @@
 //! themes, drawn from hand-built fixtures through the real `update` and
 //! `draw`. Colour themes are also checked cell by cell where colour matters.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use rapport::app::{Action, AppState, Effect, update};
 use rapport::fixtures;
 use rapport::keymap::{Command, Keymap};
 use rapport::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 
 fn render(s: &AppState, theme: &str, w: u16, h: u16) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -38,13 +38,19 @@ fn text(b: &Buffer) -> String {
 
 fn signed_in() -> AppState {
     let mut s = AppState::new("http://127.0.0.1:8080".into(), false, fixtures::now());
-    update(&mut s, Action::SignedIn(Ok(rapport_api::Agent {
-        id: 1,
-        name: "Mei Lin".into(),
-        role: rapport_api::Role::Agent,
-        team: Some("Billing".into()),
-    })));
-    update(&mut s, Action::Connection(rapport::app::ConnectionState::Connected));
+    update(
+        &mut s,
+        Action::SignedIn(Ok(rapport_api::Agent {
+            id: 1,
+            name: "Mei Lin".into(),
+            role: rapport_api::Role::Agent,
+            team: Some("Billing".into()),
+        })),
+    );
+    update(
+        &mut s,
+        Action::Connection(rapport::app::ConnectionState::Connected),
+    );
     s
 }
 
@@ -54,15 +60,20 @@ fn with_results() -> AppState {
         update(&mut s, Action::Input(c));
     }
     let id = s.search.latest;
-    update(&mut s, Action::SearchDone(id, Ok(fixtures::search_response())));
+    update(
+        &mut s,
+        Action::SearchDone(id, Ok(fixtures::search_response())),
+    );
     s
 }
 
 fn with_customer(view: rapport_api::CustomerView) -> AppState {
     let mut s = with_results();
     let fx = update(&mut s, Action::Command(Command::Open));
-    let Effect::LoadView { id, .. } = fx[0] else { panic!("{fx:?}") };
-    update(&mut s, Action::ViewDone(id, Ok(view)));
+    let Effect::LoadView { id, .. } = fx[0] else {
+        panic!("{fx:?}")
+    };
+    update(&mut s, Action::ViewDone(id, Ok(Box::new(view))));
     s
 }
 
@@ -72,8 +83,14 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 fn search_screen() {
     for (w, h) in SIZES {
         for theme in ["default", "mono"] {
-            insta::assert_snapshot!(format!("search_empty_{w}x{h}_{theme}"), text(&render(&signed_in(), theme, w, h)));
-            insta::assert_snapshot!(format!("search_results_{w}x{h}_{theme}"), text(&render(&with_results(), theme, w, h)));
+            insta::assert_snapshot!(
+                format!("search_empty_{w}x{h}_{theme}"),
+                text(&render(&signed_in(), theme, w, h))
+            );
+            insta::assert_snapshot!(
+                format!("search_results_{w}x{h}_{theme}"),
+                text(&render(&with_results(), theme, w, h))
+            );
         }
     }
 }
@@ -83,11 +100,21 @@ fn customer_screen_every_tab() {
     for (w, h) in SIZES {
         for theme in ["default", "mono"] {
             let mut s = with_customer(fixtures::customer_view());
-            insta::assert_snapshot!(format!("customer_{w}x{h}_{theme}"), text(&render(&s, theme, w, h)));
+            insta::assert_snapshot!(
+                format!("customer_{w}x{h}_{theme}"),
+                text(&render(&s, theme, w, h))
+            );
             if w < 140 {
-                for (cmd, name) in [(Command::TabHistory, "history"), (Command::TabComplaints, "complaints"), (Command::TabPreferences, "prefs")] {
+                for (cmd, name) in [
+                    (Command::TabHistory, "history"),
+                    (Command::TabComplaints, "complaints"),
+                    (Command::TabPreferences, "prefs"),
+                ] {
                     update(&mut s, Action::Command(cmd));
-                    insta::assert_snapshot!(format!("customer_{name}_{w}x{h}_{theme}"), text(&render(&s, theme, w, h)));
+                    insta::assert_snapshot!(
+                        format!("customer_{name}_{w}x{h}_{theme}"),
+                        text(&render(&s, theme, w, h))
+                    );
                 }
             }
         }
@@ -98,7 +125,10 @@ fn customer_screen_every_tab() {
 fn cjk_customer() {
     for (w, h) in SIZES {
         let s = with_customer(fixtures::cjk_customer_view());
-        insta::assert_snapshot!(format!("customer_cjk_{w}x{h}"), text(&render(&s, "default", w, h)));
+        insta::assert_snapshot!(
+            format!("customer_cjk_{w}x{h}"),
+            text(&render(&s, "default", w, h))
+        );
     }
 }
 
@@ -116,10 +146,15 @@ fn escape_sequences_in_notes_never_reach_the_terminal() {
     for (w, h) in [(80, 24), (160, 48)] {
         let b = render(&s, "default", w, h);
         let all = text(&b);
-        assert!(all.contains("␛[31m"), "escape shown as visible text:\n{all}");
+        assert!(
+            all.contains("␛[31m"),
+            "escape shown as visible text:\n{all}"
+        );
         for cell in b.content() {
             assert!(
-                cell.symbol().chars().all(|c| !c.is_control() && !('\u{202A}'..='\u{202E}').contains(&c)),
+                cell.symbol()
+                    .chars()
+                    .all(|c| !c.is_control() && !('\u{202A}'..='\u{202E}').contains(&c)),
                 "control character in a cell: {:?}",
                 cell.symbol()
             );
@@ -134,7 +169,9 @@ fn selection_and_breach_are_styled() {
     // The selected row: colour in the default theme, reverse video in mono,
     // and the ▶ marker in both.
     let b = render(&s, "default", 80, 24);
-    let row = (0..24).find(|y| b[(1, *y)].symbol() == "▶").expect("marker drawn");
+    let row = (0..24)
+        .find(|y| b[(1, *y)].symbol() == "▶")
+        .expect("marker drawn");
     assert_eq!(b[(4, row)].bg, Color::Cyan);
     let b = render(&s, "mono", 80, 24);
     assert!(b[(4, row)].modifier.contains(Modifier::REVERSED));
@@ -144,15 +181,34 @@ fn selection_and_breach_are_styled() {
     update(&mut s, Action::Command(Command::TabComplaints));
     let b = render(&s, "default", 80, 24);
     let all = text(&b);
-    let y = all.lines().position(|l| l.contains("3h 0m late")).expect("breach shown in words") as u16;
-    let x = all.lines().nth(y as usize).unwrap().find("⚠").map(|i| all.lines().nth(y as usize).unwrap()[..i].chars().count()).unwrap() as u16;
+    let y = all
+        .lines()
+        .position(|l| l.contains("3h 0m late"))
+        .expect("breach shown in words") as u16;
+    let x = all
+        .lines()
+        .nth(y as usize)
+        .unwrap()
+        .find("⚠")
+        .map(|i| all.lines().nth(y as usize).unwrap()[..i].chars().count())
+        .unwrap() as u16;
     assert_eq!(b[(x, y)].fg, Color::LightRed);
 }
 
 #[test]
 fn any_size_draws_without_panic() {
     let s = with_customer(fixtures::customer_view());
-    for (w, h) in [(0, 0), (1, 1), (10, 3), (39, 9), (40, 10), (80, 24), (139, 40), (140, 40), (300, 100)] {
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (10, 3),
+        (39, 9),
+        (40, 10),
+        (80, 24),
+        (139, 40),
+        (140, 40),
+        (300, 100),
+    ] {
         let b = render(&s, "default", w, h);
         if w >= 20 && h > 0 && (w < 40 || h < 10) {
             assert!(text(&b).contains("Terminal"), "{w}x{h}");

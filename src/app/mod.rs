@@ -23,7 +23,7 @@ pub enum Action {
     /// The debounce pause after typing ended for this request.
     SearchDue(RequestId),
     SearchDone(RequestId, Result<SearchResponse, String>),
-    ViewDone(RequestId, Result<CustomerView, String>),
+    ViewDone(RequestId, Result<Box<CustomerView>, String>),
     HistoryDone(RequestId, Result<rapport_api::InteractionPage, String>),
     SignedIn(Result<Agent, String>),
     /// The connection state learned from a reply.
@@ -36,10 +36,24 @@ pub enum Action {
 /// Work for the runtime to do; results come back as actions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Debounce { id: RequestId, ms: u64 },
-    Search { id: RequestId, query: String },
-    LoadView { id: RequestId, customer: CustomerId },
-    LoadHistory { id: RequestId, customer: CustomerId, cursor: Option<String>, channel: Option<Channel> },
+    Debounce {
+        id: RequestId,
+        ms: u64,
+    },
+    Search {
+        id: RequestId,
+        query: String,
+    },
+    LoadView {
+        id: RequestId,
+        customer: CustomerId,
+    },
+    LoadHistory {
+        id: RequestId,
+        customer: CustomerId,
+        cursor: Option<String>,
+        channel: Option<Channel>,
+    },
     Quit,
 }
 
@@ -83,7 +97,12 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Overview, Tab::History, Tab::Complaints, Tab::Preferences];
+    pub const ALL: [Tab; 4] = [
+        Tab::Overview,
+        Tab::History,
+        Tab::Complaints,
+        Tab::Preferences,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             Tab::Overview => "Overview",

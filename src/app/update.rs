@@ -62,17 +62,22 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
                     if c.channel.is_none() {
                         c.history = v.interactions.clone();
                         c.history_cursor = v.interactions_cursor.clone();
-                        c.history_selected = c.history_selected.min(c.history.len().saturating_sub(1));
+                        c.history_selected =
+                            c.history_selected.min(c.history.len().saturating_sub(1));
                     }
                     s.now = v.server_time.max(s.now);
-                    c.view = Load::Loaded(v);
+                    c.view = Load::Loaded(*v);
                 }
                 Err(e) => c.view = Load::Failed(e),
             }
             vec![]
         }
         Action::HistoryDone(id, result) => {
-            let Some(c) = s.customer.as_mut().filter(|c| c.history_loading == Some(id)) else {
+            let Some(c) = s
+                .customer
+                .as_mut()
+                .filter(|c| c.history_loading == Some(id))
+            else {
                 return vec![];
             };
             c.history_loading = None;
@@ -118,7 +123,10 @@ fn query_changed(s: &mut AppState) -> Vec<Effect> {
         return vec![];
     }
     s.search.loading = true;
-    vec![Effect::Debounce { id, ms: s.debounce_ms }]
+    vec![Effect::Debounce {
+        id,
+        ms: s.debounce_ms,
+    }]
 }
 
 fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
@@ -180,11 +188,18 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             }
             _ => vec![],
         },
-        Command::Next | Command::Previous | Command::PageDown | Command::PageUp | Command::First | Command::Last => {
-            move_selection(s, cmd)
-        }
-        Command::NextTab | Command::PreviousTab | Command::TabOverview | Command::TabHistory
-        | Command::TabComplaints | Command::TabPreferences => {
+        Command::Next
+        | Command::Previous
+        | Command::PageDown
+        | Command::PageUp
+        | Command::First
+        | Command::Last => move_selection(s, cmd),
+        Command::NextTab
+        | Command::PreviousTab
+        | Command::TabOverview
+        | Command::TabHistory
+        | Command::TabComplaints
+        | Command::TabPreferences => {
             if let Some(c) = s.customer.as_mut() {
                 c.tab = match cmd {
                     Command::NextTab => c.tab.next(),
@@ -198,7 +213,9 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::ChannelFilter => {
-            let Some(c) = s.customer.as_mut() else { return vec![] };
+            let Some(c) = s.customer.as_mut() else {
+                return vec![];
+            };
             c.channel = next_channel(c.channel);
             c.history_selected = 0;
             if c.channel.is_none() {
@@ -227,19 +244,31 @@ fn next_channel(c: Option<Channel>) -> Option<Channel> {
 
 fn reload_history(s: &mut AppState) -> Vec<Effect> {
     let id = s.fresh_id();
-    let Some(c) = s.customer.as_mut() else { return vec![] };
+    let Some(c) = s.customer.as_mut() else {
+        return vec![];
+    };
     c.history.clear();
     c.history_cursor = None;
     c.history_error = None;
     c.history_loading = Some(id);
-    vec![Effect::LoadHistory { id, customer: c.id, cursor: None, channel: c.channel }]
+    vec![Effect::LoadHistory {
+        id,
+        customer: c.id,
+        cursor: None,
+        channel: c.channel,
+    }]
 }
 
 fn open_selected(s: &mut AppState) -> Vec<Effect> {
     if s.screen != Screen::Search {
         return vec![];
     }
-    let Some(hit) = s.search.results.as_ref().and_then(|r| r.hits.get(s.search.selected)) else {
+    let Some(hit) = s
+        .search
+        .results
+        .as_ref()
+        .and_then(|r| r.hits.get(s.search.selected))
+    else {
         return vec![];
     };
     let customer = hit.id;
@@ -293,7 +322,9 @@ fn move_selection(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Screen::Customer => {
-            let Some(c) = s.customer.as_mut() else { return vec![] };
+            let Some(c) = s.customer.as_mut() else {
+                return vec![];
+            };
             c.history_selected = step(c.history_selected, c.history.len(), cmd);
             // Near the end with more to fetch: ask for the next (older) page.
             if c.history_loading.is_none()
@@ -304,7 +335,12 @@ fn move_selection(s: &mut AppState, cmd: Command) -> Vec<Effect> {
                 let id = s.fresh_id();
                 let c = s.customer.as_mut().expect("checked");
                 c.history_loading = Some(id);
-                return vec![Effect::LoadHistory { id, customer, cursor: Some(cursor), channel }];
+                return vec![Effect::LoadHistory {
+                    id,
+                    customer,
+                    cursor: Some(cursor),
+                    channel,
+                }];
             }
             vec![]
         }
@@ -332,13 +368,18 @@ mod tests {
     fn typing_debounces_then_searches_latest_only() {
         let mut s = state();
         let fx = type_str(&mut s, "oka");
-        let Effect::Debounce { id, ms } = fx[0] else { panic!("{fx:?}") };
+        let Effect::Debounce { id, ms } = fx[0] else {
+            panic!("{fx:?}")
+        };
         assert_eq!(ms, 120);
         // An earlier debounce firing late does nothing.
         assert!(update(&mut s, Action::SearchDue(id - 1)).is_empty());
         assert_eq!(
             update(&mut s, Action::SearchDue(id)),
-            vec![Effect::Search { id, query: "oka".into() }]
+            vec![Effect::Search {
+                id,
+                query: "oka".into()
+            }]
         );
         assert!(s.search.loading);
     }
@@ -349,10 +390,16 @@ mod tests {
         type_str(&mut s, "ok");
         let old = s.search.latest;
         type_str(&mut s, "a");
-        update(&mut s, Action::SearchDone(old, Ok(fixtures::search_response())));
+        update(
+            &mut s,
+            Action::SearchDone(old, Ok(fixtures::search_response())),
+        );
         assert!(s.search.results.is_none(), "stale reply must not show");
         let new = s.search.latest;
-        update(&mut s, Action::SearchDone(new, Ok(fixtures::search_response())));
+        update(
+            &mut s,
+            Action::SearchDone(new, Ok(fixtures::search_response())),
+        );
         assert_eq!(s.search.results.as_ref().unwrap().hits.len(), 3);
         assert!(!s.search.loading);
     }
@@ -362,7 +409,10 @@ mod tests {
         let mut s = state();
         type_str(&mut s, "oka");
         let id = s.search.latest;
-        update(&mut s, Action::SearchDone(id, Ok(fixtures::search_response())));
+        update(
+            &mut s,
+            Action::SearchDone(id, Ok(fixtures::search_response())),
+        );
         update(&mut s, Action::Command(Command::Next));
         let fx = update(&mut s, Action::Command(Command::Open));
         let want = fixtures::search_response().hits[1].id;
@@ -381,7 +431,10 @@ mod tests {
         let mut s = state();
         let s = open_fixture(&mut s);
         let c = s.customer.as_ref().unwrap();
-        assert_eq!(c.history.len(), fixtures::customer_view().interactions.len());
+        assert_eq!(
+            c.history.len(),
+            fixtures::customer_view().interactions.len()
+        );
         let stale = c.request - 1;
         update(s, Action::ViewDone(stale, Err("boom".into())));
         assert!(matches!(s.customer.as_ref().unwrap().view, Load::Loaded(_)));
@@ -392,8 +445,13 @@ mod tests {
         let id = s.search.latest;
         update(s, Action::SearchDone(id, Ok(fixtures::search_response())));
         let fx = update(s, Action::Command(Command::Open));
-        let Effect::LoadView { id, .. } = fx[0] else { panic!() };
-        update(s, Action::ViewDone(id, Ok(fixtures::customer_view())));
+        let Effect::LoadView { id, .. } = fx[0] else {
+            panic!()
+        };
+        update(
+            s,
+            Action::ViewDone(id, Ok(Box::new(fixtures::customer_view()))),
+        );
         s
     }
 
@@ -402,7 +460,15 @@ mod tests {
         let mut s = state();
         let s = open_fixture(&mut s);
         let fx = update(s, Action::Command(Command::ChannelFilter));
-        let [Effect::LoadHistory { id, channel: Some(Channel::Call), cursor: None, .. }] = fx[..] else {
+        let [
+            Effect::LoadHistory {
+                id,
+                channel: Some(Channel::Call),
+                cursor: None,
+                ..
+            },
+        ] = fx[..]
+        else {
             panic!("{fx:?}")
         };
         assert!(s.customer.as_ref().unwrap().history.is_empty());
@@ -418,7 +484,10 @@ mod tests {
         }
         let c = s.customer.as_ref().unwrap();
         assert_eq!(c.channel, None);
-        assert_eq!(c.history.len(), fixtures::customer_view().interactions.len());
+        assert_eq!(
+            c.history.len(),
+            fixtures::customer_view().interactions.len()
+        );
     }
 
     #[test]
@@ -426,9 +495,21 @@ mod tests {
         let mut s = state();
         let s = open_fixture(&mut s);
         let fx = update(s, Action::Command(Command::Last));
-        let [Effect::LoadHistory { id, cursor: Some(ref cur), .. }] = fx[..] else { panic!("{fx:?}") };
+        let [
+            Effect::LoadHistory {
+                id,
+                cursor: Some(ref cur),
+                ..
+            },
+        ] = fx[..]
+        else {
+            panic!("{fx:?}")
+        };
         assert_eq!(cur, "c1");
-        assert!(update(s, Action::Command(Command::Next)).is_empty(), "one page in flight at a time");
+        assert!(
+            update(s, Action::Command(Command::Next)).is_empty(),
+            "one page in flight at a time"
+        );
         let before = s.customer.as_ref().unwrap().history.len();
         let more = rapport_api::InteractionPage {
             items: fixtures::customer_view().interactions.clone(),
@@ -449,7 +530,10 @@ mod tests {
         update(&mut s, Action::Command(Command::Back));
         assert!(!s.help);
         update(&mut s, Action::Command(Command::Help));
-        assert_eq!(update(&mut s, Action::Command(Command::Quit)), vec![Effect::Quit]);
+        assert_eq!(
+            update(&mut s, Action::Command(Command::Quit)),
+            vec![Effect::Quit]
+        );
         assert!(s.quit);
     }
 

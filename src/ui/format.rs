@@ -17,7 +17,11 @@ pub fn money(minor: i64, currency: &str) -> String {
     };
     let neg = minor < 0;
     let abs = minor.unsigned_abs();
-    let (units, cents) = if decimals == 0 { (abs / 100, 0) } else { (abs / 100, abs % 100) };
+    let (units, cents) = if decimals == 0 {
+        (abs / 100, 0)
+    } else {
+        (abs / 100, abs % 100)
+    };
     let mut digits = units.to_string();
     let mut grouped = String::new();
     while digits.len() > 3 {
@@ -25,7 +29,11 @@ pub fn money(minor: i64, currency: &str) -> String {
         grouped = format!(",{tail}{grouped}");
     }
     grouped = format!("{digits}{grouped}");
-    let sep = if symbol.chars().count() > 1 && symbol.chars().all(|c| c.is_ascii_uppercase()) { " " } else { "" };
+    let sep = if symbol.chars().count() > 1 && symbol.chars().all(|c| c.is_ascii_uppercase()) {
+        " "
+    } else {
+        ""
+    };
     let sign = if neg { "-" } else { "" };
     if decimals == 0 {
         format!("{sign}{symbol}{sep}{grouped}")
@@ -74,7 +82,13 @@ pub fn sparkline(values: &[i64]) -> String {
     let max = values.iter().copied().max().unwrap_or(0).max(1);
     values
         .iter()
-        .map(|&v| if v <= 0 { ' ' } else { BARS[((v.min(max) * 7) / max) as usize] })
+        .map(|&v| {
+            if v <= 0 {
+                ' '
+            } else {
+                BARS[((v.min(max) * 7) / max) as usize]
+            }
+        })
         .collect()
 }
 
@@ -89,14 +103,20 @@ mod tests {
         assert_eq!(money(-5, "EUR"), "-€0.05");
         assert_eq!(money(1_234_500, "JPY"), "¥12,345");
         assert_eq!(money(1200, "CHF"), "CHF 12.00");
-        assert_eq!(money(100_000_000_00, "USD"), "$100,000,000.00");
+        assert_eq!(money(10_000_000_000, "USD"), "$100,000,000.00");
     }
 
     #[test]
     fn countdowns() {
         let now = crate::fixtures::now();
-        assert_eq!(countdown(now + Duration::minutes(130), now), ("due in 2h 10m".into(), Urgency::Soon));
-        assert_eq!(countdown(now - Duration::hours(3), now), ("3h 0m late".into(), Urgency::Breached));
+        assert_eq!(
+            countdown(now + Duration::minutes(130), now),
+            ("due in 2h 10m".into(), Urgency::Soon)
+        );
+        assert_eq!(
+            countdown(now - Duration::hours(3), now),
+            ("3h 0m late".into(), Urgency::Breached)
+        );
         assert_eq!(countdown(now + Duration::days(2), now).1, Urgency::Fine);
     }
 

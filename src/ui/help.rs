@@ -35,5 +35,10 @@ pub fn draw(f: &mut Frame, area: Rect, t: &Theme, k: &Keymap) {
     let r = super::centred(area, 72, area.height.saturating_sub(2).max(5));
     f.render_widget(Clear, r);
     let block = super::panel(" Help · Esc closes ", t, true);
-    f.render_widget(Paragraph::new(lines(k, t)).block(block).wrap(Wrap { trim: false }), r);
+    f.render_widget(
+        Paragraph::new(lines(k, t))
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        r,
+    );
 }

@@ -12,8 +12,23 @@ use crate::theme::Theme;
 pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap) {
     let cmds: &[Command] = match (s.help, s.screen) {
         (true, _) => &[Command::Back, Command::Quit],
-        (false, Screen::Search) => &[Command::Open, Command::Next, Command::ClearQuery, Command::Back, Command::Help, Command::Quit],
-        (false, Screen::Customer) => &[Command::Search, Command::NextTab, Command::ChannelFilter, Command::Refresh, Command::Back, Command::Help, Command::Quit],
+        (false, Screen::Search) => &[
+            Command::Open,
+            Command::Next,
+            Command::ClearQuery,
+            Command::Back,
+            Command::Help,
+            Command::Quit,
+        ],
+        (false, Screen::Customer) => &[
+            Command::Search,
+            Command::NextTab,
+            Command::ChannelFilter,
+            Command::Refresh,
+            Command::Back,
+            Command::Help,
+            Command::Quit,
+        ],
     };
     let mut spans = vec![Span::raw(" ")];
     for (key, word) in k.hints(s.context(), cmds) {

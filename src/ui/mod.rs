@@ -31,11 +31,24 @@ pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
         return;
     }
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = format!("Terminal too small ({}x{}); need {MIN_WIDTH}x{MIN_HEIGHT}", area.width, area.height);
-        f.render_widget(Paragraph::new(msg).style(t.warn).wrap(ratatui::widgets::Wrap { trim: true }), area);
+        let msg = format!(
+            "Terminal too small ({}x{}); need {MIN_WIDTH}x{MIN_HEIGHT}",
+            area.width, area.height
+        );
+        f.render_widget(
+            Paragraph::new(msg)
+                .style(t.warn)
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
         return;
     }
-    let [top, body, bottom] = Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     status_bar::draw(f, top, s, t);
     match s.screen {
         Screen::Search => search::draw(f, body, s, t),
@@ -57,13 +70,27 @@ pub fn panel<'a>(title: impl Into<Line<'a>>, t: &Theme, focused: bool) -> Block<
 }
 
 /// `label value` with the label muted.
-pub fn field<'a>(label: &'a str, value: impl Into<String>, t: &Theme, style: Style) -> Vec<Span<'a>> {
-    vec![Span::styled(label, t.muted), Span::raw(" "), Span::styled(value.into(), style)]
+pub fn field<'a>(
+    label: &'a str,
+    value: impl Into<String>,
+    t: &Theme,
+    style: Style,
+) -> Vec<Span<'a>> {
+    vec![
+        Span::styled(label, t.muted),
+        Span::raw(" "),
+        Span::styled(value.into(), style),
+    ]
 }
 
 /// The rectangle of size (w, h) centred in `r`, clipped to it.
 pub fn centred(r: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(r.width);
     let h = h.min(r.height);
-    Rect { x: r.x + (r.width - w) / 2, y: r.y + (r.height - h) / 2, width: w, height: h }
+    Rect {
+        x: r.x + (r.width - w) / 2,
+        y: r.y + (r.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }

@@ -15,7 +15,11 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         Some(a) => format!("{} · {}", clean(&a.name), a.role.as_str()),
         None => "signing in…".to_string(),
     };
-    let server = if s.embedded { "demo server (embedded)".to_string() } else { s.server_url.clone() };
+    let server = if s.embedded {
+        "demo server (embedded)".to_string()
+    } else {
+        s.server_url.clone()
+    };
     let (conn, conn_style) = match s.connection {
         ConnectionState::Connected => ("● live", t.status_bar),
         ConnectionState::Connecting => ("○ connecting", t.status_bar),
@@ -42,7 +46,13 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     let line = Line::from(vec![
         Span::styled(left_fit, t.status_bar),
         Span::styled(" ".repeat(pad), t.status_bar),
-        Span::styled(right_fit, t.danger.patch(ratatui::style::Style { bg: t.status_bar.bg, ..Default::default() })),
+        Span::styled(
+            right_fit,
+            t.danger.patch(ratatui::style::Style {
+                bg: t.status_bar.bg,
+                ..Default::default()
+            }),
+        ),
         Span::styled(format!("{conn} "), conn_style),
     ]);
     f.render_widget(Paragraph::new(line).style(t.status_bar), area);

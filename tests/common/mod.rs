@@ -50,7 +50,6 @@ impl TestServer {
                 .expect("bind loopback");
             let cfg = ServerConfig {
                 as_of: Some(anchor()),
-                ..ServerConfig::default()
             };
             let handle = rapport_server::serve(listener, db, cfg)
                 .await
@@ -137,10 +136,19 @@ impl Tmux {
         let h = self.home.path();
         vec![
             ("HOME".into(), h.display().to_string()),
-            ("XDG_CONFIG_HOME".into(), h.join("config").display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                h.join("config").display().to_string(),
+            ),
             ("XDG_DATA_HOME".into(), h.join("data").display().to_string()),
-            ("XDG_STATE_HOME".into(), h.join("state").display().to_string()),
-            ("XDG_CACHE_HOME".into(), h.join("cache").display().to_string()),
+            (
+                "XDG_STATE_HOME".into(),
+                h.join("state").display().to_string(),
+            ),
+            (
+                "XDG_CACHE_HOME".into(),
+                h.join("cache").display().to_string(),
+            ),
             ("TERM".into(), "xterm-256color".into()),
             ("LANG".into(), "C.UTF-8".into()),
         ]
@@ -243,7 +251,10 @@ impl Tmux {
 
     fn log_tail(&self) -> String {
         let mut out = String::new();
-        for dir in [self.home.path().join("state"), self.home.path().join("data")] {
+        for dir in [
+            self.home.path().join("state"),
+            self.home.path().join("data"),
+        ] {
             for entry in walk(&dir) {
                 if entry.extension().is_some_and(|e| e == "log") {
                     let text = std::fs::read_to_string(&entry).unwrap_or_default();

@@ -117,9 +117,15 @@ async fn main() -> anyhow::Result<()> {
     let a = args();
     let db = Db::connect(&a.database).await?;
     db.warm_up().await?;
-    let max_id: i64 = sqlx::query_scalar("SELECT max(id) FROM customers")
+    let max_id: Option<i64> = sqlx::query_scalar("SELECT max(id) FROM customers")
         .fetch_one(db.pool())
         .await?;
+    let Some(max_id) = max_id else {
+        anyhow::bail!(
+            "{} holds no customers: seed it first (rapport-server seed --database ...)",
+            a.database
+        );
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
 
     // Draw the customers and queries first, so timing covers only the calls.

@@ -121,7 +121,7 @@ async fn main() -> anyhow::Result<()> {
         percentiles(&format!("search: {label}"), d);
     }
     percentiles("search: all", all);
-    worst.sort_by(|a, b| b.0.cmp(&a.0));
+    worst.sort_by_key(|w| std::cmp::Reverse(w.0));
     let slowest: Vec<String> = worst
         .iter()
         .take(5)

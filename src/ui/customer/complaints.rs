@@ -1,11 +1,11 @@
 //! Open complaints with their SLA and regulatory countdowns.
 
 use chrono::{DateTime, Utc};
+use rapport_api::CustomerView;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use rapport_api::CustomerView;
 
 use crate::sanitize::clean;
 use crate::theme::Theme;
@@ -27,26 +27,52 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, now: DateTime<Utc>, t: 
         };
         lines.push(Line::from(vec![
             Span::styled(format!("#{} {} ", c.id, clean(&c.category)), t.accent),
-            Span::styled(format!("{} ", c.severity.label()), if c.severity >= rapport_api::Severity::High { t.warn } else { t.text }),
+            Span::styled(
+                format!("{} ", c.severity.label()),
+                if c.severity >= rapport_api::Severity::High {
+                    t.warn
+                } else {
+                    t.text
+                },
+            ),
             Span::styled(format!("{icon} SLA {due}"), style),
         ]));
         let mut status = format!("  {}", c.status.label());
         if c.escalated {
             status.push_str(" · escalated");
         }
-        let owner = c.owner.as_ref().map(|o| clean(&o.name).into_owned()).unwrap_or_else(|| "unassigned".into());
+        let owner = c
+            .owner
+            .as_ref()
+            .map(|o| clean(&o.name).into_owned())
+            .unwrap_or_else(|| "unassigned".into());
         status.push_str(&format!(" · {owner}"));
         lines.push(Line::from(Span::styled(status, t.muted)));
-        lines.push(Line::from(Span::styled(format!("  {}", clean(&c.summary)), t.text)));
-        lines.push(Line::from(Span::styled(format!("  Wants: {}", clean(&c.remedy_sought)), t.text)));
+        lines.push(Line::from(Span::styled(
+            format!("  {}", clean(&c.summary)),
+            t.text,
+        )));
+        lines.push(Line::from(Span::styled(
+            format!("  Wants: {}", clean(&c.remedy_sought)),
+            t.text,
+        )));
         if let Some(fr) = c.final_response_due_at {
             let (text, u) = countdown(fr, now);
             lines.push(Line::from(Span::styled(
                 format!("  Final response {text} ({})", fr.format("%d %b")),
-                if u == Urgency::Breached { t.danger } else { t.muted },
+                if u == Urgency::Breached {
+                    t.danger
+                } else {
+                    t.muted
+                },
             )));
         }
         lines.push(Line::default());
     }
-    f.render_widget(Paragraph::new(lines).block(panel(title, t, false)).wrap(Wrap { trim: false }), area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(panel(title, t, false))
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }

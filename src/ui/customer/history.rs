@@ -1,11 +1,11 @@
 //! History panel: interactions on every channel, newest first, scrollable,
 //! filterable by channel; older pages load as the agent scrolls.
 
+use rapport_api::{Channel, Direction, Interaction};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use rapport_api::{Channel, Direction, Interaction};
 
 use crate::app::CustomerState;
 use crate::sanitize::clean;
@@ -45,7 +45,11 @@ pub fn draw(f: &mut Frame, area: Rect, c: &CustomerState, t: &Theme, focused: bo
         return;
     }
     if c.history.is_empty() {
-        let msg = if c.history_loading.is_some() { "Loading…" } else { "No interactions on this channel." };
+        let msg = if c.history_loading.is_some() {
+            "Loading…"
+        } else {
+            "No interactions on this channel."
+        };
         f.render_widget(Paragraph::new(msg).style(t.muted), inner);
         return;
     }
@@ -70,7 +74,10 @@ fn line(it: &Interaction, selected: bool, width: usize, t: &Theme) -> Line<'stat
     };
     let mut spans = vec![
         Span::styled(if selected { "▶" } else { " " }, base),
-        Span::styled(it.started_at.format("%d %b %y %H:%M ").to_string(), if selected { base } else { t.muted }),
+        Span::styled(
+            it.started_at.format("%d %b %y %H:%M ").to_string(),
+            if selected { base } else { t.muted },
+        ),
         Span::styled(format!("{} {dir} ", channel_label(it.channel)), base),
         Span::styled(format!("{:<12.12} ", clean(&it.reason)), base),
         Span::styled(clean(&it.notes).into_owned(), base),
