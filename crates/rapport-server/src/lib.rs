@@ -44,6 +44,7 @@ pub struct ServerHandle {
     pub addr: SocketAddr,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    upkeep: JoinHandle<()>,
 }
 
 impl ServerHandle {
@@ -56,6 +57,7 @@ impl ServerHandle {
     /// in flight to finish.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(());
+        self.upkeep.abort();
         let mut task = self.task;
         match tokio::time::timeout(Duration::from_secs(10), &mut task).await {
             Ok(Ok(Ok(()))) => {}
@@ -78,6 +80,7 @@ pub async fn serve(
 ) -> anyhow::Result<ServerHandle> {
     db.warm_up().await?;
     let addr = listener.local_addr()?;
+    let upkeep = tokio::spawn(upkeep(db.clone()));
     let app = router(AppState::new(db, cfg));
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -92,5 +95,25 @@ pub async fn serve(
         addr,
         shutdown: tx,
         task,
+        upkeep,
     })
+}
+
+/// How often the search vocabulary is checked against the database.
+const VOCABULARY_REFRESH: Duration = Duration::from_secs(30);
+
+/// Background work while serving: pick up name tokens that another process
+/// (such as `rapport-server seed` on the same file) has added, so prefix and
+/// typo search know them.
+async fn upkeep(db: Db) {
+    let mut tick = tokio::time::interval(VOCABULARY_REFRESH);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match db.vocab.refresh(db.pool()).await {
+            Ok(true) => tracing::info!(tokens = db.vocab.len(), "search vocabulary reloaded"),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "could not check the search vocabulary"),
+        }
+    }
 }

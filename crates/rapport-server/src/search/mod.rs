@@ -7,13 +7,16 @@
 //! 1. **exact**: account number, phone (E.164 or national), email, whole name
 //!    (B-tree indexes on the normalised values);
 //! 2. **prefix**: every query word is a whole name word, then every query
-//!    word begins a name word (FTS5 `search_words` with a prefix index), then
-//!    phone, account and email prefixes (B-tree ranges);
+//!    word begins a name word (FTS5 `search_words`: a prefix index for up to
+//!    three characters, longer prefixes spelled out as the tokens the
+//!    vocabulary knows they begin), then phone, account and email prefixes
+//!    (B-tree ranges);
 //! 3. **substring**: phone numbers ending with the digits (an index on the
-//!    reversed digits), then the FTS5 trigram index over phone digits, names
-//!    and emails (three characters or more);
+//!    reversed digits), then the FTS5 trigram index over phone digits (for
+//!    3 to 8 digits: a part of a number) or over names (one word) and emails
+//!    (one word, or a fragment with `@`, `.` or `_`), three characters or more;
 //! 4. **typo**: name words corrected against the in-memory vocabulary
-//!    ([`vocab`]), then looked up like a prefix query.
+//!    ([`vocab`]), whole words first, then as the start of a word.
 //!
 //! Sources are tried until `limit + 1` distinct customers are found, so the
 //! response knows whether there are `more` without counting anything. Within
@@ -41,6 +44,14 @@ use self::distance::osa_distance;
 const MAX_WORDS: usize = 6;
 /// Candidate corrections tried per mistyped word.
 const MAX_CORRECTIONS: usize = 8;
+/// Longest list of tokens a word prefix is spelled out as.
+const MAX_EXPANSION: usize = 24;
+/// Substring search over phone digits is for parts of a number (the middle
+/// of it); longer inputs are whole numbers, found exactly or by their start
+/// or end.
+const MAX_SUBSTRING_DIGITS: usize = 8;
+/// Substring search over names and emails is for one word or fragment.
+const MAX_SUBSTRING_CHARS: usize = 40;
 
 /// A query as the sources need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +189,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
             more: false,
         });
     }
+    db.vocab.ensure_loaded(&db.pool).await?;
     let mut conn = db.pool.acquire().await?;
 
     // ---------------------------------------------------------- exact
@@ -267,7 +279,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
         let prefix = q
             .words
             .iter()
-            .map(|w| format!("{}*", text::fts_quote(w)))
+            .map(|w| prefix_term(db, w))
             .collect::<Vec<_>>()
             .join(" AND ");
         words_match(&mut conn, &mut c, &prefix, MatchKind::Prefix, 70.0).await?;
@@ -363,7 +375,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
             )
             .await?;
         }
-        if !c.full() && core.len() >= 3 {
+        if !c.full() && (3..=MAX_SUBSTRING_DIGITS).contains(&core.len()) {
             let expr = format!("phone : {}", text::fts_quote(core));
             let before = c.found.len();
             trigram_match(&mut conn, &mut c, &expr, MatchField::Phone, 45.0).await?;
@@ -371,18 +383,25 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
                 trigram_phone = Some(core.to_string());
             }
         }
-    } else if !q.is_account_like() {
+    } else if !q.is_account_like()
+        && !q.raw.contains(char::is_whitespace)
+        && q.raw.chars().count() <= MAX_SUBSTRING_CHARS
+        && !c.full()
+    {
+        // Names: one word (several are matched word by word above). Emails:
+        // one word, or a fragment with the punctuation of an address.
         let name_needle = q.words.join(" ");
         let email_needle = text::fold_email(&q.raw);
         let long_enough = |s: &str| s.chars().count() >= 3;
         let mut parts = Vec::new();
-        if long_enough(&name_needle) {
+        if q.words.len() == 1 && long_enough(&name_needle) {
             parts.push(format!("name : {}", text::fts_quote(&name_needle)));
         }
-        if long_enough(&email_needle) {
+        let address_like = q.words.len() == 1 || email_needle.contains(['@', '.', '_']);
+        if address_like && long_enough(&email_needle) {
             parts.push(format!("email : {}", text::fts_quote(&email_needle)));
         }
-        if !parts.is_empty() && !c.full() {
+        if !parts.is_empty() {
             let before = c.found.len();
             trigram_match(
                 &mut conn,
@@ -401,7 +420,6 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
     // ---------------------------------------------------------- typo
     let mut corrected: Vec<Option<Vec<String>>> = Vec::new();
     if name_search && !q.looks_like_email() && !c.full() {
-        db.vocab.ensure_loaded(&db.pool).await?;
         // Whole-word corrections first ("jonh" -> john), then also words the
         // last, half-typed word may be the start of ("lindqc" -> lindqvist).
         for as_prefix in [false, true] {
@@ -595,6 +613,22 @@ pub async fn by_phone(db: &Db, number: &str, limit: u32) -> Result<SearchRespons
         hits,
         more,
     })
+}
+
+/// The FTS5 term for "a name word starting with `w`". Prefixes of up to
+/// three characters have their own index. Longer ones are spelled out as the
+/// few tokens they begin, when the vocabulary knows them: FTS5 merges the
+/// whole posting lists of a long prefix before it can stop at the `LIMIT`,
+/// while a list of tokens is read lazily.
+fn prefix_term(db: &Db, w: &str) -> String {
+    if w.chars().count() > 3
+        && let Some(tokens) = db.vocab.completions(w, MAX_EXPANSION)
+        && !tokens.is_empty()
+    {
+        let alts: Vec<String> = tokens.iter().map(|t| text::fts_quote(t)).collect();
+        return format!("({})", alts.join(" OR "));
+    }
+    format!("{}*", text::fts_quote(w))
 }
 
 /// For each query word, None when it is a known token or the start of one,

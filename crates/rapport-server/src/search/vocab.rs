@@ -129,6 +129,57 @@ impl Vocabulary {
             .is_some_and(|(t, _)| t.starts_with(word))
     }
 
+    /// The tokens that begin with `prefix`, if there are at most `max` of
+    /// them (None when there are more, or before loading).
+    pub fn completions(&self, prefix: &str, max: usize) -> Option<Vec<String>> {
+        if !self.is_loaded() {
+            return None;
+        }
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::new();
+        for (t, _) in inner.index.range::<str, _>((
+            std::ops::Bound::Included(prefix),
+            std::ops::Bound::Unbounded,
+        )) {
+            if !t.starts_with(prefix) {
+                break;
+            }
+            if out.len() == max {
+                return None;
+            }
+            out.push(t.clone());
+        }
+        Some(out)
+    }
+
+    /// Number of distinct tokens in the database now, to tell whether another
+    /// process has added customers since loading.
+    pub async fn stored_len(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM name_tokens")
+            .fetch_one(pool)
+            .await
+    }
+
+    /// Reload from the database when its token count differs from ours.
+    pub async fn refresh(&self, pool: &SqlitePool) -> Result<bool, sqlx::Error> {
+        let stored = Self::stored_len(pool).await?;
+        if self.is_loaded() && stored as usize == self.len() {
+            return Ok(false);
+        }
+        let _guard = self.load_lock.lock().await;
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT token, customers FROM name_tokens")
+            .fetch_all(pool)
+            .await?;
+        let mut fresh = Inner::default();
+        for (token, n) in rows {
+            fresh.insert(&token, u32::try_from(n).unwrap_or(u32::MAX));
+        }
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        *inner = fresh;
+        self.loaded.store(true, Ordering::Release);
+        Ok(true)
+    }
+
     /// Tokens within the tolerated distance of `word`, nearest and most common
     /// first, at most `max_results`. With `as_prefix` (the word being typed),
     /// tokens whose beginning is within distance 1 also count.
@@ -240,6 +291,18 @@ mod tests {
         assert!(v.corrections("lindqc", false, 5).is_empty());
         let c = v.corrections("lindqc", true, 5);
         assert_eq!(c[0].token, "lindqvist");
+    }
+
+    #[test]
+    fn completes_prefixes_up_to_a_limit() {
+        let v = vocab();
+        assert_eq!(
+            v.completions("lind", 5),
+            Some(vec!["lindgren".to_string(), "lindqvist".to_string()])
+        );
+        assert_eq!(v.completions("lind", 1), None);
+        assert_eq!(v.completions("zz", 5), Some(vec![]));
+        assert_eq!(Vocabulary::default().completions("lind", 5), None);
     }
 
     #[test]

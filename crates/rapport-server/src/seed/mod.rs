@@ -129,12 +129,11 @@ pub async fn seed(
     }
     .await;
     drop(rx);
-    producer
-        .await
-        .context("the demo-data generator stopped unexpectedly")?;
+    let generated = producer.await;
     sqlx::query("PRAGMA synchronous = FULL")
         .execute(&mut *conn)
         .await?;
+    generated.context("the demo-data generator stopped unexpectedly")?;
     result?;
     anyhow::ensure!(
         done == total,
