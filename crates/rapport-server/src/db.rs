@@ -3,7 +3,7 @@
 //! migrated on open, plus the in-memory search vocabulary that belongs to the
 //! data in it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,6 +85,17 @@ impl Db {
     /// Open (creating the file if missing) and migrate the database at `url`.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         let target = parse_url(url)?;
+        Db::open(target, url).await
+    }
+
+    /// Open (creating it and its directory if missing) and migrate the
+    /// SQLite file at `path`.
+    pub async fn connect_path(path: &Path) -> anyhow::Result<Db> {
+        let shown = path.display().to_string();
+        Db::open(SqliteTarget::File(path.to_path_buf()), &shown).await
+    }
+
+    async fn open(target: SqliteTarget, url: &str) -> anyhow::Result<Db> {
         let (opts, max) = match &target {
             SqliteTarget::File(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -40,8 +40,7 @@ pub async fn start(
     opts: EmbeddedOptions,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> anyhow::Result<Embedded> {
-    let url = format!("sqlite://{}", opts.database_path.display());
-    let db = Db::connect(&url).await?;
+    let db = Db::connect_path(&opts.database_path).await?;
     let seeded_now = if seed::is_seeded(&db).await? {
         false
     } else {

@@ -437,7 +437,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
                 .iter()
                 .zip(&fixes)
                 .map(|(w, fix)| match fix {
-                    None => format!("{}*", text::fts_quote(w)),
+                    None => prefix_term(db, w),
                     Some(tokens) => format!(
                         "({})",
                         tokens
@@ -459,12 +459,12 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
     let mut found = c.found;
     let ids: Vec<i64> = found.iter().map(|f| f.id).collect();
     let rows = customer_rows(&mut conn, &ids).await?;
-    let phones = if trigram_phone.is_some() {
+    let phone_list = if trigram_phone.is_some() {
         phone_rows(&mut conn, &ids).await?
     } else {
         Vec::new()
     };
-    let emails = if trigram_text.is_some() {
+    let email_list = if trigram_text.is_some() {
         email_rows(&mut conn, &ids).await?
     } else {
         Vec::new()
@@ -492,7 +492,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
             }
             (MatchKind::Substring, MatchField::Phone) if f.text.is_none() => {
                 let core = trigram_phone.as_deref().unwrap_or_default();
-                matched_text = phones
+                matched_text = phone_list
                     .iter()
                     .find(|(cid, _, digits)| *cid == id && digits.contains(core))
                     .map(|(_, e164, _)| e164.clone());
@@ -501,7 +501,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
                 let (name_needle, email_needle) = trigram_text.clone().unwrap_or_default();
                 if !name_needle.is_empty() && name_line.contains(&name_needle) {
                     score += 4.0 * covers(name_needle.chars().count());
-                } else if let Some((_, email, _)) = emails
+                } else if let Some((_, email, _)) = email_list
                     .iter()
                     .find(|(cid, _, norm)| *cid == id && norm.contains(&email_needle))
                 {
