@@ -186,6 +186,49 @@ async fn main() -> anyhow::Result<()> {
         std::hint::black_box(v);
     }
     percentiles("view round trip", d);
+
+    // Several agents at once: each client runs the whole search mix.
+    let clients = 8;
+    let queries: Vec<String> = by_kind.iter().flat_map(|(_, qs)| qs.clone()).collect();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for k in 0..clients {
+        let http = http.clone();
+        let token = token.clone();
+        let base = handle.url();
+        let mut qs = queries.clone();
+        qs.rotate_left(k * queries.len() / clients);
+        tasks.push(tokio::spawn(async move {
+            let mut d = Vec::with_capacity(qs.len());
+            for q in qs {
+                let url = reqwest::Url::parse_with_params(
+                    &format!("{base}/v1/customers"),
+                    &[("q", q.as_str())],
+                )?;
+                let t = Instant::now();
+                let r: SearchResponse = http
+                    .get(url)
+                    .bearer_auth(&token)
+                    .send()
+                    .await?
+                    .json()
+                    .await?;
+                d.push(t.elapsed());
+                std::hint::black_box(r);
+            }
+            anyhow::Ok(d)
+        }));
+    }
+    let mut d = Vec::new();
+    for t in tasks {
+        d.extend(t.await??);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "\n{clients} concurrent clients: {:.0} searches/s",
+        d.len() as f64 / secs
+    );
+    percentiles("search round trip under load", d);
     handle.shutdown().await;
     Ok(())
 }
