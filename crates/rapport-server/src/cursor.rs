@@ -78,4 +78,17 @@ mod tests {
         wrong_version.replace_range(0..2, "02");
         assert_eq!(decode(&wrong_version), Err(BadCursor));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_position_round_trips(started_at in proptest::num::i64::ANY, id in proptest::num::i64::ANY) {
+            let p = Position { started_at, id };
+            proptest::prop_assert_eq!(decode(&encode(p)), Ok(p));
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(s in ".{0,40}") {
+            let _ = decode(&s);
+        }
+    }
 }

@@ -235,4 +235,17 @@ mod tests {
     fn quotes_fts_strings() {
         assert_eq!(fts_quote(r#"a"b"#), r#""a""b""#);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_is_idempotent(s in "\\PC{0,24}") {
+            let once = fold(&s);
+            proptest::prop_assert_eq!(fold(&once), once.clone());
+        }
+
+        #[test]
+        fn name_key_ignores_word_order(a in "[A-Za-zÀ-ž]{1,8}", b in "[A-Za-zÀ-ž]{1,8}") {
+            proptest::prop_assert_eq!(name_key(&format!("{a} {b}")), name_key(&format!("{b}-{a}")));
+        }
+    }
 }

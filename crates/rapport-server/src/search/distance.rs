@@ -106,4 +106,48 @@ mod tests {
         assert_eq!(p("oakf", "okafor"), Some(1)); // transposed, then cut short
         assert_eq!(p("zzzz", "okafor"), None);
     }
+
+    /// Plain OSA distance without a bound, as the reference.
+    fn reference(a: &[char], b: &[char]) -> usize {
+        let (n, m) = (a.len(), b.len());
+        let mut d = vec![vec![0usize; m + 1]; n + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for j in 0..=m {
+            d[0][j] = j;
+        }
+        for i in 1..=n {
+            for j in 1..=m {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                d[i][j] = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        d[n][m]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bounded_distance_agrees_with_the_reference(a in "[abc]{0,8}", b in "[abc]{0,8}", max in 0usize..4) {
+            let a: Vec<char> = a.chars().collect();
+            let b: Vec<char> = b.chars().collect();
+            let full = reference(&a, &b);
+            let bounded = osa_distance(&a, &b, max);
+            proptest::prop_assert_eq!(bounded, (full <= max).then_some(full));
+            proptest::prop_assert_eq!(osa_distance(&b, &a, max), bounded);
+        }
+
+        #[test]
+        fn prefix_distance_is_the_best_prefix(q in "[abc]{0,6}", w in "[abc]{0,8}") {
+            let q: Vec<char> = q.chars().collect();
+            let w: Vec<char> = w.chars().collect();
+            let best = (0..=w.len()).map(|k| reference(&q, &w[..k])).min().unwrap();
+            proptest::prop_assert_eq!(osa_prefix_distance(&q, &w, 2), (best <= 2).then_some(best));
+        }
+    }
 }
