@@ -114,9 +114,7 @@ mod tests {
         for (i, row) in d.iter_mut().enumerate() {
             row[0] = i;
         }
-        for j in 0..=m {
-            d[0][j] = j;
-        }
+        d[0] = (0..=m).collect();
         for i in 1..=n {
             for j in 1..=m {
                 let cost = usize::from(a[i - 1] != b[j - 1]);
