@@ -29,43 +29,67 @@ pub fn has_cjk(s: &str) -> bool {
     s.chars().any(is_cjk)
 }
 
-/// Fold text for comparison (see the module docs). Punctuation is kept.
-pub fn fold(s: &str) -> String {
+/// Letters without a decomposition, spelled the way they are typed on an
+/// English keyboard; typographic apostrophes and dashes as ASCII.
+fn spelled(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ß' | 'ẞ' => "ss",
+        'ø' | 'Ø' => "o",
+        'æ' | 'Æ' => "ae",
+        'œ' | 'Œ' => "oe",
+        'ł' | 'Ł' => "l",
+        'đ' | 'Đ' | 'ð' | 'Ð' => "d",
+        'þ' | 'Þ' => "th",
+        'ı' => "i",
+        '\u{2018}' | '\u{2019}' | '\u{02BC}' => "'",
+        '\u{2010}'..='\u{2015}' => "-",
+        _ => return None,
+    })
+}
+
+fn fold_once(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
-            continue;
-        }
-        if is_cjk(c) {
+        } else if is_cjk(c) {
             out.push(c);
-            continue;
-        }
-        match c {
-            'ß' | 'ẞ' => out.push_str("ss"),
-            'ø' | 'Ø' => out.push('o'),
-            'æ' | 'Æ' => out.push_str("ae"),
-            'œ' | 'Œ' => out.push_str("oe"),
-            'ł' | 'Ł' => out.push('l'),
-            'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
-            'þ' | 'Þ' => out.push_str("th"),
-            'ı' => out.push('i'),
-            // Typographic apostrophes and dashes behave like their ASCII forms.
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' => out.push('\''),
-            '\u{2010}'..='\u{2015}' => out.push('-'),
-            _ => {
-                for d in std::iter::once(c).nfkd() {
-                    if is_combining_mark(d) {
-                        continue;
-                    }
-                    for l in d.to_lowercase() {
-                        out.push(l);
+        } else if let Some(t) = spelled(c) {
+            out.push_str(t);
+        } else {
+            for d in std::iter::once(c).nfkd() {
+                if is_combining_mark(d) {
+                    continue;
+                }
+                for l in d.to_lowercase() {
+                    match spelled(l) {
+                        Some(t) => out.push_str(t),
+                        None => out.push(l),
                     }
                 }
             }
         }
     }
     out
+}
+
+/// Fold text for comparison (see the module docs). Punctuation is kept.
+/// Folding folded text changes nothing.
+pub fn fold(s: &str) -> String {
+    let mut cur = fold_once(s);
+    if cur.chars().all(|c| c.is_ascii() || is_cjk(c)) {
+        return cur; // nothing left that could fold further
+    }
+    // A decomposition can yield a letter that folds further (a modifier
+    // letter ae becomes æ, then ae); settle in a few rounds.
+    for _ in 0..3 {
+        let next = fold_once(&cur);
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur
 }
 
 /// Split folded text into word tokens: letters and digits; apostrophes join
