@@ -1,52 +1,61 @@
-//! Settings: built-in defaults < system file < user file < `--config FILE`
-//! < `RAPPORT_*` environment < command-line flags.
+//! Settings, layered with the `config` crate: built-in defaults < system file
+//! (`/etc/rapport/config.toml`) < user file (`$XDG_CONFIG_HOME/rapport/
+//! config.toml`) < `--config FILE` < `RAPPORT_*` environment < command-line
+//! flags.
 //!
-//! The built-in defaults ARE `config.example.toml` (embedded), so the
-//! documented defaults cannot drift from the real ones.
+//! Each file is also checked on its own before merging, so a mistake is
+//! reported with the file, the line, the key and what was expected. Key
+//! bindings (`[keys.*]`) are kept per file, because a later file rebinds
+//! keys rather than replacing the whole table (see [`crate::keymap`]).
+//! `config.example.toml` documents every key with its default; a test
+//! holds it equal to [`Settings::default`].
 
 use std::path::{Path, PathBuf};
 
 use config::{Config, Environment, File, FileFormat};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::keymap::KeysConfig;
-
-/// The documented example, which is also the source of every default.
-pub const EXAMPLE: &str = include_str!("../config.example.toml");
+use crate::keymap::{KeyLayer, KeysConfig};
 
 pub const SYSTEM_FILE: &str = "/etc/rapport/config.toml";
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    #[serde(default)]
+    /// Where the embedded demo database lives; None: the user's data dir.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_dir: Option<PathBuf>,
     pub server: ServerSettings,
     pub demo: DemoSettings,
     pub ui: UiSettings,
     pub log: LogSettings,
-    #[serde(default)]
-    pub keys: KeysConfig,
+    /// The `[keys]` tables of each file, lowest layer first.
+    #[serde(skip)]
+    pub keys: Vec<KeyLayer>,
+    /// Accepts `[keys]` in the merged view; the tables are read per file.
+    #[serde(default, rename = "keys", skip_serializing)]
+    merged_keys: serde::de::IgnoredAny,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSettings {
-    #[serde(default)]
+    /// A remote server; None starts the embedded demo server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     pub timeout_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemoSettings {
     pub customers: u64,
     pub seed: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct UiSettings {
     pub theme: String,
@@ -54,16 +63,44 @@ pub struct UiSettings {
     pub mask_pii: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub level: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<PathBuf>,
 }
 
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: None,
+            server: ServerSettings {
+                url: None,
+                token: None,
+                timeout_ms: 5000,
+            },
+            demo: DemoSettings {
+                customers: 10_000,
+                seed: 42,
+            },
+            ui: UiSettings {
+                theme: "default".into(),
+                debounce_ms: 120,
+                mask_pii: true,
+            },
+            log: LogSettings {
+                level: "info".into(),
+                file: None,
+            },
+            keys: Vec::new(),
+            merged_keys: serde::de::IgnoredAny,
+        }
+    }
+}
+
 /// What the command line can override.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overrides {
     pub config_file: Option<PathBuf>,
     pub server: Option<String>,
@@ -72,8 +109,8 @@ pub struct Overrides {
     pub log_level: Option<String>,
 }
 
-/// Where files are looked for; injectable for tests.
-#[derive(Debug, Clone)]
+/// Where settings are looked for; injectable for tests.
+#[derive(Debug, Clone, Default)]
 pub struct Sources {
     pub system_file: Option<PathBuf>,
     pub user_file: Option<PathBuf>,
@@ -92,118 +129,328 @@ impl Sources {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+/// A setting that cannot be used, in a sentence naming where and what.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
+/// Every setting's dotted name, as the environment spells it after
+/// `RAPPORT_` (`ui.theme` → `RAPPORT_UI__THEME`).
+pub const KEYS: &[&str] = &[
+    "data_dir",
+    "server.url",
+    "server.token",
+    "server.timeout_ms",
+    "demo.customers",
+    "demo.seed",
+    "ui.theme",
+    "ui.debounce_ms",
+    "ui.mask_pii",
+    "log.level",
+    "log.file",
+];
+
+/// The environment variable of a setting.
+pub fn env_name(key: &str) -> String {
+    format!("RAPPORT_{}", key.replace('.', "__").to_ascii_uppercase())
+}
+
 pub fn load(sources: &Sources, cli: &Overrides) -> Result<Settings, ConfigError> {
-    let mut b = Config::builder().add_source(File::from_str(EXAMPLE, FileFormat::Toml));
-    for p in [&sources.system_file, &sources.user_file]
-        .into_iter()
-        .flatten()
-    {
-        if p.is_file() {
-            b = b.add_source(
-                File::from(p.as_path())
-                    .format(FileFormat::Toml)
-                    .required(true),
-            );
+    let defaults = Config::try_from(&Settings::default())
+        .map_err(|e| ConfigError(format!("built-in defaults: {e}")))?;
+    let mut b = Config::builder().add_source(defaults);
+    let mut layers = Vec::new();
+    let files = [
+        (sources.system_file.as_ref(), false),
+        (sources.user_file.as_ref(), false),
+        (cli.config_file.as_ref(), true),
+    ];
+    for (path, required) in files {
+        let Some(path) = path else { continue };
+        if !path.is_file() {
+            if required {
+                return Err(ConfigError(format!(
+                    "{}: no such file (given with --config)",
+                    path.display()
+                )));
+            }
+            continue;
         }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("{}: cannot read it: {e}", path.display())))?;
+        layers.push(check_file(path, &text)?);
+        b = b.add_source(File::from_str(&text, FileFormat::Toml));
     }
-    if let Some(p) = &cli.config_file {
-        if !p.is_file() {
+
+    // RAPPORT_<SECTION>__<KEY> for every setting; RAPPORT_TOKEN is the
+    // token's short name. Other RAPPORT_* variables belong to other tools.
+    let mut env: config::Map<String, String> = config::Map::new();
+    for (name, value) in &sources.env {
+        if KEYS.iter().any(|k| env_name(k) == *name) {
+            env.insert(name.clone(), value.clone());
+        } else if name == "RAPPORT_TOKEN"
+            && !sources
+                .env
+                .iter()
+                .any(|(n, _)| n == "RAPPORT_SERVER__TOKEN")
+        {
+            env.insert("RAPPORT_SERVER__TOKEN".into(), value.clone());
+        } else if let Some(rest) = name.strip_prefix("RAPPORT_")
+            && let Some((section, _)) = rest.split_once("__")
+            && ["SERVER", "DEMO", "UI", "LOG"].contains(&section)
+        {
             return Err(ConfigError(format!(
-                "config file {} does not exist (given with --config)",
-                p.display()
+                "environment variable {name}: not a setting; settings are {}",
+                KEYS.iter()
+                    .map(|k| env_name(k))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
-        b = b.add_source(
-            File::from(p.as_path())
-                .format(FileFormat::Toml)
-                .required(true),
-        );
     }
-    // RAPPORT_SECTION__KEY; RAPPORT_TOKEN is the token's short name. Other
-    // RAPPORT_* names that are not settings are ignored.
-    let env: config::Map<String, String> = sources
-        .env
-        .iter()
-        .filter(|(k, _)| k.starts_with("RAPPORT_") && k.contains("__"))
-        .cloned()
-        .collect();
+    for (name, value) in &env {
+        let key = name["RAPPORT_".len()..]
+            .replace("__", ".")
+            .to_ascii_lowercase();
+        check_value(&key, value)
+            .map_err(|m| ConfigError(format!("environment variable {name}: {m}")))?;
+    }
     b = b.add_source(
         Environment::with_prefix("RAPPORT")
             .prefix_separator("_")
             .separator("__")
-            .try_parsing(true)
             .source(Some(env)),
     );
-    let set =
-        |b: config::ConfigBuilder<config::builder::DefaultState>, key: &str, v: Option<String>| {
-            match v {
-                Some(v) => b.set_override(key, v),
-                None => Ok(b),
-            }
-        };
-    let token = sources
-        .env
-        .iter()
-        .find(|(k, _)| k == "RAPPORT_TOKEN")
-        .map(|(_, v)| v.clone());
-    let err = |e: config::ConfigError| ConfigError(e.to_string());
-    b = set(b, "server.token", token).map_err(err)?;
-    b = set(b, "server.url", cli.server.clone()).map_err(err)?;
-    b = set(b, "ui.theme", cli.theme.clone()).map_err(err)?;
-    b = set(
-        b,
-        "data_dir",
-        cli.data_dir.as_ref().map(|p| p.display().to_string()),
-    )
-    .map_err(err)?;
-    b = set(b, "log.level", cli.log_level.clone()).map_err(err)?;
-    let cfg = b.build().map_err(|e| ConfigError(explain(e)))?;
-    let settings: Settings = cfg.try_deserialize().map_err(|e| ConfigError(explain(e)))?;
-    settings.validate()?;
+
+    let flags = [
+        ("server.url", "--server", cli.server.clone()),
+        ("ui.theme", "--theme", cli.theme.clone()),
+        (
+            "data_dir",
+            "--data-dir",
+            cli.data_dir.as_ref().map(|p| p.display().to_string()),
+        ),
+        ("log.level", "--log-level", cli.log_level.clone()),
+    ];
+    for (key, flag, value) in flags {
+        if let Some(v) = value {
+            check_value(key, &v).map_err(|m| ConfigError(format!("{flag}: {m}")))?;
+            b = b
+                .set_override(key, v)
+                .map_err(|e| ConfigError(format!("{flag}: {e}")))?;
+        }
+    }
+    let merged = b.build().map_err(|e| ConfigError(e.to_string()))?;
+    let mut settings: Settings = merged
+        .try_deserialize()
+        .map_err(|e| ConfigError(e.to_string()))?;
+    settings.keys = layers;
     Ok(settings)
 }
 
-fn explain(e: config::ConfigError) -> String {
-    let s = e.to_string();
-    if s.contains("unknown field") {
-        format!("{s}; see config.example.toml for every key")
-    } else {
-        s
+/// One file on its own: every key known, every value of the right kind and
+/// within range. Returns its key bindings.
+fn check_file(path: &Path, text: &str) -> Result<KeyLayer, ConfigError> {
+    let origin = path.display().to_string();
+    let file: FileSettings = toml::from_str(text).map_err(|e| {
+        let (line, key) = locate(text, e.span());
+        let what = humane(e.message());
+        ConfigError(match (line, key) {
+            (Some(l), Some(k)) => format!("{origin}, line {l}: {k}: {what}"),
+            (Some(l), None) => format!("{origin}, line {l}: {what}"),
+            _ => format!("{origin}: {what}"),
+        })
+    })?;
+    for (key, value) in file.values() {
+        check_value(&key, &value).map_err(|m| ConfigError(format!("{origin}: {key}: {m}")))?;
+    }
+    Ok(KeyLayer {
+        origin,
+        keys: file.keys.unwrap_or_default(),
+    })
+}
+
+/// The line number (from 1) and dotted key at a byte offset of a TOML text.
+fn locate(text: &str, span: Option<std::ops::Range<usize>>) -> (Option<usize>, Option<String>) {
+    let Some(span) = span else {
+        return (None, None);
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line_no = before.matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    let section = text
+        .lines()
+        .take(line_no)
+        .filter_map(|l| {
+            let l = l.trim();
+            (l.starts_with('[') && !l.starts_with("[["))
+                .then(|| l.trim_matches(['[', ']']).trim().to_string())
+        })
+        .last();
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let dotted = match (section, key) {
+        (Some(s), Some(k)) => Some(format!("{s}.{k}")),
+        (None, Some(k)) => Some(k),
+        (Some(s), None) => Some(s),
+        (None, None) => None,
+    };
+    (Some(line_no), dotted)
+}
+
+/// serde's words for types, in words for a person.
+fn humane(msg: &str) -> String {
+    msg.replace("expected u64", "expected a whole number")
+        .replace("expected a boolean", "expected true or false")
+        .replace("expected a string", "expected text in quotes")
+        .trim()
+        .to_string()
+}
+
+/// Range and form checks shared by files, the environment and flags.
+fn check_value(key: &str, value: &str) -> Result<(), String> {
+    let number = |max: u64, unit: &str| -> Result<(), String> {
+        match value.trim().parse::<u64>() {
+            Ok(n) if n <= max => Ok(()),
+            Ok(_) => Err(format!(
+                "{value} is too large: expected at most {max} {unit}"
+            )),
+            Err(_) => Err(format!(
+                "\"{value}\" is not a number: expected a whole number of {unit}"
+            )),
+        }
+    };
+    match key {
+        "server.url" => {
+            if value.starts_with("http://") || value.starts_with("https://") {
+                Ok(())
+            } else {
+                Err(format!(
+                    "\"{value}\" is not a URL: expected http://HOST:PORT or https://HOST"
+                ))
+            }
+        }
+        "server.timeout_ms" => {
+            number(600_000, "ms")?;
+            if value.trim() == "0" {
+                Err("expected a positive number of ms".into())
+            } else {
+                Ok(())
+            }
+        }
+        "ui.debounce_ms" => number(5_000, "ms"),
+        "demo.customers" => {
+            number(10_000_000, "customers")?;
+            if value.trim() == "0" {
+                Err("expected at least 1 customer".into())
+            } else {
+                Ok(())
+            }
+        }
+        "demo.seed" => number(u64::MAX, "(any whole number)"),
+        "log.level" => {
+            if ["error", "warn", "info", "debug", "trace"].contains(&value) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "\"{value}\" is not a level: expected error, warn, info, debug or trace"
+                ))
+            }
+        }
+        "ui.theme" => {
+            if value.trim().is_empty() {
+                Err("expected a theme name".into())
+            } else {
+                Ok(())
+            }
+        }
+        "ui.mask_pii" => match value.to_ascii_lowercase().as_str() {
+            "true" | "false" | "1" | "0" | "yes" | "no" | "on" | "off" => Ok(()),
+            _ => Err(format!("\"{value}\": expected true or false")),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// One file as written: everything optional, nothing unknown.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    data_dir: Option<PathBuf>,
+    server: Option<FileServer>,
+    demo: Option<FileDemo>,
+    ui: Option<FileUi>,
+    log: Option<FileLog>,
+    keys: Option<KeysConfig>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServer {
+    url: Option<String>,
+    token: Option<String>,
+    timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDemo {
+    customers: Option<u64>,
+    seed: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileUi {
+    theme: Option<String>,
+    debounce_ms: Option<u64>,
+    mask_pii: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLog {
+    level: Option<String>,
+    file: Option<PathBuf>,
+}
+
+impl FileSettings {
+    /// (dotted key, value as text) of everything set, for [`check_value`].
+    fn values(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut put = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                out.push((k.to_string(), v));
+            }
+        };
+        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        put("data_dir", path(&self.data_dir));
+        if let Some(s) = &self.server {
+            put("server.url", s.url.clone());
+            put("server.token", s.token.clone());
+            put("server.timeout_ms", s.timeout_ms.map(|n| n.to_string()));
+        }
+        if let Some(d) = &self.demo {
+            put("demo.customers", d.customers.map(|n| n.to_string()));
+            put("demo.seed", d.seed.map(|n| n.to_string()));
+        }
+        if let Some(u) = &self.ui {
+            put("ui.theme", u.theme.clone());
+            put("ui.debounce_ms", u.debounce_ms.map(|n| n.to_string()));
+            put("ui.mask_pii", u.mask_pii.map(|b| b.to_string()));
+        }
+        if let Some(l) = &self.log {
+            put("log.level", l.level.clone());
+            put("log.file", path(&l.file));
+        }
+        out
     }
 }
 
 impl Settings {
-    fn validate(&self) -> Result<(), ConfigError> {
-        if let Some(url) = &self.server.url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            return Err(ConfigError(format!(
-                "server.url: '{url}' is not an http:// or https:// URL"
-            )));
-        }
-        if !["error", "warn", "info", "debug", "trace"].contains(&self.log.level.as_str()) {
-            return Err(ConfigError(format!(
-                "log.level: '{}' is not one of error, warn, info, debug, trace",
-                self.log.level
-            )));
-        }
-        if self.ui.debounce_ms > 5_000 {
-            return Err(ConfigError(
-                "ui.debounce_ms: expected at most 5000 (ms)".into(),
-            ));
-        }
-        if self.server.timeout_ms == 0 {
-            return Err(ConfigError(
-                "server.timeout_ms: expected a positive number of ms".into(),
-            ));
-        }
-        Ok(())
-    }
-
+    /// Where the embedded demo database lives.
     pub fn data_dir(&self) -> PathBuf {
         self.data_dir
             .clone()
@@ -211,6 +458,12 @@ impl Settings {
             .unwrap_or_else(|| PathBuf::from("."))
     }
 
+    /// The embedded demo database.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir().join("demo.sqlite")
+    }
+
+    /// Where the log goes: `log.file`, else the user's state directory.
     pub fn log_file(&self) -> PathBuf {
         self.log.file.clone().unwrap_or_else(|| {
             crate::dirs::state_dir()
@@ -220,7 +473,7 @@ impl Settings {
     }
 }
 
-/// Warn-worthy: a token in a config file others can read.
+/// Warn-worthy: a token in a file others can read.
 pub fn world_readable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o004 != 0)
@@ -229,116 +482,250 @@ pub fn world_readable(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keymap::{Command, Context};
+    use crate::keymap::{Command, Context, Key, Keymap};
+
+    const EXAMPLE: &str = include_str!("../config.example.toml");
 
     fn none() -> Sources {
-        Sources {
-            system_file: None,
-            user_file: None,
-            env: vec![],
-        }
+        Sources::default()
     }
 
-    #[test]
-    fn example_is_exactly_the_defaults() {
-        let s = load(&none(), &Overrides::default()).unwrap();
-        assert_eq!(s.server.url, None);
-        assert_eq!(s.server.timeout_ms, 5000);
-        assert_eq!(s.demo.customers, 10_000);
-        assert_eq!(s.ui.theme, "default");
-        assert_eq!(s.ui.debounce_ms, 120);
-        // The example's [keys] tables are the keymap's defaults, entry for entry.
-        for (ctx, cmd, keys) in crate::keymap::defaults() {
-            let got = &s.keys[&ctx][&cmd];
-            assert_eq!(
-                got,
-                &keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-                "{ctx:?} {cmd:?}"
-            );
-        }
-        let n: usize = s.keys.values().map(|m| m.len()).sum();
-        assert_eq!(n, crate::keymap::defaults().len());
-    }
-
-    #[test]
-    fn precedence_file_then_env_then_flags() {
+    fn with_file(text: &str) -> (tempfile::TempDir, Overrides) {
         let dir = tempfile::tempdir().unwrap();
-        let user = dir.path().join("user.toml");
-        std::fs::write(&user, "[ui]\ntheme = \"light\"\ndebounce_ms = 50\n[keys.customer]\nchannel_filter = [\"c\"]\n").unwrap();
-        let mut src = none();
-        src.user_file = Some(user);
-        let s = load(&src, &Overrides::default()).unwrap();
-        assert_eq!((s.ui.theme.as_str(), s.ui.debounce_ms), ("light", 50));
-        assert_eq!(
-            s.keys[&Context::Customer][&Command::ChannelFilter],
-            vec!["c"]
-        );
-        assert_eq!(
-            s.keys[&Context::Customer][&Command::Next],
-            vec!["down", "j"]
-        );
-
-        src.env = vec![
-            ("RAPPORT_UI__THEME".into(), "mono".into()),
-            ("RAPPORT_TOKEN".into(), "secret".into()),
-            ("RAPPORT_TEST_SOMETHING".into(), "ignored".into()),
-        ];
-        let s = load(&src, &Overrides::default()).unwrap();
-        assert_eq!(s.ui.theme, "mono");
-        assert_eq!(s.server.token.as_deref(), Some("secret"));
-
+        let f = dir.path().join("rapport.toml");
+        std::fs::write(&f, text).unwrap();
         let cli = Overrides {
-            theme: Some("high-contrast".into()),
-            server: Some("http://x:1".into()),
+            config_file: Some(f),
+            ..Default::default()
+        };
+        (dir, cli)
+    }
+
+    #[test]
+    fn nothing_configured_gives_the_defaults() {
+        let s = load(&none(), &Overrides::default()).unwrap();
+        assert_eq!(s, Settings::default());
+    }
+
+    #[test]
+    fn the_example_file_is_exactly_the_defaults() {
+        let (_d, cli) = with_file(EXAMPLE);
+        let mut s = load(&none(), &cli).unwrap();
+        let layer = s.keys.pop().expect("the example has key tables");
+        assert_eq!(s, Settings::default(), "values in config.example.toml");
+        assert_eq!(
+            layer.keys,
+            crate::keymap::default_table(),
+            "[keys] in config.example.toml"
+        );
+    }
+
+    #[test]
+    fn the_example_documents_every_key() {
+        // Each setting appears as `key = ` (or commented `# key = `) under
+        // its section header.
+        for key in KEYS {
+            let (section, name) = key.rsplit_once('.').unwrap_or(("", key));
+            let mut current = "";
+            let found = EXAMPLE.lines().any(|l| {
+                let t = l.trim();
+                if t.starts_with('[') {
+                    current = t.trim_matches(['[', ']']);
+                }
+                let t = t.trim_start_matches('#').trim_start();
+                current == section && t.starts_with(&format!("{name} ="))
+            });
+            assert!(found, "config.example.toml does not document {key}");
+        }
+        // And KEYS lists every field of Settings.
+        let v = toml::Value::try_from(Settings {
+            data_dir: Some("/d".into()),
+            server: ServerSettings {
+                url: Some("http://x".into()),
+                token: Some("t".into()),
+                timeout_ms: 1,
+            },
+            log: LogSettings {
+                level: "info".into(),
+                file: Some("/l".into()),
+            },
+            ..Settings::default()
+        })
+        .unwrap();
+        let mut all = vec![];
+        for (k, v) in v.as_table().unwrap() {
+            match v.as_table() {
+                Some(t) => all.extend(t.keys().map(|n| format!("{k}.{n}"))),
+                None => all.push(k.clone()),
+            }
+        }
+        all.sort();
+        let mut keys: Vec<String> = KEYS.iter().map(|k| k.to_string()).collect();
+        keys.sort();
+        assert_eq!(all, keys);
+    }
+
+    #[test]
+    fn precedence_defaults_system_user_file_env_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let system = dir.path().join("system.toml");
+        let user = dir.path().join("user.toml");
+        let extra = dir.path().join("extra.toml");
+        std::fs::write(
+            &system,
+            "[ui]\ntheme = \"light\"\ndebounce_ms = 10\nmask_pii = false\n[demo]\nseed = 1\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &user,
+            "[ui]\ntheme = \"high-contrast\"\ndebounce_ms = 20\n[demo]\ncustomers = 50\n",
+        )
+        .unwrap();
+        std::fs::write(&extra, "[ui]\ntheme = \"mono\"\n[log]\nlevel = \"debug\"\n").unwrap();
+        let mut src = Sources {
+            system_file: Some(system),
+            user_file: Some(user),
+            env: vec![],
+        };
+        let s = load(&src, &Overrides::default()).unwrap();
+        assert_eq!(s.ui.theme, "high-contrast", "user over system");
+        assert_eq!(s.ui.debounce_ms, 20);
+        assert!(!s.ui.mask_pii, "system over defaults");
+        assert_eq!((s.demo.customers, s.demo.seed), (50, 1));
+
+        let mut cli = Overrides {
+            config_file: Some(extra),
             ..Default::default()
         };
         let s = load(&src, &cli).unwrap();
-        assert_eq!(s.ui.theme, "high-contrast");
-        assert_eq!(s.server.url.as_deref(), Some("http://x:1"));
+        assert_eq!(s.ui.theme, "mono", "--config over user");
+        assert_eq!(s.log.level, "debug");
+
+        src.env = vec![
+            ("RAPPORT_UI__THEME".into(), "light".into()),
+            ("RAPPORT_UI__DEBOUNCE_MS".into(), "30".into()),
+            ("RAPPORT_DATA_DIR".into(), "/srv/rapport".into()),
+            ("RAPPORT_TOKEN".into(), "secret".into()),
+            ("RAPPORT_TEST_POSTGRES_URL".into(), "ignored".into()),
+        ];
+        let s = load(&src, &cli).unwrap();
+        assert_eq!(s.ui.theme, "light", "environment over files");
+        assert_eq!(s.ui.debounce_ms, 30);
+        assert_eq!(s.data_dir.as_deref(), Some(Path::new("/srv/rapport")));
+        assert_eq!(s.server.token.as_deref(), Some("secret"));
+
+        cli.theme = Some("default".into());
+        cli.server = Some("https://crm.example.net".into());
+        cli.data_dir = Some("/tmp/r".into());
+        cli.log_level = Some("warn".into());
+        let s = load(&src, &cli).unwrap();
+        assert_eq!(s.ui.theme, "default", "flags over environment");
+        assert_eq!(s.server.url.as_deref(), Some("https://crm.example.net"));
+        assert_eq!(s.data_dir.as_deref(), Some(Path::new("/tmp/r")));
+        assert_eq!(s.log.level, "warn");
     }
 
     #[test]
-    fn bad_value_names_file_and_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("bad.toml");
-        std::fs::write(&f, "[ui]\ndebounce_ms = \"soon\"\n").unwrap();
-        let cli = Overrides {
-            config_file: Some(f.clone()),
-            ..Default::default()
-        };
+    fn a_wrong_type_names_the_file_line_key_and_expectation() {
+        let (_d, cli) = with_file("# mine\n[ui]\ndebounce_ms = \"soon\"\n");
+        let e = load(&none(), &cli).unwrap_err().to_string();
+        assert!(e.contains("rapport.toml, line 3: ui.debounce_ms:"), "{e}");
+        assert!(e.contains("expected a whole number"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_file_and_the_known_ones() {
+        let (_d, cli) = with_file("[ui]\ntheem = \"mono\"\n");
+        let e = load(&none(), &cli).unwrap_err().to_string();
+        assert!(e.contains("rapport.toml, line 2: ui.theem"), "{e}");
+        assert!(e.contains("`theme`"), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_values_and_syntax_errors_are_explained() {
+        let (_d, cli) = with_file("[server]\nurl = \"crm.example.net\"\n");
         let e = load(&none(), &cli).unwrap_err().to_string();
         assert!(
-            e.contains("ui.debounce_ms") && e.contains("bad.toml"),
+            e.contains("rapport.toml: server.url: \"crm.example.net\" is not a URL"),
             "{e}"
         );
-    }
 
-    #[test]
-    fn unknown_key_and_syntax_errors_are_explained() {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("typo.toml");
-        std::fs::write(&f, "[ui]\ntheem = \"mono\"\n").unwrap();
-        let cli = Overrides {
-            config_file: Some(f),
-            ..Default::default()
-        };
+        let (_d, cli) = with_file("[ui\n");
         let e = load(&none(), &cli).unwrap_err().to_string();
-        assert!(e.contains("theem"), "{e}");
+        assert!(e.contains("rapport.toml, line 1"), "{e}");
 
-        let f = dir.path().join("broken.toml");
-        std::fs::write(&f, "[ui\n").unwrap();
-        let cli = Overrides {
-            config_file: Some(f),
-            ..Default::default()
-        };
+        let (_d, cli) = with_file("[log]\nlevel = \"loud\"\n");
         let e = load(&none(), &cli).unwrap_err().to_string();
-        assert!(e.contains("broken.toml"), "{e}");
+        assert!(
+            e.contains("log.level") && e.contains("expected error, warn"),
+            "{e}"
+        );
 
         let cli = Overrides {
             server: Some("crm.example.net".into()),
             ..Default::default()
         };
         let e = load(&none(), &cli).unwrap_err().to_string();
-        assert!(e.contains("server.url"), "{e}");
+        assert!(e.starts_with("--server: "), "{e}");
+
+        let cli = Overrides {
+            config_file: Some("/nonexistent/rapport.toml".into()),
+            ..Default::default()
+        };
+        let e = load(&none(), &cli).unwrap_err().to_string();
+        assert!(e.contains("/nonexistent/rapport.toml: no such file"), "{e}");
+    }
+
+    #[test]
+    fn bad_environment_values_name_the_variable() {
+        let src = Sources {
+            env: vec![("RAPPORT_UI__DEBOUNCE_MS".into(), "soon".into())],
+            ..none()
+        };
+        let e = load(&src, &Overrides::default()).unwrap_err().to_string();
+        assert!(
+            e.starts_with("environment variable RAPPORT_UI__DEBOUNCE_MS: \"soon\" is not a number"),
+            "{e}"
+        );
+        let src = Sources {
+            env: vec![("RAPPORT_UI__THEEM".into(), "mono".into())],
+            ..none()
+        };
+        let e = load(&src, &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("RAPPORT_UI__THEEM: not a setting"), "{e}");
+    }
+
+    #[test]
+    fn key_tables_are_kept_per_file_and_rebind_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = dir.path().join("user.toml");
+        std::fs::write(
+            &user,
+            "[keys.customer]\n\"c\" = \"channel_filter\"\n\"f\" = \"none\"\n\"G\" = \"last\"\n\"?\" = \"help\"\n",
+        )
+        .unwrap();
+        let src = Sources {
+            user_file: Some(user.clone()),
+            ..none()
+        };
+        let s = load(&src, &Overrides::default()).unwrap();
+        assert_eq!(s.keys.len(), 1);
+        assert_eq!(s.keys[0].origin, user.display().to_string());
+        let km = Keymap::new(&s.keys).unwrap();
+        let key = |k: &str| k.parse::<Key>().unwrap();
+        assert_eq!(
+            km.lookup(Context::Customer, &key("c")),
+            Some(Command::ChannelFilter)
+        );
+        assert_eq!(km.lookup(Context::Customer, &key("f")), None);
+        assert_eq!(km.lookup(Context::Customer, &key("G")), Some(Command::Last));
+        assert_eq!(km.lookup(Context::Customer, &key("j")), Some(Command::Next));
+
+        let (_d, cli) = with_file("[keys.sideways]\n\"x\" = \"quit\"\n");
+        let e = load(&none(), &cli).unwrap_err().to_string();
+        assert!(
+            e.contains("keys.sideways") && e.contains("`customer`"),
+            "{e}"
+        );
     }
 }

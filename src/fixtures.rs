@@ -1,9 +1,14 @@
 //! Hand-built data for tests, snapshots and the render benchmark: a customer
-//! with a hyphenated name, one with a CJK name, and notes carrying terminal
-//! escape sequences. Fixed dates, so snapshots never change with the clock.
+//! with a hyphenated name, one with a CJK name, and one whose text carries
+//! terminal escape sequences and bidi overrides. Fixed dates, so snapshots
+//! never change with the clock. Nothing here comes from the server's
+//! generator, so the screens are tested against data we can read.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rapport_api::*;
+
+use crate::app::{Action, AppState, Connection, Effect, update};
+use crate::keymap::Command;
 
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap()
@@ -13,6 +18,29 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// The signed-in demo agent.
+pub fn me() -> Me {
+    Me {
+        agent: Agent {
+            id: 1,
+            name: "Mei Lin".into(),
+            role: Role::Agent,
+            team: Some("Billing".into()),
+        },
+        server_version: "0.1.0".into(),
+    }
+}
+
+pub fn health() -> Health {
+    Health {
+        status: "ok".into(),
+        version: "0.1.0".into(),
+        database: "sqlite".into(),
+    }
+}
+
+/// Three hits for "oka": a name match, a phone match with a CJK name, and
+/// an email match found after a typo correction.
 pub fn search_response() -> SearchResponse {
     let hit = |id, name: &str, acc: &str, tier, loc: &str, text: &str, field, kind| CustomerHit {
         id,
@@ -297,16 +325,102 @@ pub fn cjk_customer_view() -> CustomerView {
     }];
     v.profile.emails = vec!["taro.yamada@example.jp".into()];
     v.profile.address.city = "大阪".into();
+    v.profile.address.line1 = "北区梅田1-1".into();
+    v.profile.address.postcode = "530-0001".into();
     v.profile.address.country = "JP".into();
     v.profile.currency = "JPY".into();
     v.profile.tier = Tier::Silver;
     v.profile.stage = RelationshipStage::Dissolution;
     v.summary.currency = "JPY".into();
     v.summary.lifetime_spend_minor = 1_234_500;
+    v.summary.monetary_minor = 30_110;
+    for o in &mut v.recent_orders {
+        o.currency = "JPY".into();
+        o.total_minor = 38_900;
+    }
     v.preferences.language = "ja-JP".into();
     v.preferences.notes = "日本語での対応を希望".into();
     v.interactions.truncate(3);
     v.interactions_cursor = None;
     v.open_complaints.clear();
     v
+}
+
+/// The page after cursor `c1` of Jane's history: older calls.
+pub fn older_interactions() -> Vec<Interaction> {
+    let t = now();
+    (0..5)
+        .map(|i| {
+            interaction(
+                -10 - i,
+                Channel::Email,
+                Direction::Outbound,
+                "Newsletter",
+                "Monthly statement sent",
+                t - Duration::days(400 + 30 * i),
+            )
+        })
+        .collect()
+}
+
+/// A customer whose every free-text field tries to act on the terminal:
+/// colour and title escapes, a bidi override, C1 controls, line breaks.
+pub fn hostile_customer_view() -> CustomerView {
+    let mut v = customer_view();
+    v.profile.id = 66666;
+    v.profile.account_number = "ACC-0066666".into();
+    v.profile.display_name = "Eve \u{202E}rekcah\u{202C} Mallory\u{1b}[2J".into();
+    v.profile.address.line1 = "1 Hack St\r\n\u{1b}]0;owned\u{7}".into();
+    v.preferences.notes =
+        "Call after 6pm\n\u{1b}[31mRED\u{1b}[0m \u{1b}]52;c;ZXZpbA==\u{7} \u{9b}6n \u{7f}".into();
+    v.preferences.contact_window = Some("\u{1b}[5m09:00-17:00".into());
+    v.open_complaints[0].summary = "Refund\u{1b}[8m hidden \u{2066}text\u{2069}".into();
+    v.open_complaints[0].category = "Billing\u{0}\u{1}".into();
+    v.interactions[0].reason = "\u{1b}[1mBold".into();
+    v.interactions[0].notes = "line one\nline two\u{1b}[A\u{1b}[K".into();
+    v
+}
+
+/// A signed-in, connected app on the empty search screen, talking to
+/// `http://127.0.0.1:8080`, with the clock at [`now`].
+pub fn state_signed_in() -> AppState {
+    let mut s = AppState::new("http://127.0.0.1:8080".into(), false, now());
+    let fx = crate::app::init(&mut s);
+    if let [Effect::SignIn { id }] = fx[..] {
+        update(&mut s, Action::SignedIn(id, Ok(me())));
+    }
+    debug_assert_eq!(s.connection, Connection::Connected);
+    s
+}
+
+/// The search screen after typing "oka", with [`search_response`] shown.
+pub fn state_with_results() -> AppState {
+    let mut s = state_signed_in();
+    for c in "oka".chars() {
+        update(&mut s, Action::Input(c));
+    }
+    let id = s.search.latest;
+    update(&mut s, Action::SearchDone(id, Ok(search_response())));
+    s
+}
+
+/// The customer screen showing `view` (opened from the first search hit),
+/// on the Overview tab. Send `Action::Resize` to choose the layout keys
+/// act on; drawing picks the layout from the frame size.
+pub fn state_with_customer(view: CustomerView) -> AppState {
+    let mut s = state_with_results();
+    // Open the hit of this customer when the results have it.
+    let at = search_response()
+        .hits
+        .iter()
+        .position(|h| h.id == view.profile.id)
+        .unwrap_or(0);
+    for _ in 0..at {
+        update(&mut s, Action::Command(Command::Next));
+    }
+    let fx = update(&mut s, Action::Command(Command::Open));
+    if let [Effect::LoadView { id, .. }] = fx[..] {
+        update(&mut s, Action::ViewDone(id, Ok(Box::new(view))));
+    }
+    s
 }

@@ -5,33 +5,37 @@
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
-/// Character indices of `text` that match `query`, best alignment first
-/// tried on the whole query, then word by word (agents type "jane oka").
+thread_local! {
+    // Built once per thread: drawing calls this for every visible row.
+    static MATCHER: SkimMatcherV2 = SkimMatcherV2::default().ignore_case();
+}
+
+/// Character indices of `text` that match `query`, sorted: the whole query
+/// first, else word by word (agents type "jane oka" for "Okafor, Jane").
 pub fn match_positions(text: &str, query: &str) -> Vec<usize> {
     let query = query.trim();
     if query.is_empty() {
         return Vec::new();
     }
-    let matcher = SkimMatcherV2::default().ignore_case();
-    if let Some((_, idx)) = matcher.fuzzy_indices(text, query) {
-        return idx;
-    }
-    let mut all: Vec<usize> = query
-        .split_whitespace()
-        .filter_map(|word| matcher.fuzzy_indices(text, word).map(|(_, idx)| idx))
-        .flatten()
-        .collect();
-    all.sort_unstable();
-    all.dedup();
-    all
+    MATCHER.with(|m| {
+        if let Some((_, idx)) = m.fuzzy_indices(text, query) {
+            return idx;
+        }
+        let mut all: Vec<usize> = query
+            .split_whitespace()
+            .filter_map(|word| m.fuzzy_indices(text, word).map(|(_, idx)| idx))
+            .flatten()
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    })
 }
 
 /// Score of `text` against `query` for ranking a local pick list; None if
 /// it does not match at all.
 pub fn score(text: &str, query: &str) -> Option<i64> {
-    SkimMatcherV2::default()
-        .ignore_case()
-        .fuzzy_match(text, query)
+    MATCHER.with(|m| m.fuzzy_match(text, query))
 }
 
 #[cfg(test)]

@@ -1,40 +1,59 @@
 //! Key bindings as data.
 //!
-//! Every user command is a [`Command`]; the `[keys.<context>]` tables of the
-//! configuration map command names to key lists, overriding the defaults one
-//! command at a time. Clashes (one key bound to two commands in one context)
-//! are reported at start-up. The help screen and the hint bar are generated
-//! from this same table, so they can never drift from the real keys.
+//! Every user command is a [`Command`], deserialised from its snake_case
+//! name. The `[keys.<context>]` tables of the configuration map key strings
+//! to command names (`"ctrl-r" = "refresh"`); each layer of configuration
+//! (system file, user file, `--config`) rebinds the keys it names and leaves
+//! the others at their defaults, and `"none"` unbinds a key. A layer that
+//! spells one key two ways for two commands ("ctrl-n" and "C-n") is a clash,
+//! reported at start-up naming both. The help overlay and the hint bar are
+//! generated from the resolved table, so they cannot drift from the keys.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde::Deserialize;
+use serde::de::IntoDeserializer;
+use serde::{Deserialize, Serialize};
 
-/// Where a binding applies. `Global` applies everywhere unless a screen binds
-/// the same key; on the search screen plain characters type into the box.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+/// Where a binding applies. A screen's own bindings win over `global`; on
+/// the search screen plain characters type into the box instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Context {
     Global,
     Search,
     Customer,
+    Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 3] = [Context::Global, Context::Search, Context::Customer];
+    pub const ALL: [Context; 4] = [
+        Context::Global,
+        Context::Search,
+        Context::Customer,
+        Context::Help,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Search => "search",
+            Context::Customer => "customer",
+            Context::Help => "help",
+        }
+    }
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
-            Context::Search => "Search",
-            Context::Customer => "Customer",
+            Context::Search => "Search screen",
+            Context::Customer => "Customer screen",
+            Context::Help => "This help",
         }
     }
 }
 
 /// A command a person can give with a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
     Quit,
@@ -60,33 +79,90 @@ pub enum Command {
 }
 
 impl Command {
-    /// Words for the help screen.
+    /// Every command, in the order help lists them.
+    pub const ALL: [Command; 20] = [
+        Command::Quit,
+        Command::Help,
+        Command::Search,
+        Command::Back,
+        Command::Open,
+        Command::Next,
+        Command::Previous,
+        Command::PageDown,
+        Command::PageUp,
+        Command::First,
+        Command::Last,
+        Command::NextTab,
+        Command::PreviousTab,
+        Command::TabOverview,
+        Command::TabHistory,
+        Command::TabComplaints,
+        Command::TabPreferences,
+        Command::ChannelFilter,
+        Command::Refresh,
+        Command::ClearQuery,
+    ];
+
+    /// The name used in the configuration (`"refresh"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Quit => "quit",
+            Command::Help => "help",
+            Command::Search => "search",
+            Command::Back => "back",
+            Command::Open => "open",
+            Command::Next => "next",
+            Command::Previous => "previous",
+            Command::PageDown => "page_down",
+            Command::PageUp => "page_up",
+            Command::First => "first",
+            Command::Last => "last",
+            Command::NextTab => "next_tab",
+            Command::PreviousTab => "previous_tab",
+            Command::TabOverview => "tab_overview",
+            Command::TabHistory => "tab_history",
+            Command::TabComplaints => "tab_complaints",
+            Command::TabPreferences => "tab_preferences",
+            Command::ChannelFilter => "channel_filter",
+            Command::Refresh => "refresh",
+            Command::ClearQuery => "clear_query",
+        }
+    }
+
+    /// Parse a command name as written in the configuration.
+    pub fn parse(name: &str) -> Option<Command> {
+        let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            name.into_deserializer();
+        Command::deserialize(de).ok()
+    }
+
+    /// Words for the help overlay.
     pub fn describe(self) -> &'static str {
         match self {
             Command::Quit => "Quit (the terminal is restored)",
             Command::Help => "Show or hide this help",
-            Command::Search => "Go to the search box",
-            Command::Back => "Go back / close",
+            Command::Search => "Go to the search box (typing replaces the old query)",
+            Command::Back => "Go back; in the search box, clear it first",
             Command::Open => "Open the selected customer",
-            Command::Next => "Next row / scroll down",
-            Command::Previous => "Previous row / scroll up",
+            Command::Next => "Next row",
+            Command::Previous => "Previous row",
             Command::PageDown => "Page down",
             Command::PageUp => "Page up",
             Command::First => "First row",
-            Command::Last => "Last row",
-            Command::NextTab => "Next tab (narrow layout) / next panel",
-            Command::PreviousTab => "Previous tab / previous panel",
+            Command::Last => "Last row (loads older history)",
+            Command::NextTab => "Next tab, or next panel when side by side",
+            Command::PreviousTab => "Previous tab, or previous panel",
             Command::TabOverview => "Overview tab",
             Command::TabHistory => "History tab",
             Command::TabComplaints => "Complaints tab",
             Command::TabPreferences => "Preferences tab",
-            Command::ChannelFilter => "History: cycle the channel filter",
+            Command::ChannelFilter => "History: next channel (all, call, email, …)",
             Command::Refresh => "Reload from the server",
             Command::ClearQuery => "Clear the search box",
         }
     }
 
-    /// A word or two for the hint bar.
+    /// A word for the hint bar.
     pub fn hint(self) -> &'static str {
         match self {
             Command::Quit => "quit",
@@ -95,26 +171,33 @@ impl Command {
             Command::Back => "back",
             Command::Open => "open",
             Command::Next | Command::Previous => "move",
-            Command::NextTab => "panel",
+            Command::PageDown | Command::PageUp => "page",
+            Command::First => "first",
+            Command::Last => "last",
+            Command::NextTab | Command::PreviousTab => "tab",
+            Command::TabOverview
+            | Command::TabHistory
+            | Command::TabComplaints
+            | Command::TabPreferences => "tabs",
             Command::ChannelFilter => "channel",
             Command::Refresh => "reload",
             Command::ClearQuery => "clear",
-            _ => "",
         }
     }
 }
 
-/// One key with its modifiers, e.g. `ctrl-n`, `f1`, `?`.
+/// One key with its modifiers, e.g. `ctrl-n`, `f1`, `?`. Shift is part of
+/// the character (`G`), so it is not a separate flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
-    pub code: KeyCodeOrd,
+    pub code: KeyName,
     pub ctrl: bool,
     pub alt: bool,
 }
 
-/// KeyCode subset with an order, so bindings sort stably.
+/// The keys Rapport can bind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum KeyCodeOrd {
+pub enum KeyName {
     Char(char),
     F(u8),
     Enter,
@@ -131,48 +214,51 @@ pub enum KeyCodeOrd {
     Home,
     End,
     Delete,
+    Insert,
 }
 
 impl Key {
     pub fn from_event(ev: &KeyEvent) -> Option<Key> {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
         let code = match ev.code {
-            KeyCode::Char(c) => KeyCodeOrd::Char(if ev.modifiers.contains(KeyModifiers::CONTROL) {
-                c.to_ascii_lowercase()
-            } else {
-                c
-            }),
-            KeyCode::F(n) => KeyCodeOrd::F(n),
-            KeyCode::Enter => KeyCodeOrd::Enter,
-            KeyCode::Esc => KeyCodeOrd::Esc,
-            KeyCode::Tab => KeyCodeOrd::Tab,
-            KeyCode::BackTab => KeyCodeOrd::BackTab,
-            KeyCode::Backspace => KeyCodeOrd::Backspace,
-            KeyCode::Up => KeyCodeOrd::Up,
-            KeyCode::Down => KeyCodeOrd::Down,
-            KeyCode::Left => KeyCodeOrd::Left,
-            KeyCode::Right => KeyCodeOrd::Right,
-            KeyCode::PageUp => KeyCodeOrd::PageUp,
-            KeyCode::PageDown => KeyCodeOrd::PageDown,
-            KeyCode::Home => KeyCodeOrd::Home,
-            KeyCode::End => KeyCodeOrd::End,
-            KeyCode::Delete => KeyCodeOrd::Delete,
+            // Ctrl-N arrives as 'N' with some terminals: one binding for both.
+            KeyCode::Char(c) if ctrl => KeyName::Char(c.to_ascii_lowercase()),
+            KeyCode::Char(c) => KeyName::Char(c),
+            KeyCode::F(n) => KeyName::F(n),
+            KeyCode::Enter => KeyName::Enter,
+            KeyCode::Esc => KeyName::Esc,
+            KeyCode::Tab => KeyName::Tab,
+            KeyCode::BackTab => KeyName::BackTab,
+            KeyCode::Backspace => KeyName::Backspace,
+            KeyCode::Up => KeyName::Up,
+            KeyCode::Down => KeyName::Down,
+            KeyCode::Left => KeyName::Left,
+            KeyCode::Right => KeyName::Right,
+            KeyCode::PageUp => KeyName::PageUp,
+            KeyCode::PageDown => KeyName::PageDown,
+            KeyCode::Home => KeyName::Home,
+            KeyCode::End => KeyName::End,
+            KeyCode::Delete => KeyName::Delete,
+            KeyCode::Insert => KeyName::Insert,
             _ => return None,
         };
         Some(Key {
             code,
-            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+            ctrl,
             alt: ev.modifiers.contains(KeyModifiers::ALT),
         })
     }
 
-    /// A printable character typed without ctrl/alt (text input).
+    /// A printable character typed without ctrl or alt (text input).
     pub fn typed_char(&self) -> Option<char> {
         match self.code {
-            KeyCodeOrd::Char(c) if !self.ctrl && !self.alt => Some(c),
+            KeyName::Char(c) if !self.ctrl && !self.alt => Some(c),
             _ => None,
         }
     }
 }
+
+const KEY_SYNTAX: &str = "use a character, enter, esc, tab, backtab, backspace, up, down, left, right, pgup, pgdown, home, end, delete, insert, space or f1..f12, with optional ctrl- or alt-";
 
 impl std::str::FromStr for Key {
     type Err = String;
@@ -180,59 +266,61 @@ impl std::str::FromStr for Key {
         let mut ctrl = false;
         let mut alt = false;
         let mut rest = s.trim();
+        // Modifiers are prefixes; a lone "-" is the minus key itself.
         loop {
             let lower = rest.to_ascii_lowercase();
-            if let Some(r) = lower
-                .strip_prefix("ctrl-")
-                .or_else(|| lower.strip_prefix("c-"))
-            {
+            let strip = ["ctrl-", "c-", "control-"]
+                .iter()
+                .find(|p| lower.starts_with(**p) && rest.len() > p.len());
+            if let Some(p) = strip {
                 ctrl = true;
-                rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower
-                .strip_prefix("alt-")
-                .or_else(|| lower.strip_prefix("m-"))
-            {
-                alt = true;
-                rest = &rest[rest.len() - r.len()..];
-            } else {
-                break;
+                rest = &rest[p.len()..];
+                continue;
             }
+            let strip = ["alt-", "m-", "meta-"]
+                .iter()
+                .find(|p| lower.starts_with(**p) && rest.len() > p.len());
+            if let Some(p) = strip {
+                alt = true;
+                rest = &rest[p.len()..];
+                continue;
+            }
+            break;
         }
         let lower = rest.to_ascii_lowercase();
         let code = match lower.as_str() {
-            "enter" | "return" => KeyCodeOrd::Enter,
-            "esc" | "escape" => KeyCodeOrd::Esc,
-            "tab" => KeyCodeOrd::Tab,
-            "backtab" | "shift-tab" => KeyCodeOrd::BackTab,
-            "backspace" => KeyCodeOrd::Backspace,
-            "up" => KeyCodeOrd::Up,
-            "down" => KeyCodeOrd::Down,
-            "left" => KeyCodeOrd::Left,
-            "right" => KeyCodeOrd::Right,
-            "pgup" | "pageup" => KeyCodeOrd::PageUp,
-            "pgdown" | "pagedown" => KeyCodeOrd::PageDown,
-            "home" => KeyCodeOrd::Home,
-            "end" => KeyCodeOrd::End,
-            "delete" | "del" => KeyCodeOrd::Delete,
-            "space" => KeyCodeOrd::Char(' '),
-            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
-                let n: u8 = f[1..].parse().unwrap_or(0);
-                if !(1..=12).contains(&n) {
-                    return Err(format!("'{s}': function keys are f1 to f12"));
+            "enter" | "return" => KeyName::Enter,
+            "esc" | "escape" => KeyName::Esc,
+            "tab" => KeyName::Tab,
+            "backtab" | "shift-tab" => KeyName::BackTab,
+            "backspace" | "bs" => KeyName::Backspace,
+            "up" => KeyName::Up,
+            "down" => KeyName::Down,
+            "left" => KeyName::Left,
+            "right" => KeyName::Right,
+            "pgup" | "pageup" => KeyName::PageUp,
+            "pgdown" | "pgdn" | "pagedown" => KeyName::PageDown,
+            "home" => KeyName::Home,
+            "end" => KeyName::End,
+            "delete" | "del" => KeyName::Delete,
+            "insert" | "ins" => KeyName::Insert,
+            "space" => KeyName::Char(' '),
+            f if f.len() >= 2
+                && f.starts_with('f')
+                && f[1..].chars().all(|c| c.is_ascii_digit()) =>
+            {
+                match f[1..].parse::<u8>() {
+                    Ok(n @ 1..=12) => KeyName::F(n),
+                    _ => return Err(format!("\"{s}\" is not a key: function keys are f1 to f12")),
                 }
-                KeyCodeOrd::F(n)
             }
             _ => {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {
-                    (Some(c), None) => {
-                        KeyCodeOrd::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+                    (Some(c), None) if !c.is_control() => {
+                        KeyName::Char(if ctrl { c.to_ascii_lowercase() } else { c })
                     }
-                    _ => {
-                        return Err(format!(
-                            "'{s}' is not a key: use a character, enter, esc, tab, backtab, up, down, pgup, pgdown, home, end, f1..f12, with optional ctrl- or alt-"
-                        ));
-                    }
+                    _ => return Err(format!("\"{s}\" is not a key: {KEY_SYNTAX}")),
                 }
             }
         };
@@ -249,217 +337,254 @@ impl fmt::Display for Key {
             f.write_str("Alt-")?;
         }
         match self.code {
-            KeyCodeOrd::Char(' ') => f.write_str("Space"),
-            KeyCodeOrd::Char(c) => write!(f, "{c}"),
-            KeyCodeOrd::F(n) => write!(f, "F{n}"),
-            KeyCodeOrd::Enter => f.write_str("Enter"),
-            KeyCodeOrd::Esc => f.write_str("Esc"),
-            KeyCodeOrd::Tab => f.write_str("Tab"),
-            KeyCodeOrd::BackTab => f.write_str("Shift-Tab"),
-            KeyCodeOrd::Backspace => f.write_str("Backspace"),
-            KeyCodeOrd::Up => f.write_str("↑"),
-            KeyCodeOrd::Down => f.write_str("↓"),
-            KeyCodeOrd::Left => f.write_str("←"),
-            KeyCodeOrd::Right => f.write_str("→"),
-            KeyCodeOrd::PageUp => f.write_str("PgUp"),
-            KeyCodeOrd::PageDown => f.write_str("PgDn"),
-            KeyCodeOrd::Home => f.write_str("Home"),
-            KeyCodeOrd::End => f.write_str("End"),
-            KeyCodeOrd::Delete => f.write_str("Del"),
+            KeyName::Char(' ') => f.write_str("Space"),
+            KeyName::Char(c) => write!(f, "{c}"),
+            KeyName::F(n) => write!(f, "F{n}"),
+            KeyName::Enter => f.write_str("Enter"),
+            KeyName::Esc => f.write_str("Esc"),
+            KeyName::Tab => f.write_str("Tab"),
+            KeyName::BackTab => f.write_str("Shift-Tab"),
+            KeyName::Backspace => f.write_str("Backspace"),
+            KeyName::Up => f.write_str("↑"),
+            KeyName::Down => f.write_str("↓"),
+            KeyName::Left => f.write_str("←"),
+            KeyName::Right => f.write_str("→"),
+            KeyName::PageUp => f.write_str("PgUp"),
+            KeyName::PageDown => f.write_str("PgDn"),
+            KeyName::Home => f.write_str("Home"),
+            KeyName::End => f.write_str("End"),
+            KeyName::Delete => f.write_str("Del"),
+            KeyName::Insert => f.write_str("Ins"),
         }
     }
 }
 
-/// `[keys.<context>]` as written in the configuration: command → keys.
-pub type KeysConfig = BTreeMap<Context, BTreeMap<Command, Vec<String>>>;
+/// One layer of `[keys.<context>]` as written in a file: key string →
+/// command name (or `"none"`).
+pub type KeysConfig = BTreeMap<Context, BTreeMap<String, String>>;
 
-/// The default bindings, in the order help lists them.
-pub fn defaults() -> Vec<(Context, Command, &'static [&'static str])> {
+/// A layer of key settings and where it came from, for error messages.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KeyLayer {
+    /// A file path, or a description such as "built-in defaults".
+    pub origin: String,
+    pub keys: KeysConfig,
+}
+
+/// Unbinds a key in a layer.
+pub const UNBOUND: &str = "none";
+
+/// The default bindings: (context, key, command), grouped as help lists them.
+pub const DEFAULTS: &[(Context, &str, Command)] = {
     use Command::*;
-    use Context::{Customer as C, Global as G, Search as S};
-    vec![
-        (G, Quit, &["ctrl-c", "q"]),
-        (G, Help, &["f1", "?"]),
-        (G, Search, &["/"]),
-        (G, Back, &["esc"]),
-        (S, Open, &["enter"]),
-        (S, Next, &["down", "ctrl-n"]),
-        (S, Previous, &["up", "ctrl-p"]),
-        (S, PageDown, &["pgdown"]),
-        (S, PageUp, &["pgup"]),
-        (S, ClearQuery, &["ctrl-u"]),
-        (S, Back, &["esc"]),
-        (C, Next, &["down", "j"]),
-        (C, Previous, &["up", "k"]),
-        (C, PageDown, &["pgdown", "space"]),
-        (C, PageUp, &["pgup"]),
-        (C, First, &["home", "g"]),
-        (C, Last, &["end", "G"]),
-        (C, NextTab, &["tab", "right"]),
-        (C, PreviousTab, &["backtab", "left"]),
-        (C, TabOverview, &["1"]),
-        (C, TabHistory, &["2"]),
-        (C, TabComplaints, &["3"]),
-        (C, TabPreferences, &["4"]),
-        (C, ChannelFilter, &["f"]),
-        (C, Refresh, &["ctrl-r", "r"]),
+    use Context::{Customer as C, Global as G, Help as H, Search as S};
+    &[
+        (G, "ctrl-c", Quit),
+        (G, "q", Quit),
+        (G, "f1", Help),
+        (G, "?", Help),
+        (G, "/", Search),
+        (G, "esc", Back),
+        (S, "enter", Open),
+        (S, "down", Next),
+        (S, "ctrl-n", Next),
+        (S, "up", Previous),
+        (S, "ctrl-p", Previous),
+        (S, "pgdown", PageDown),
+        (S, "pgup", PageUp),
+        (S, "ctrl-u", ClearQuery),
+        (S, "ctrl-r", Refresh),
+        (C, "down", Next),
+        (C, "j", Next),
+        (C, "ctrl-n", Next),
+        (C, "up", Previous),
+        (C, "k", Previous),
+        (C, "ctrl-p", Previous),
+        (C, "pgdown", PageDown),
+        (C, "space", PageDown),
+        (C, "pgup", PageUp),
+        (C, "home", First),
+        (C, "g", First),
+        (C, "end", Last),
+        (C, "G", Last),
+        (C, "tab", NextTab),
+        (C, "right", NextTab),
+        (C, "backtab", PreviousTab),
+        (C, "left", PreviousTab),
+        (C, "1", TabOverview),
+        (C, "2", TabHistory),
+        (C, "3", TabComplaints),
+        (C, "4", TabPreferences),
+        (C, "f", ChannelFilter),
+        (C, "ctrl-r", Refresh),
+        (C, "r", Refresh),
+        (H, "down", Next),
+        (H, "j", Next),
+        (H, "up", Previous),
+        (H, "k", Previous),
+        (H, "pgdown", PageDown),
+        (H, "space", PageDown),
+        (H, "pgup", PageUp),
     ]
+};
+
+/// The defaults as a configuration layer (what `config.example.toml` lists).
+pub fn default_table() -> KeysConfig {
+    let mut t = KeysConfig::new();
+    for (ctx, key, cmd) in DEFAULTS {
+        t.entry(*ctx)
+            .or_default()
+            .insert(key.to_string(), cmd.name().to_string());
+    }
+    t
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum KeymapError {
-    #[error("keys.{context}.{command}: {message}")]
+    #[error("{origin}: keys.{context}: {message}")]
     BadKey {
-        context: String,
-        command: String,
+        origin: String,
+        context: &'static str,
         message: String,
     },
     #[error(
-        "keys.{context}: {key} is bound to both {first} and {second}; bind one of them to another key"
+        "{origin}: keys.{context}.\"{key}\": unknown command \"{command}\"; expected one of: {}, or \"none\" to unbind",
+        Command::ALL.map(|c| c.name()).join(", ")
     )]
-    Clash {
-        context: String,
+    UnknownCommand {
+        origin: String,
+        context: &'static str,
         key: String,
-        first: String,
-        second: String,
+        command: String,
     },
+    #[error("{0}")]
+    Clash(Box<Clash>),
 }
+
+/// One key written two ways in one table, for two commands.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error(
+    "{origin}: keys.{context}: \"{first_key}\" and \"{second_key}\" are the same key ({key}), bound to both {first} and {second}; keep one of them"
+)]
+pub struct Clash {
+    pub origin: String,
+    pub context: &'static str,
+    pub key: String,
+    pub first_key: String,
+    pub first: String,
+    pub second_key: String,
+    pub second: String,
+}
+
+/// A context and its commands with their keys, for help.
+pub type HelpGroup = (Context, Vec<(Command, Vec<Key>)>);
 
 /// The resolved bindings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
-    /// (context, command) → keys, in help order.
-    bindings: Vec<(Context, Command, Vec<Key>)>,
-}
-
-fn name<T: fmt::Debug>(t: T) -> String {
-    // Debug of a unit variant is its name; config uses snake_case.
-    let s = format!("{t:?}");
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
+    /// context → key → command.
+    bindings: BTreeMap<Context, BTreeMap<Key, Command>>,
+    /// (context, key) in the order first bound, so help lists keys in the
+    /// order the defaults and the files give them.
+    order: Vec<(Context, Key)>,
 }
 
 impl Keymap {
-    /// Defaults, then each configured (context, command) replaces its keys.
-    pub fn new(overrides: &KeysConfig) -> Result<Keymap, KeymapError> {
-        let mut bindings: Vec<(Context, Command, Vec<Key>)> = defaults()
-            .into_iter()
-            .map(|(ctx, cmd, keys)| {
-                (
-                    ctx,
-                    cmd,
-                    keys.iter()
-                        .map(|k| k.parse().expect("default key parses"))
-                        .collect(),
-                )
-            })
-            .collect();
-        for (ctx, cmds) in overrides {
-            for (cmd, keys) in cmds {
-                let parsed = keys
-                    .iter()
-                    .map(|k| k.parse::<Key>())
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|message| KeymapError::BadKey {
-                        context: name(ctx),
-                        command: name(cmd),
-                        message,
-                    })?;
-                match bindings.iter_mut().find(|(c, m, _)| c == ctx && m == cmd) {
-                    Some(b) => b.2 = parsed,
-                    None => bindings.push((*ctx, *cmd, parsed)),
-                }
+    /// The defaults, then each layer in turn rebinding the keys it names.
+    pub fn new(layers: &[KeyLayer]) -> Result<Keymap, KeymapError> {
+        let mut map = Keymap {
+            bindings: BTreeMap::new(),
+            order: Vec::new(),
+        };
+        for (ctx, key, cmd) in DEFAULTS {
+            let key: Key = key.parse().expect("default keys parse");
+            map.bind(*ctx, key, Some(*cmd));
+        }
+        for layer in layers {
+            for (ctx, (key, cmd)) in resolve_layer(layer)? {
+                map.bind(ctx, key, cmd);
             }
         }
-        let map = Keymap { bindings };
-        map.check_clashes()?;
         Ok(map)
     }
 
-    fn check_clashes(&self) -> Result<(), KeymapError> {
-        for ctx in Context::ALL {
-            let mut seen: BTreeMap<Key, Command> = BTreeMap::new();
-            for (c, cmd, keys) in &self.bindings {
-                if *c != ctx {
-                    continue;
-                }
-                for k in keys {
-                    if let Some(first) = seen.insert(*k, *cmd)
-                        && first != *cmd
-                    {
-                        return Err(KeymapError::Clash {
-                            context: name(ctx),
-                            key: k.to_string(),
-                            first: name(first),
-                            second: name(*cmd),
-                        });
-                    }
+    fn bind(&mut self, ctx: Context, key: Key, cmd: Option<Command>) {
+        let table = self.bindings.entry(ctx).or_default();
+        match cmd {
+            Some(cmd) => {
+                if table.insert(key, cmd).is_none() {
+                    self.order.push((ctx, key));
                 }
             }
+            None => {
+                table.remove(&key);
+                self.order.retain(|b| *b != (ctx, key));
+            }
         }
-        Ok(())
+    }
+
+    /// The command for `key` in `ctx` only.
+    pub fn lookup_in(&self, ctx: Context, key: &Key) -> Option<Command> {
+        self.bindings.get(&ctx).and_then(|t| t.get(key)).copied()
     }
 
     /// The command for `key` in `ctx`, falling back to the global table.
     pub fn lookup(&self, ctx: Context, key: &Key) -> Option<Command> {
-        let find = |want: Context| {
-            self.bindings
-                .iter()
-                .find(|(c, _, keys)| *c == want && keys.contains(key))
-                .map(|(_, cmd, _)| *cmd)
-        };
-        find(ctx).or_else(|| {
-            if ctx == Context::Global {
-                None
-            } else {
-                find(Context::Global)
-            }
-        })
+        self.lookup_in(ctx, key)
+            .or_else(|| self.lookup_in(Context::Global, key))
     }
 
-    /// The command for `key` in `ctx` only, without the global fallback.
-    pub fn lookup_in(&self, ctx: Context, key: &Key) -> Option<Command> {
-        self.bindings
+    /// Keys bound to `cmd` in `ctx` itself, in binding order.
+    pub fn keys_in(&self, ctx: Context, cmd: Command) -> Vec<Key> {
+        self.order
             .iter()
-            .find(|(c, _, keys)| *c == ctx && keys.contains(key))
-            .map(|(_, cmd, _)| *cmd)
+            .filter(|(c, k)| *c == ctx && self.lookup_in(ctx, k) == Some(cmd))
+            .map(|(_, k)| *k)
+            .collect()
     }
 
-    /// Keys of `cmd` in `ctx` (or global), for hints.
+    /// Keys that give `cmd` in `ctx`: its own, or else the global ones that
+    /// the context does not shadow.
     pub fn keys_for(&self, ctx: Context, cmd: Command) -> Vec<Key> {
-        let get = |want: Context| {
-            self.bindings
-                .iter()
-                .find(|(c, m, _)| *c == want && *m == cmd)
-                .map(|(_, _, k)| k.clone())
-        };
-        get(ctx)
-            .or_else(|| get(Context::Global))
-            .unwrap_or_default()
+        let own = self.keys_in(ctx, cmd);
+        if !own.is_empty() || ctx == Context::Global {
+            return own;
+        }
+        self.keys_in(Context::Global, cmd)
+            .into_iter()
+            .filter(|k| self.lookup_in(ctx, k).is_none())
+            .collect()
     }
 
-    /// (context, command, keys) in help order.
-    pub fn entries(&self) -> impl Iterator<Item = (Context, Command, &[Key])> {
-        self.bindings.iter().map(|(c, m, k)| (*c, *m, k.as_slice()))
+    /// Help, grouped: for each context, each command with its keys.
+    pub fn help_groups(&self) -> Vec<HelpGroup> {
+        Context::ALL
+            .iter()
+            .map(|ctx| {
+                let rows = Command::ALL
+                    .iter()
+                    .filter_map(|cmd| {
+                        let keys = self.keys_in(*ctx, *cmd);
+                        (!keys.is_empty()).then_some((*cmd, keys))
+                    })
+                    .collect();
+                (*ctx, rows)
+            })
+            .collect()
     }
 
-    /// Hint bar entries for a screen: (key label, word).
+    /// Hint bar entries for a context: (key label, word), skipping commands
+    /// with no key there. On the search screen printable keys type text, so
+    /// a key that works there is shown.
     pub fn hints(&self, ctx: Context, cmds: &[Command]) -> Vec<(String, &'static str)> {
         cmds.iter()
             .filter_map(|cmd| {
                 let keys = self.keys_for(ctx, *cmd);
-                // On the search screen printable keys type text; show a key
-                // that works there.
-                let key = keys
-                    .iter()
-                    .find(|k| ctx != Context::Search || k.typed_char().is_none())
-                    .or(keys.first())?;
+                let key = if ctx == Context::Search {
+                    keys.iter().find(|k| k.typed_char().is_none())?
+                } else {
+                    keys.first()?
+                };
                 Some((key.to_string(), cmd.hint()))
             })
             .collect()
@@ -468,8 +593,53 @@ impl Keymap {
 
 impl Default for Keymap {
     fn default() -> Self {
-        Keymap::new(&KeysConfig::new()).expect("default keymap has no clashes")
+        Keymap::new(&[]).expect("the default keymap builds")
     }
+}
+
+type Resolved = Vec<(Context, (Key, Option<Command>))>;
+
+/// Parse one layer, checking every key and command name and that no key is
+/// given twice (under two spellings) for different commands.
+fn resolve_layer(layer: &KeyLayer) -> Result<Resolved, KeymapError> {
+    let mut out = Vec::new();
+    for (ctx, table) in &layer.keys {
+        let mut seen: BTreeMap<Key, (&str, &str)> = BTreeMap::new();
+        for (key_str, cmd_str) in table {
+            let key: Key = key_str.parse().map_err(|message| KeymapError::BadKey {
+                origin: layer.origin.clone(),
+                context: ctx.name(),
+                message,
+            })?;
+            let cmd = if cmd_str.trim() == UNBOUND {
+                None
+            } else {
+                Some(
+                    Command::parse(cmd_str.trim()).ok_or_else(|| KeymapError::UnknownCommand {
+                        origin: layer.origin.clone(),
+                        context: ctx.name(),
+                        key: key_str.clone(),
+                        command: cmd_str.clone(),
+                    })?,
+                )
+            };
+            if let Some((first_key, first)) = seen.insert(key, (key_str, cmd_str))
+                && first.trim() != cmd_str.trim()
+            {
+                return Err(KeymapError::Clash(Box::new(Clash {
+                    origin: layer.origin.clone(),
+                    context: ctx.name(),
+                    key: key.to_string(),
+                    first_key: first_key.to_string(),
+                    first: first.trim().to_string(),
+                    second_key: key_str.clone(),
+                    second: cmd_str.trim().to_string(),
+                })));
+            }
+            out.push((*ctx, (key, cmd)));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -480,26 +650,65 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn layer(ctx: Context, entries: &[(&str, &str)]) -> KeyLayer {
+        let mut keys = KeysConfig::new();
+        keys.insert(
+            ctx,
+            entries
+                .iter()
+                .map(|(k, c)| (k.to_string(), c.to_string()))
+                .collect(),
+        );
+        KeyLayer {
+            origin: "/home/me/.config/rapport/config.toml".into(),
+            keys,
+        }
+    }
+
     #[test]
     fn parses_and_prints_keys() {
         assert_eq!(
             key("ctrl-n"),
             Key {
-                code: KeyCodeOrd::Char('n'),
+                code: KeyName::Char('n'),
                 ctrl: true,
                 alt: false
             }
         );
-        assert_eq!(key("F1").to_string(), "F1");
+        assert_eq!(key("Ctrl-N"), key("ctrl-n"));
         assert_eq!(key("C-r").to_string(), "Ctrl-r");
+        assert_eq!(key("F1").to_string(), "F1");
         assert_eq!(key("?").to_string(), "?");
+        assert_eq!(key("-").to_string(), "-");
+        assert_eq!(key("G").to_string(), "G");
+        assert_ne!(key("G"), key("g"));
+        assert_eq!(key("space").to_string(), "Space");
+        assert_eq!(key("ctrl--").to_string(), "Ctrl--");
         assert!("ctrl-".parse::<Key>().is_err());
-        assert!("f13".parse::<Key>().is_err());
+        assert!("f13".parse::<Key>().unwrap_err().contains("f1 to f12"));
         assert!("hello".parse::<Key>().unwrap_err().contains("not a key"));
     }
 
     #[test]
-    fn default_lookup_falls_back_to_global() {
+    fn events_map_to_keys() {
+        let ev = KeyEvent::new(KeyCode::Char('N'), KeyModifiers::CONTROL);
+        assert_eq!(Key::from_event(&ev), Some(key("ctrl-n")));
+        let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&ev), Some(key("G")));
+        let ev = KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE);
+        assert_eq!(Key::from_event(&ev), Some(key("f1")));
+    }
+
+    #[test]
+    fn command_names_round_trip_through_serde() {
+        for cmd in Command::ALL {
+            assert_eq!(Command::parse(cmd.name()), Some(cmd), "{cmd:?}");
+        }
+        assert_eq!(Command::parse("refesh"), None);
+    }
+
+    #[test]
+    fn defaults_build_and_fall_back_to_global() {
         let km = Keymap::default();
         assert_eq!(
             km.lookup(Context::Search, &key("down")),
@@ -513,54 +722,124 @@ mod tests {
             km.lookup(Context::Customer, &key("f1")),
             Some(Command::Help)
         );
+        assert_eq!(km.lookup(Context::Help, &key("esc")), Some(Command::Back));
         assert_eq!(km.lookup(Context::Customer, &key("x")), None);
+        assert_eq!(
+            km.keys_for(Context::Customer, Command::Quit),
+            vec![key("ctrl-c"), key("q")]
+        );
     }
 
     #[test]
-    fn override_replaces_only_that_command() {
-        let mut cfg = KeysConfig::new();
-        cfg.entry(Context::Customer)
-            .or_default()
-            .insert(Command::ChannelFilter, vec!["c".into()]);
-        let km = Keymap::new(&cfg).unwrap();
+    fn a_layer_rebinds_only_the_keys_it_names() {
+        let l = layer(
+            Context::Customer,
+            &[("c", "channel_filter"), ("j", "refresh"), ("f", "none")],
+        );
+        let km = Keymap::new(&[l]).unwrap();
         assert_eq!(
             km.lookup(Context::Customer, &key("c")),
             Some(Command::ChannelFilter)
         );
-        assert_eq!(km.lookup(Context::Customer, &key("f")), None);
-        assert_eq!(km.lookup(Context::Customer, &key("j")), Some(Command::Next));
-    }
-
-    #[test]
-    fn clash_is_reported_with_both_names() {
-        let mut cfg = KeysConfig::new();
-        cfg.entry(Context::Customer)
-            .or_default()
-            .insert(Command::Refresh, vec!["j".into()]);
-        let e = Keymap::new(&cfg).unwrap_err();
         assert_eq!(
-            e.to_string(),
-            "keys.customer: j is bound to both next and refresh; bind one of them to another key"
+            km.lookup(Context::Customer, &key("j")),
+            Some(Command::Refresh)
+        );
+        assert_eq!(km.lookup(Context::Customer, &key("f")), None);
+        // Untouched defaults stay.
+        assert_eq!(
+            km.lookup(Context::Customer, &key("k")),
+            Some(Command::Previous)
+        );
+        assert_eq!(
+            km.lookup(Context::Customer, &key("down")),
+            Some(Command::Next)
+        );
+        assert_eq!(
+            km.keys_in(Context::Customer, Command::Next),
+            vec![key("down"), key("ctrl-n")]
         );
     }
 
     #[test]
-    fn bad_key_names_the_setting() {
-        let mut cfg = KeysConfig::new();
-        cfg.entry(Context::Global)
-            .or_default()
-            .insert(Command::Quit, vec!["hyper-q".into()]);
-        let e = Keymap::new(&cfg).unwrap_err().to_string();
-        assert!(e.starts_with("keys.global.quit: 'hyper-q'"), "{e}");
+    fn later_layers_win() {
+        let a = layer(Context::Global, &[("ctrl-x", "quit")]);
+        let mut b = layer(Context::Global, &[("C-x", "help")]);
+        b.origin = "--config".into();
+        let km = Keymap::new(&[a, b]).unwrap();
+        assert_eq!(
+            km.lookup(Context::Global, &key("ctrl-x")),
+            Some(Command::Help)
+        );
     }
 
     #[test]
-    fn search_hints_avoid_typing_keys() {
-        let km = Keymap::default();
-        let hints = km.hints(Context::Search, &[Command::Help, Command::Quit]);
+    fn a_clash_names_both_spellings_and_both_commands() {
+        let l = layer(Context::Search, &[("ctrl-n", "next"), ("C-n", "refresh")]);
+        let e = Keymap::new(&[l]).unwrap_err().to_string();
         assert_eq!(
-            hints,
+            e,
+            "/home/me/.config/rapport/config.toml: keys.search: \"C-n\" and \"ctrl-n\" are the same key (Ctrl-n), bound to both refresh and next; keep one of them"
+        );
+        // The same command twice is not a clash.
+        let l = layer(Context::Search, &[("ctrl-n", "next"), ("C-n", "next")]);
+        assert!(Keymap::new(&[l]).is_ok());
+    }
+
+    #[test]
+    fn bad_keys_and_commands_name_the_file_and_setting() {
+        let e = Keymap::new(&[layer(Context::Global, &[("hyper-q", "quit")])])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(
+                "/home/me/.config/rapport/config.toml: keys.global: \"hyper-q\" is not a key"
+            ),
+            "{e}"
+        );
+        let e = Keymap::new(&[layer(Context::Customer, &[("r", "refesh")])])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(
+                "keys.customer.\"r\": unknown command \"refesh\"; expected one of: quit, help"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn help_and_hints_come_from_the_table() {
+        let l = layer(Context::Customer, &[("c", "channel_filter"), ("f", "none")]);
+        let km = Keymap::new(&[l]).unwrap();
+        let groups = km.help_groups();
+        let customer = &groups
+            .iter()
+            .find(|(c, _)| *c == Context::Customer)
+            .unwrap()
+            .1;
+        let filter = customer
+            .iter()
+            .find(|(c, _)| *c == Command::ChannelFilter)
+            .unwrap();
+        assert_eq!(filter.1, vec![key("c")]);
+        assert_eq!(
+            km.hints(Context::Customer, &[Command::ChannelFilter, Command::Quit]),
+            vec![("c".to_string(), "channel"), ("Ctrl-c".to_string(), "quit")]
+        );
+        // On the search screen, keys that would type text are not offered.
+        assert_eq!(
+            km.hints(Context::Search, &[Command::Help, Command::Quit]),
             vec![("F1".to_string(), "help"), ("Ctrl-c".to_string(), "quit")]
         );
+    }
+
+    #[test]
+    fn no_default_clashes_in_any_context() {
+        // Every default key is bound exactly once per context.
+        let mut seen = std::collections::BTreeSet::new();
+        for (ctx, k, _) in DEFAULTS {
+            assert!(seen.insert((*ctx, key(k))), "{ctx:?} {k} bound twice");
+        }
     }
 }

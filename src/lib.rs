@@ -1,15 +1,28 @@
-//! Rapport's terminal client as a library, so tests and benchmarks can drive
-//! `update` and render screens without a terminal. The binary is `main.rs`.
+//! Rapport's terminal client as a library, so tests and benchmarks can
+//! drive `update` and render screens without a terminal. The binary
+//! (`main.rs`) only parses the command line and calls [`start::main`].
+//!
+//! - [`app`]: state, actions, effects, `update` (the Elm-shaped core)
+//! - [`ui`]: `draw`, pure, one file per screen or panel
+//! - [`runtime`]: the event loop and the effect executor
+//! - [`api`]: the HTTP client; [`embedded`]: the in-process demo server
+//! - [`config`], [`keymap`], [`theme`], [`cli`]: settings and their layers
+//! - [`sanitize`]: server text made safe for a terminal; [`fuzzy`]: match
+//!   highlighting; [`tui`]: the terminal guard
+//! - [`fixtures`]: hand-built data for tests and benchmarks
 
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod dirs;
+pub mod embedded;
 pub mod fixtures;
 pub mod fuzzy;
 pub mod keymap;
 pub mod runtime;
 pub mod sanitize;
+pub mod start;
 pub mod theme;
 pub mod tui;
 pub mod ui;

@@ -1,55 +1,43 @@
-//! The event loop: keys, replies, timers and signals become actions; actions
-//! go through `update`; effects run as tasks; the screen is drawn only when
-//! something changed (never on a fixed frame rate, so idle costs nothing).
+//! The event loop and the effect executor.
+//!
+//! Keys, replies, timers and signals become actions; actions go through
+//! `update`; effects run as tokio tasks and come back as actions carrying
+//! their request id. The screen is drawn only after something happened,
+//! once per batch of whatever was ready at that moment, never on a fixed
+//! frame rate: idle costs no CPU and writes no bytes. A one-second tick runs
+//! only while a countdown is on screen.
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind};
+use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::api::{ApiClient, ApiError};
-use crate::app::{Action, AppState, ConnectionState, Effect, update};
-use crate::keymap::{Context, Key, Keymap};
+use crate::api::ApiClient;
+use crate::app::input::key_to_action;
+use crate::app::{Action, AppState, Effect, init, update};
+use crate::keymap::Keymap;
 use crate::theme::Theme;
 use crate::tui::Tui;
 use crate::ui;
 
+/// At most this many ready actions are applied before a frame is drawn, so
+/// a flood (a long paste) still shows progress.
+const MAX_BATCH: usize = 256;
+
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Quit right after the first frame is painted, reporting how long it
-    /// took since `started` (used by the launch benchmark).
+    /// took since this instant (the launch benchmark).
     pub exit_after_first_frame: Option<Instant>,
 }
 
-/// Map a key event to an action in the current context.
-pub fn key_action(s: &AppState, k: &Keymap, key: &Key, code: KeyCode) -> Option<Action> {
-    let ctx = if s.help { Context::Global } else { s.context() };
-    if ctx == Context::Search {
-        // Keys bound on the search screen win; other plain characters type.
-        if let Some(cmd) = k.lookup_in(Context::Search, key) {
-            return Some(Action::Command(cmd));
-        }
-        if let Some(c) = key.typed_char() {
-            return Some(Action::Input(c));
-        }
-        if code == KeyCode::Backspace {
-            return Some(Action::Backspace);
-        }
-    }
-    k.lookup(ctx, key).map(Action::Command)
-}
-
-fn conn_of(r: &Result<impl Sized, ApiError>) -> ConnectionState {
-    match r {
-        Err(e) if e.is_connection() => ConnectionState::Unreachable,
-        _ => ConnectionState::Connected,
-    }
-}
-
-fn spawn_effect(fx: Effect, api: &ApiClient, tx: &mpsc::UnboundedSender<Action>) {
+/// Run one effect as a task; its outcome comes back on `tx`.
+pub fn spawn_effect(fx: Effect, api: &ApiClient, tx: &mpsc::UnboundedSender<Action>) {
     let api = api.clone();
     let tx = tx.clone();
+    tracing::debug!(?fx, "effect");
     match fx {
         Effect::Quit => {}
         Effect::Debounce { id, ms } => {
@@ -58,21 +46,18 @@ fn spawn_effect(fx: Effect, api: &ApiClient, tx: &mpsc::UnboundedSender<Action>)
                 let _ = tx.send(Action::SearchDue(id));
             });
         }
-        Effect::Search { id, query } => {
+        Effect::Search { id, query, limit } => {
             tokio::spawn(async move {
-                let r = api.search(&query, crate::app::update::SEARCH_LIMIT).await;
-                let _ = tx.send(Action::Connection(conn_of(&r)));
-                let _ = tx.send(Action::SearchDone(id, r.map_err(|e| e.to_string())));
+                let r = api.search(&query, limit).await;
+                log_failure("search", &r);
+                let _ = tx.send(Action::SearchDone(id, r));
             });
         }
         Effect::LoadView { id, customer } => {
             tokio::spawn(async move {
                 let r = api.customer_view(customer).await;
-                let _ = tx.send(Action::Connection(conn_of(&r)));
-                let _ = tx.send(Action::ViewDone(
-                    id,
-                    r.map(Box::new).map_err(|e| e.to_string()),
-                ));
+                log_failure("customer view", &r);
+                let _ = tx.send(Action::ViewDone(id, r.map(Box::new)));
             });
         }
         Effect::LoadHistory {
@@ -83,11 +68,36 @@ fn spawn_effect(fx: Effect, api: &ApiClient, tx: &mpsc::UnboundedSender<Action>)
         } => {
             tokio::spawn(async move {
                 let r = api.interactions(customer, cursor.as_deref(), channel).await;
-                let _ = tx.send(Action::Connection(conn_of(&r)));
-                let _ = tx.send(Action::HistoryDone(id, r.map_err(|e| e.to_string())));
+                log_failure("history page", &r);
+                let _ = tx.send(Action::HistoryDone(id, r));
+            });
+        }
+        Effect::SignIn { id } => {
+            tokio::spawn(async move {
+                let r = api.me().await;
+                log_failure("sign in", &r);
+                let _ = tx.send(Action::SignedIn(id, r));
+            });
+        }
+        Effect::Probe { id, after_ms } => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(after_ms)).await;
+                let r = api.health().await;
+                let _ = tx.send(Action::ProbeDone(id, r));
             });
         }
     }
+}
+
+fn log_failure<T>(what: &str, r: &Result<T, crate::api::ApiError>) {
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "{what} failed");
+    }
+}
+
+enum Step {
+    Continue,
+    Quit,
 }
 
 /// Run until the agent quits or a signal arrives. Returns the time to the
@@ -101,80 +111,92 @@ pub async fn run(
     opts: Options,
 ) -> anyhow::Result<Option<Duration>> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
-    {
-        let (api, tx) = (api.clone(), tx.clone());
-        tokio::spawn(async move {
-            let r = api.me().await;
-            let _ = tx.send(Action::Connection(conn_of(&r)));
-            let _ = tx.send(Action::SignedIn(
-                r.map(|m| m.agent).map_err(|e| e.to_string()),
-            ));
-        });
+    let (w, h) = tui.size();
+    update(&mut state, Action::Resize(w, h));
+    for fx in init(&mut state) {
+        spawn_effect(fx, &api, &tx);
     }
     let mut events = EventStream::new();
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
-    let mut dirty = true;
-    loop {
-        if dirty {
-            tui.draw(|f| ui::draw(f, &state, theme, keymap))?;
-            dirty = false;
-            if let Some(started) = opts.exit_after_first_frame {
-                return Ok(Some(started.elapsed()));
+
+    // Apply one action; run its effects.
+    let apply = |state: &mut AppState, a: Action| -> Step {
+        for fx in update(state, a) {
+            if fx == Effect::Quit {
+                return Step::Quit;
             }
+            spawn_effect(fx, &api, &tx);
         }
-        // A tick a second only while a countdown is on screen.
-        let tick = async {
-            if state.has_countdown() {
-                tokio::time::sleep(Duration::from_secs(1)).await;
+        if state.quit {
+            Step::Quit
+        } else {
+            Step::Continue
+        }
+    };
+    let to_action = |state: &AppState, ev: Event| -> Option<Action> {
+        match ev {
+            Event::Key(k) => key_to_action(state, keymap, &k),
+            Event::Paste(text) => Some(Action::Paste(text)),
+            Event::Resize(w, h) => Some(Action::Resize(w, h)),
+            _ => None,
+        }
+    };
+
+    loop {
+        let written = tui.draw(|f| ui::draw(f, &state, theme, keymap))?;
+        tracing::trace!(bytes = written, "frame");
+        if let Some(started) = opts.exit_after_first_frame {
+            return Ok(Some(started.elapsed()));
+        }
+        // A tick a second only while a countdown is on screen, aligned to
+        // the next whole second of the clock.
+        let countdown = state.has_countdown();
+        let tick = async move {
+            if countdown {
+                let ms = 1000 - (chrono::Utc::now().timestamp_subsec_millis() as u64 % 1000);
+                tokio::time::sleep(Duration::from_millis(ms.max(1))).await;
             } else {
                 std::future::pending::<()>().await;
             }
         };
-        let action = tokio::select! {
+        // Wait for the first thing to happen.
+        let first = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    Key::from_event(&k).and_then(|key| key_action(&state, keymap, &key, k.code))
-                }
-                Some(Ok(Event::Paste(text))) => {
-                    for c in text.chars().filter(|c| !c.is_control()) {
-                        let _ = tx.send(Action::Input(c));
-                    }
-                    None
-                }
-                Some(Ok(Event::Resize(..))) => Some(Action::Resize),
-                Some(Ok(_)) => None,
+                Some(Ok(ev)) => to_action(&state, ev),
                 Some(Err(e)) => return Err(e.into()),
-                None => break,
+                None => return Ok(None),
             },
             Some(a) = rx.recv() => Some(a),
             _ = tick => Some(Action::Tick(chrono::Utc::now())),
-            _ = term.recv() => break,
-            _ = hup.recv() => break,
-            _ = int.recv() => break,
+            _ = term.recv() => return Ok(None),
+            _ = hup.recv() => return Ok(None),
+            _ = int.recv() => return Ok(None),
         };
-        let Some(action) = action else { continue };
-        let mut batch = vec![action];
-        // Coalesce whatever else is ready into one frame.
-        while let Ok(a) = rx.try_recv() {
-            batch.push(a);
+        if let Some(a) = first
+            && let Step::Quit = apply(&mut state, a)
+        {
+            return Ok(None);
         }
-        for a in batch {
-            if matches!(a, Action::Connection(c) if c == state.connection) {
-                continue; // nothing changed, no redraw
+        // Then take whatever else is ready now, without waiting, so a burst
+        // of keys or replies becomes one frame.
+        for _ in 0..MAX_BATCH {
+            let next = tokio::select! {
+                biased;
+                ev = events.next() => match ev {
+                    Some(Ok(ev)) => to_action(&state, ev),
+                    Some(Err(e)) => return Err(e.into()),
+                    None => return Ok(None),
+                },
+                Some(a) = rx.recv() => Some(a),
+                _ = tokio::task::yield_now() => break,
+            };
+            if let Some(a) = next
+                && let Step::Quit = apply(&mut state, a)
+            {
+                return Ok(None);
             }
-            for fx in update(&mut state, a) {
-                if fx == Effect::Quit {
-                    return Ok(None);
-                }
-                spawn_effect(fx, &api, &tx);
-            }
-            dirty = true;
-        }
-        if state.quit {
-            break;
         }
     }
-    Ok(None)
 }

@@ -3,8 +3,9 @@
 //! Widget code asks for a role (`theme.danger`), never a colour. Built-in
 //! themes live in `themes/*.toml` and are embedded; a file of the same name
 //! in the user's themes directory overrides a built-in role by role.
-//! `NO_COLOR` strips every colour and keeps the modifiers, so selection and
-//! status stay visible by reverse video, bold and words.
+//! `NO_COLOR` selects the `mono` theme (and strips any colour a user's
+//! `mono.toml` adds), so selection and status stay visible by reverse video,
+//! bold, the `▶` marker and words.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -113,8 +114,9 @@ pub enum ThemeError {
 impl Theme {
     /// Load theme `name`: the built-in of that name (or `default` as a base
     /// for a user-only theme), overridden by `user_dir/NAME.toml` if present.
-    /// With `no_color`, colours are removed and modifiers kept.
+    /// With `no_color` (the `NO_COLOR` convention) the theme is `mono`.
     pub fn load(name: &str, user_dir: Option<&Path>, no_color: bool) -> Result<Theme, ThemeError> {
+        let name = if no_color { "mono" } else { name };
         let builtin = BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, s)| *s);
         let user_file = user_dir.map(|d| d.join(format!("{name}.toml")));
         let user_text = match &user_file {
@@ -265,8 +267,17 @@ mod tests {
         assert_eq!(t.danger.fg, Some(Color::Magenta));
         assert_eq!(t.ok, Theme::builtin("default").ok);
         let t = Theme::load("default", Some(dir.path()), true).unwrap();
-        assert_eq!(t.danger.fg, None);
+        assert_eq!(t, Theme::builtin("mono"), "NO_COLOR selects mono");
         assert!(t.selection.add_modifier.contains(Modifier::REVERSED));
+        // Even a user's mono.toml cannot bring colour back under NO_COLOR.
+        std::fs::write(
+            dir.path().join("mono.toml"),
+            "[roles]\nok = { fg = \"green\", bold = true }\n",
+        )
+        .unwrap();
+        let t = Theme::load("light", Some(dir.path()), true).unwrap();
+        assert_eq!(t.ok.fg, None);
+        assert!(t.ok.add_modifier.contains(Modifier::BOLD));
     }
 
     #[test]

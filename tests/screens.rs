@@ -1,23 +1,37 @@
-//! Snapshot tests of every screen at 80x24 and 160x48, default and mono
-//! themes, drawn from hand-built fixtures through the real `update` and
-//! `draw`. Colour themes are also checked cell by cell where colour matters.
+//! Screens drawn from hand-built fixtures through the real `update` and
+//! `draw`, into ratatui's TestBackend.
+//!
+//! - Text snapshots of every screen at 80x24 and 160x48, default and mono.
+//! - Styled snapshots (content plus every style run) of the main screens in
+//!   the default theme, so a colour regression shows as a diff.
+//! - Cell assertions for what colour and reverse video must carry.
+//! - Hostile text: no control character ever reaches a cell.
+//! - Any size, down to 0x0, draws without panicking.
 
-use rapport::app::{Action, AppState, Effect, update};
+use proptest::prelude::*;
+use rapport::app::{Action, AppState, update};
 use rapport::fixtures;
 use rapport::keymap::{Command, Keymap};
 use rapport::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
 
-fn render(s: &AppState, theme: &str, w: u16, h: u16) -> Buffer {
+fn render_with(s: &AppState, theme: &Theme, w: u16, h: u16) -> Buffer {
+    let mut s = s.clone();
+    update(&mut s, Action::Resize(w, h));
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let t = Theme::builtin(theme);
-    let k = Keymap::default();
-    term.draw(|f| rapport::ui::draw(f, s, &t, &k)).unwrap();
+    term.draw(|f| rapport::ui::draw(f, &s, theme, &Keymap::default()))
+        .unwrap();
     term.backend().buffer().clone()
 }
 
+fn render(s: &AppState, theme: &str, w: u16, h: u16) -> Buffer {
+    render_with(s, &Theme::builtin(theme), w, h)
+}
+
+/// The screen as text, wide characters once.
 fn text(b: &Buffer) -> String {
     let mut out = String::new();
     for y in 0..b.area.height {
@@ -36,60 +50,41 @@ fn text(b: &Buffer) -> String {
     out
 }
 
-fn signed_in() -> AppState {
-    let mut s = AppState::new("http://127.0.0.1:8080".into(), false, fixtures::now());
-    update(
-        &mut s,
-        Action::SignedIn(Ok(rapport_api::Agent {
-            id: 1,
-            name: "Mei Lin".into(),
-            role: rapport_api::Role::Agent,
-            team: Some("Billing".into()),
-        })),
-    );
-    update(
-        &mut s,
-        Action::Connection(rapport::app::ConnectionState::Connected),
-    );
-    s
-}
-
-fn with_results() -> AppState {
-    let mut s = signed_in();
-    for c in "oka".chars() {
-        update(&mut s, Action::Input(c));
+/// (x, y) of the first cell where `needle` starts on screen.
+fn find(b: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let screen = text(b);
+    for (y, line) in screen.lines().enumerate() {
+        if let Some(i) = line.find(needle) {
+            let x = unicode_width::UnicodeWidthStr::width(&line[..i]);
+            return Some((x as u16, y as u16));
+        }
     }
-    let id = s.search.latest;
-    update(
-        &mut s,
-        Action::SearchDone(id, Ok(fixtures::search_response())),
-    );
-    s
+    None
 }
 
-fn with_customer(view: rapport_api::CustomerView) -> AppState {
-    let mut s = with_results();
-    let fx = update(&mut s, Action::Command(Command::Open));
-    let Effect::LoadView { id, .. } = fx[0] else {
-        panic!("{fx:?}")
-    };
-    update(&mut s, Action::ViewDone(id, Ok(Box::new(view))));
+fn customer() -> AppState {
+    fixtures::state_with_customer(fixtures::customer_view())
+}
+
+fn cmd(mut s: AppState, c: Command) -> AppState {
+    update(&mut s, Action::Command(c));
     s
 }
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+const THEMES: [&str; 2] = ["default", "mono"];
 
 #[test]
 fn search_screen() {
     for (w, h) in SIZES {
-        for theme in ["default", "mono"] {
+        for theme in THEMES {
             insta::assert_snapshot!(
                 format!("search_empty_{w}x{h}_{theme}"),
-                text(&render(&signed_in(), theme, w, h))
+                text(&render(&fixtures::state_signed_in(), theme, w, h))
             );
             insta::assert_snapshot!(
                 format!("search_results_{w}x{h}_{theme}"),
-                text(&render(&with_results(), theme, w, h))
+                text(&render(&fixtures::state_with_results(), theme, w, h))
             );
         }
     }
@@ -98,124 +93,286 @@ fn search_screen() {
 #[test]
 fn customer_screen_every_tab() {
     for (w, h) in SIZES {
-        for theme in ["default", "mono"] {
-            let mut s = with_customer(fixtures::customer_view());
+        for theme in THEMES {
             insta::assert_snapshot!(
                 format!("customer_{w}x{h}_{theme}"),
-                text(&render(&s, theme, w, h))
+                text(&render(&customer(), theme, w, h))
             );
-            if w < 140 {
-                for (cmd, name) in [
-                    (Command::TabHistory, "history"),
-                    (Command::TabComplaints, "complaints"),
-                    (Command::TabPreferences, "prefs"),
-                ] {
-                    update(&mut s, Action::Command(cmd));
-                    insta::assert_snapshot!(
-                        format!("customer_{name}_{w}x{h}_{theme}"),
-                        text(&render(&s, theme, w, h))
-                    );
-                }
-            }
         }
     }
+    for theme in THEMES {
+        for (c, name) in [
+            (Command::TabHistory, "history"),
+            (Command::TabComplaints, "complaints"),
+            (Command::TabPreferences, "prefs"),
+        ] {
+            insta::assert_snapshot!(
+                format!("customer_{name}_80x24_{theme}"),
+                text(&render(&cmd(customer(), c), theme, 80, 24))
+            );
+        }
+    }
+}
+
+#[test]
+fn wide_customer_with_complaints_focused() {
+    let mut s = customer();
+    update(&mut s, Action::Resize(160, 48));
+    update(&mut s, Action::Command(Command::NextTab));
+    update(&mut s, Action::Command(Command::Next));
+    insta::assert_snapshot!(
+        "customer_complaints_focused_160x48",
+        text(&render(&s, "mono", 160, 48))
+    );
 }
 
 #[test]
 fn cjk_customer() {
     for (w, h) in SIZES {
-        let s = with_customer(fixtures::cjk_customer_view());
-        insta::assert_snapshot!(
-            format!("customer_cjk_{w}x{h}"),
-            text(&render(&s, "default", w, h))
-        );
+        let s = fixtures::state_with_customer(fixtures::cjk_customer_view());
+        let b = render(&s, "default", w, h);
+        let screen = text(&b);
+        assert!(screen.contains("山田 太郎"), "{screen}");
+        assert!(screen.contains("¥1,234,500"), "yen, no decimals:\n{screen}");
+        insta::assert_snapshot!(format!("customer_cjk_{w}x{h}"), screen);
     }
 }
 
 #[test]
 fn help_overlay() {
-    let mut s = signed_in();
-    update(&mut s, Action::Command(Command::Help));
-    insta::assert_snapshot!("help_80x24", text(&render(&s, "default", 80, 24)));
+    for (w, h) in SIZES {
+        let s = cmd(fixtures::state_signed_in(), Command::Help);
+        insta::assert_snapshot!(format!("help_{w}x{h}"), text(&render(&s, "default", w, h)));
+    }
+    // Scrolled to the end, the figure definitions show.
+    let mut s = cmd(customer(), Command::Help);
+    for _ in 0..10 {
+        update(&mut s, Action::Command(Command::PageDown));
+    }
+    let screen = text(&render(&s, "default", 80, 24));
+    assert!(
+        screen.contains("What the figures mean") || screen.contains("Monetary"),
+        "{screen}"
+    );
 }
 
 #[test]
-fn escape_sequences_in_notes_never_reach_the_terminal() {
-    let mut s = with_customer(fixtures::customer_view());
-    update(&mut s, Action::Command(Command::TabHistory));
-    for (w, h) in [(80, 24), (160, 48)] {
-        let b = render(&s, "default", w, h);
-        let all = text(&b);
-        assert!(
-            all.contains("␛[31m"),
-            "escape shown as visible text:\n{all}"
+fn loading_failing_and_offline_states() {
+    let mut s = fixtures::state_with_results();
+    let fx = update(&mut s, Action::Command(Command::Open));
+    insta::assert_snapshot!(
+        "customer_loading_80x24",
+        text(&render(&s, "default", 80, 24))
+    );
+    let rapport::app::Effect::LoadView { id, .. } = fx[0] else {
+        panic!()
+    };
+    let down = rapport::api::ApiError::Unreachable {
+        url: "http://127.0.0.1:8080".into(),
+        reason: "connection refused".into(),
+    };
+    update(&mut s, Action::ViewDone(id, Err(down)));
+    let b = render(&s, "default", 80, 24);
+    let screen = text(&b);
+    assert!(screen.contains("reconnecting"), "{screen}");
+    assert!(screen.contains("connection refused"), "{screen}");
+    insta::assert_snapshot!("customer_failed_offline_80x24", screen);
+}
+
+#[test]
+fn styled_snapshots_of_the_default_theme() {
+    // Content and every change of style: a colour regression is a diff.
+    insta::assert_snapshot!(
+        "styled_search_results_80x24",
+        format!(
+            "{:?}",
+            render(&fixtures::state_with_results(), "default", 80, 24)
+        )
+    );
+    insta::assert_snapshot!(
+        "styled_customer_80x24",
+        format!("{:?}", render(&customer(), "default", 80, 24))
+    );
+    insta::assert_snapshot!(
+        "styled_customer_160x48",
+        format!("{:?}", render(&customer(), "default", 160, 48))
+    );
+}
+
+#[test]
+fn selection_shows_by_colour_and_without_it() {
+    let s = fixtures::state_with_results();
+    let b = render(&s, "default", 80, 24);
+    let (x, y) = find(&b, "▶").expect("marker drawn");
+    assert_eq!(b[(x + 3, y)].bg, Color::Cyan, "default: coloured bar");
+    let b = render(&s, "mono", 80, 24);
+    assert!(
+        b[(x + 3, y)].modifier.contains(Modifier::REVERSED),
+        "mono: reverse video"
+    );
+    assert_eq!(b[(x + 3, y)].bg, Color::Reset, "mono: no colour");
+    assert_eq!(b[(x + 3, y)].fg, Color::Reset);
+}
+
+#[test]
+fn matched_characters_are_highlighted() {
+    // "oka" in "Jane Okafor-Lindqvist" (not selected: second row is 山田).
+    let mut s = fixtures::state_with_results();
+    update(&mut s, Action::Command(Command::Next));
+    let b = render(&s, "default", 80, 24);
+    let (x, y) = find(&b, "Jane Okafor").unwrap();
+    let hl = Theme::builtin("default").highlight;
+    for i in 5..8 {
+        assert_eq!(
+            b[(x + i, y)].fg,
+            hl.fg.unwrap(),
+            "'{}' highlighted",
+            b[(x + i, y)].symbol()
         );
-        for cell in b.content() {
+        assert!(b[(x + i, y)].modifier.contains(Modifier::UNDERLINED));
+    }
+    assert_ne!(b[(x + 4, y)].fg, hl.fg.unwrap(), "the space before is not");
+    // The phone digits of a phone match are highlighted too.
+    let mut s = fixtures::state_signed_in();
+    for c in "9012".chars() {
+        update(&mut s, Action::Input(c));
+    }
+    let id = s.search.latest;
+    update(
+        &mut s,
+        Action::SearchDone(id, Ok(fixtures::search_response())),
+    );
+    let b = render(&s, "mono", 80, 24);
+    let (x, y) = find(&b, "+81 90 1234").unwrap();
+    assert!(
+        b[(x + 4, y)].modifier.contains(Modifier::UNDERLINED),
+        "9 of 90"
+    );
+}
+
+#[test]
+fn sla_breach_and_warning_are_coloured_and_worded() {
+    let s = cmd(customer(), Command::TabComplaints);
+    let b = render(&s, "default", 80, 24);
+    let (x, y) = find(&b, "⚠ SLA 3h late").expect("breach in words");
+    assert_eq!(b[(x, y)].fg, Color::LightRed);
+    let (x, y) = find(&b, "⏱ SLA 2h 10m left").expect("countdown in words");
+    assert_eq!(b[(x, y)].fg, Color::Yellow);
+    let b = render(&s, "mono", 80, 24);
+    let (x, y) = find(&b, "⚠ SLA 3h late").unwrap();
+    assert!(
+        b[(x, y)].modifier.contains(Modifier::REVERSED),
+        "mono: danger is reversed"
+    );
+}
+
+#[test]
+fn status_bar_names_agent_server_and_link() {
+    let b = render(&customer(), "default", 80, 24);
+    let first = text(&b).lines().next().unwrap().to_string();
+    assert!(first.contains("Mei Lin · agent"), "{first}");
+    assert!(first.contains("http://127.0.0.1:8080"), "{first}");
+    assert!(first.contains("● connected"), "{first}");
+    assert_eq!(b[(0, 0)].bg, Color::Blue);
+}
+
+fn assert_no_control_characters(b: &Buffer) {
+    for cell in b.content() {
+        for c in cell.symbol().chars() {
             assert!(
-                cell.symbol()
-                    .chars()
-                    .all(|c| !c.is_control() && !('\u{202A}'..='\u{202E}').contains(&c)),
-                "control character in a cell: {:?}",
-                cell.symbol()
+                !c.is_control()
+                    && !('\u{202A}'..='\u{202E}').contains(&c)
+                    && !('\u{2066}'..='\u{2069}').contains(&c),
+                "control character {c:?} in a cell"
             );
         }
     }
 }
 
 #[test]
-fn selection_and_breach_are_styled() {
-    use ratatui::style::{Color, Modifier};
-    let s = with_results();
-    // The selected row: colour in the default theme, reverse video in mono,
-    // and the ▶ marker in both.
-    let b = render(&s, "default", 80, 24);
-    let row = (0..24)
-        .find(|y| b[(1, *y)].symbol() == "▶")
-        .expect("marker drawn");
-    assert_eq!(b[(4, row)].bg, Color::Cyan);
-    let b = render(&s, "mono", 80, 24);
-    assert!(b[(4, row)].modifier.contains(Modifier::REVERSED));
-    assert_eq!(b[(4, row)].bg, Color::Reset);
-
-    let mut s = with_customer(fixtures::customer_view());
-    update(&mut s, Action::Command(Command::TabComplaints));
-    let b = render(&s, "default", 80, 24);
-    let all = text(&b);
-    let y = all
-        .lines()
-        .position(|l| l.contains("3h 0m late"))
-        .expect("breach shown in words") as u16;
-    let x = all
-        .lines()
-        .nth(y as usize)
-        .unwrap()
-        .find("⚠")
-        .map(|i| all.lines().nth(y as usize).unwrap()[..i].chars().count())
-        .unwrap() as u16;
-    assert_eq!(b[(x, y)].fg, Color::LightRed);
+fn escape_sequences_never_reach_the_terminal() {
+    let s = fixtures::state_with_customer(fixtures::hostile_customer_view());
+    for tab in [
+        Command::TabOverview,
+        Command::TabHistory,
+        Command::TabComplaints,
+        Command::TabPreferences,
+    ] {
+        let s = cmd(s.clone(), tab);
+        for (w, h) in SIZES {
+            let b = render(&s, "default", w, h);
+            assert_no_control_characters(&b);
+        }
+    }
+    let b = render(&cmd(s.clone(), Command::TabPreferences), "default", 80, 24);
+    let screen = text(&b);
+    assert!(
+        screen.contains("␛[31mRED␛[0m"),
+        "escapes shown as text:\n{screen}"
+    );
+    insta::assert_snapshot!("customer_hostile_prefs_80x24", screen);
+    insta::assert_snapshot!(
+        "customer_hostile_160x48",
+        text(&render(&s, "default", 160, 48))
+    );
+    // Jane's chat note carries escapes too.
+    let b = render(&cmd(customer(), Command::TabHistory), "default", 80, 24);
+    assert!(text(&b).contains("␛[31mURGENT"), "{}", text(&b));
+    assert_no_control_characters(&b);
 }
 
 #[test]
 fn any_size_draws_without_panic() {
-    let s = with_customer(fixtures::customer_view());
-    for (w, h) in [
-        (0, 0),
-        (1, 1),
-        (10, 3),
-        (39, 9),
-        (40, 10),
-        (80, 24),
-        (139, 40),
-        (140, 40),
-        (300, 100),
-    ] {
-        let b = render(&s, "default", w, h);
-        if w >= 20 && h > 0 && (w < 40 || h < 10) {
-            assert!(text(&b).contains("Terminal"), "{w}x{h}");
+    let states = [
+        fixtures::state_signed_in(),
+        fixtures::state_with_results(),
+        customer(),
+        cmd(customer(), Command::TabComplaints),
+        fixtures::state_with_customer(fixtures::hostile_customer_view()),
+        fixtures::state_with_customer(fixtures::cjk_customer_view()),
+        cmd(customer(), Command::Help),
+    ];
+    for s in &states {
+        for (w, h) in [
+            (0, 0),
+            (1, 1),
+            (10, 3),
+            (20, 5),
+            (39, 9),
+            (40, 10),
+            (41, 11),
+            (80, 24),
+            (139, 40),
+            (140, 29),
+            (140, 30),
+            (300, 100),
+            (1000, 3),
+            (3, 500),
+        ] {
+            let b = render(s, "default", w, h);
+            if (20..40).contains(&w) && (5..10).contains(&h) {
+                assert!(text(&b).contains("Terminal too small"), "{w}x{h}");
+            }
         }
     }
-    let s = with_results();
-    for (w, h) in [(1, 1), (40, 10), (300, 100)] {
-        render(&s, "mono", w, h);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Whatever the server sends as names and notes, no cell holds a
+    /// control character and nothing panics.
+    #[test]
+    fn arbitrary_text_renders_safely(name in any::<String>(), notes in any::<String>(), w in 0u16..200, h in 0u16..60) {
+        let mut v = fixtures::customer_view();
+        v.profile.display_name = name.clone();
+        v.preferences.notes = notes.clone();
+        v.interactions[0].notes = notes.clone();
+        v.open_complaints[0].summary = name;
+        let s = fixtures::state_with_customer(v);
+        for tab in [Command::TabOverview, Command::TabPreferences, Command::TabComplaints] {
+            let b = render(&cmd(s.clone(), tab), "default", w, h);
+            assert_no_control_characters(&b);
+        }
     }
 }

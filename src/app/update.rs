@@ -1,28 +1,64 @@
-//! `update`: the only place application state changes.
+//! `update`: the only place application state changes. It never does I/O;
+//! it answers with effects for the runtime to run.
 
 use rapport_api::Channel;
 
-use super::*;
+use super::state::*;
+use super::{Action, Effect};
+use crate::api::ApiError;
+use crate::keymap::Command;
 
 /// Rows a page key moves.
-const PAGE: usize = 10;
+pub const PAGE: usize = 10;
 /// Results asked of the server per search.
 pub const SEARCH_LIMIT: u32 = 20;
 /// Fetch the next history page when the selection is this close to the end.
 const PREFETCH: usize = 5;
+/// Failed probes before the status bar says "offline" instead of
+/// "reconnecting".
+pub const OFFLINE_AFTER: u32 = 3;
+
+/// The first effects after start-up: find out who we are.
+pub fn init(s: &mut AppState) -> Vec<Effect> {
+    sign_in(s)
+}
 
 pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Command(cmd) => command(s, cmd),
         Action::Input(c) => {
-            if s.screen != Screen::Search {
+            if s.screen != Screen::Search || s.help.is_some() {
                 return vec![];
             }
+            take_replace(s);
             s.search.query.push(c);
             query_changed(s)
         }
+        Action::Paste(text) => {
+            if s.screen != Screen::Search || s.help.is_some() {
+                return vec![];
+            }
+            take_replace(s);
+            // One line of text: line breaks become spaces, controls go.
+            let clean: String = text
+                .chars()
+                .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+                .filter(|c| !c.is_control())
+                .collect();
+            s.search.query.push_str(&clean);
+            query_changed(s)
+        }
         Action::Backspace => {
-            if s.screen == Screen::Search && s.search.query.pop().is_some() {
+            if s.screen != Screen::Search || s.help.is_some() {
+                return vec![];
+            }
+            if s.search.replace_on_type {
+                // The old query is shown selected: backspace removes it all.
+                s.search.replace_on_type = false;
+                s.search.query.clear();
+                return query_changed(s);
+            }
+            if s.search.query.pop().is_some() {
                 query_changed(s)
             } else {
                 vec![]
@@ -32,113 +68,315 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
             if id != s.search.latest {
                 return vec![];
             }
-            let query = s.search.query.trim().to_string();
-            if query.is_empty() {
-                return vec![];
-            }
-            vec![Effect::Search { id, query }]
+            run_search(s, id)
         }
         Action::SearchDone(id, result) => {
             if id != s.search.latest {
                 return vec![]; // stale: the agent typed more since
             }
-            s.search.loading = false;
+            s.search.pending = false;
             match result {
                 Ok(r) => {
-                    s.search.error = None;
+                    succeeded(s);
                     s.search.selected = 0;
-                    s.search.results = Some(r);
+                    s.search.results = Load::Loaded(r);
+                    vec![]
                 }
-                Err(e) => s.search.error = Some(e),
+                Err(e) => {
+                    s.search.results = Load::Failed(e.clone());
+                    failed(s, &e)
+                }
             }
-            vec![]
         }
         Action::ViewDone(id, result) => {
-            let Some(c) = s.customer.as_mut().filter(|c| c.request == id) else {
+            if s.customer.as_ref().is_none_or(|c| c.request != id) {
                 return vec![];
-            };
+            }
             match result {
                 Ok(v) => {
-                    if c.channel.is_none() {
-                        c.history = v.interactions.clone();
-                        c.history_cursor = v.interactions_cursor.clone();
-                        c.history_selected =
-                            c.history_selected.min(c.history.len().saturating_sub(1));
-                    }
+                    succeeded(s);
                     s.now = v.server_time.max(s.now);
+                    let c = s.customer.as_mut().expect("checked above");
+                    if c.history.channel.is_none() {
+                        c.history.items = v.interactions.clone();
+                        c.history.cursor = v.interactions_cursor.clone();
+                        c.history.loading = None;
+                        c.history.error = None;
+                    }
+                    c.history.selected = c
+                        .history
+                        .selected
+                        .min(c.history.items.len().saturating_sub(1));
+                    c.complaint_selected = c
+                        .complaint_selected
+                        .min(v.open_complaints.len().saturating_sub(1));
                     c.view = Load::Loaded(*v);
+                    vec![]
                 }
-                Err(e) => c.view = Load::Failed(e),
+                Err(e) => {
+                    let c = s.customer.as_mut().expect("checked above");
+                    // A failed refresh keeps what is on screen; the status
+                    // bar says what went wrong.
+                    if !c.view.is_loaded() {
+                        c.view = Load::Failed(e.clone());
+                    }
+                    failed(s, &e)
+                }
             }
-            vec![]
         }
         Action::HistoryDone(id, result) => {
-            let Some(c) = s
-                .customer
-                .as_mut()
-                .filter(|c| c.history_loading == Some(id))
-            else {
+            if s.customer
+                .as_ref()
+                .is_none_or(|c| c.history.loading != Some(id))
+            {
                 return vec![];
-            };
-            c.history_loading = None;
+            }
             match result {
                 Ok(page) => {
-                    c.history_error = None;
-                    c.history.extend(page.items);
-                    c.history_cursor = page.next_cursor;
+                    succeeded(s);
+                    let h = &mut s.customer.as_mut().expect("checked above").history;
+                    h.loading = None;
+                    h.error = None;
+                    h.items.extend(page.items);
+                    h.cursor = page.next_cursor;
+                    vec![]
                 }
-                Err(e) => c.history_error = Some(e),
+                Err(e) => {
+                    let h = &mut s.customer.as_mut().expect("checked above").history;
+                    h.loading = None;
+                    h.error = Some(e.clone());
+                    failed(s, &e)
+                }
             }
-            vec![]
         }
-        Action::SignedIn(result) => {
+        Action::SignedIn(id, result) => {
+            if id != s.sign_in {
+                return vec![];
+            }
             match result {
-                Ok(agent) => s.agent = Some(agent),
-                Err(e) => s.last_error = Some(e),
+                Ok(me) => {
+                    succeeded(s);
+                    s.me = Load::Loaded(me);
+                    vec![]
+                }
+                Err(e) => {
+                    s.me = Load::Failed(e.clone());
+                    failed(s, &e)
+                }
             }
-            vec![]
         }
-        Action::Connection(state) => {
-            s.connection = state;
-            if state == ConnectionState::Connected {
-                s.last_error = None;
+        Action::ProbeDone(id, result) => {
+            if s.probe != Some(id) {
+                return vec![];
             }
-            vec![]
+            s.probe = None;
+            match result {
+                Ok(_) => {
+                    succeeded(s);
+                    resume(s)
+                }
+                Err(e) => {
+                    s.probe_failures += 1;
+                    s.connection = if s.probe_failures >= OFFLINE_AFTER {
+                        Connection::Offline
+                    } else {
+                        Connection::Reconnecting
+                    };
+                    s.last_error = Some(e.to_string());
+                    vec![schedule_probe(s)]
+                }
+            }
         }
         Action::Tick(now) => {
             s.now = now;
             vec![]
         }
-        Action::Resize => vec![],
+        Action::Resize(w, h) => {
+            s.size = (w, h);
+            vec![]
+        }
+    }
+}
+
+/// A reply arrived: the link is up.
+fn succeeded(s: &mut AppState) {
+    if s.connection != Connection::Connected {
+        s.connection = Connection::Connected;
+        s.probe_failures = 0;
+        s.probe = None;
+    }
+    s.last_error = None;
+}
+
+/// A request failed: say so; if the link is down, start probing it.
+fn failed(s: &mut AppState, e: &ApiError) -> Vec<Effect> {
+    s.last_error = Some(e.to_string());
+    if !e.is_connection() {
+        return vec![];
+    }
+    if s.connection != Connection::Offline {
+        s.connection = Connection::Reconnecting;
+    }
+    if s.probe.is_some() {
+        return vec![];
+    }
+    vec![schedule_probe(s)]
+}
+
+/// Wait before probing: 1, 2, 4, 8, then every 15 seconds.
+pub fn backoff_ms(failures: u32) -> u64 {
+    (1000u64 << failures.min(4)).min(15_000)
+}
+
+fn schedule_probe(s: &mut AppState) -> Effect {
+    let id = s.fresh_id();
+    s.probe = Some(id);
+    Effect::Probe {
+        id,
+        after_ms: backoff_ms(s.probe_failures),
+    }
+}
+
+/// The link is back: redo whatever failed for want of it.
+fn resume(s: &mut AppState) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    if !s.me.is_loaded() {
+        fx.extend(sign_in(s));
+    }
+    let search_down = s
+        .search
+        .results
+        .failed()
+        .is_some_and(ApiError::is_connection);
+    if search_down && !s.search.query.trim().is_empty() {
+        let id = s.fresh_id();
+        s.search.latest = id;
+        fx.extend(run_search(s, id));
+    }
+    let (view_down, history_down) = match &s.customer {
+        Some(c) => (
+            c.view.failed().is_some_and(ApiError::is_connection),
+            c.history
+                .error
+                .as_ref()
+                .is_some_and(ApiError::is_connection),
+        ),
+        None => (false, false),
+    };
+    if view_down {
+        fx.extend(load_view(s));
+    }
+    if history_down {
+        let cursor = s.customer.as_ref().and_then(|c| c.history.cursor.clone());
+        fx.extend(load_history(s, cursor));
+    }
+    fx
+}
+
+fn sign_in(s: &mut AppState) -> Vec<Effect> {
+    let id = s.fresh_id();
+    s.sign_in = id;
+    if !s.me.is_loaded() {
+        s.me = Load::Loading;
+    }
+    vec![Effect::SignIn { id }]
+}
+
+fn take_replace(s: &mut AppState) {
+    if s.search.replace_on_type {
+        s.search.replace_on_type = false;
+        s.search.query.clear();
     }
 }
 
 fn query_changed(s: &mut AppState) -> Vec<Effect> {
     let id = s.fresh_id();
     s.search.latest = id;
+    s.search.replace_on_type = false;
     if s.search.query.trim().is_empty() {
-        s.search.results = None;
-        s.search.loading = false;
-        s.search.error = None;
+        s.search.results = Load::Idle;
+        s.search.pending = false;
+        s.search.selected = 0;
         return vec![];
     }
-    s.search.loading = true;
+    s.search.pending = true;
+    if !s.search.results.is_loaded() {
+        s.search.results = Load::Loading;
+    }
     vec![Effect::Debounce {
         id,
         ms: s.debounce_ms,
     }]
 }
 
+fn run_search(s: &mut AppState, id: RequestId) -> Vec<Effect> {
+    let query = s.search.query.trim().to_string();
+    if query.is_empty() {
+        return vec![];
+    }
+    s.search.pending = true;
+    if !s.search.results.is_loaded() {
+        s.search.results = Load::Loading;
+    }
+    vec![Effect::Search {
+        id,
+        query,
+        limit: SEARCH_LIMIT,
+    }]
+}
+
+fn load_view(s: &mut AppState) -> Vec<Effect> {
+    let id = s.fresh_id();
+    let Some(c) = s.customer.as_mut() else {
+        return vec![];
+    };
+    c.request = id;
+    if !c.view.is_loaded() {
+        c.view = Load::Loading;
+    }
+    vec![Effect::LoadView { id, customer: c.id }]
+}
+
+/// Ask for a page of history: from the start (None) after the filter
+/// changed, or the older page after `cursor`.
+fn load_history(s: &mut AppState, cursor: Option<String>) -> Vec<Effect> {
+    let id = s.fresh_id();
+    let Some(c) = s.customer.as_mut() else {
+        return vec![];
+    };
+    if cursor.is_none() {
+        c.history.items.clear();
+        c.history.selected = 0;
+    }
+    c.history.cursor = cursor.clone();
+    c.history.error = None;
+    c.history.loading = Some(id);
+    vec![Effect::LoadHistory {
+        id,
+        customer: c.id,
+        cursor,
+        channel: c.history.channel,
+    }]
+}
+
 fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
-    if s.help {
-        // Help is modal: any of these close it; quit still quits.
+    if let Some(scroll) = s.help {
+        // Help is modal: it scrolls, closes, or the app quits.
         match cmd {
             Command::Quit => {}
             Command::Help | Command::Back => {
-                s.help = false;
+                s.help = None;
                 return vec![];
             }
-            _ => return vec![],
+            Command::Next => s.help = Some(scroll.saturating_add(1)),
+            Command::Previous => s.help = Some(scroll.saturating_sub(1)),
+            Command::PageDown => s.help = Some(scroll.saturating_add(PAGE as u16)),
+            Command::PageUp => s.help = Some(scroll.saturating_sub(PAGE as u16)),
+            Command::First => s.help = Some(0),
+            _ => {}
+        }
+        if cmd != Command::Quit {
+            return vec![];
         }
     }
     match cmd {
@@ -147,11 +385,11 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![Effect::Quit]
         }
         Command::Help => {
-            s.help = true;
+            s.help = Some(0);
             vec![]
         }
         Command::Search => {
-            s.screen = Screen::Search;
+            to_search(s);
             vec![]
         }
         Command::ClearQuery => {
@@ -160,33 +398,39 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
         }
         Command::Back => match s.screen {
             Screen::Customer => {
-                s.screen = Screen::Search;
+                to_search(s);
                 vec![]
             }
             Screen::Search => {
                 if !s.search.query.is_empty() {
                     s.search.query.clear();
                     query_changed(s)
+                } else if s.customer.is_some() {
+                    // Came here from a customer with `/`: go back to them.
+                    s.screen = Screen::Customer;
+                    vec![]
                 } else {
                     vec![]
                 }
             }
         },
         Command::Open => open_selected(s),
-        Command::Refresh => match s.customer.as_mut() {
-            Some(c) if s.screen == Screen::Customer => {
-                let (cid, channel) = (c.id, c.channel);
-                let id = s.fresh_id();
-                let c = s.customer.as_mut().expect("checked above");
-                c.request = id;
-                c.view = Load::Loading;
-                let mut fx = vec![Effect::LoadView { id, customer: cid }];
-                if channel.is_some() {
-                    fx.extend(reload_history(s));
+        Command::Refresh => match s.screen {
+            Screen::Customer => {
+                let mut fx = load_view(s);
+                if s.customer
+                    .as_ref()
+                    .is_some_and(|c| c.history.channel.is_some())
+                {
+                    fx.extend(load_history(s, None));
                 }
                 fx
             }
-            _ => vec![],
+            Screen::Search => {
+                let id = s.fresh_id();
+                s.search.latest = id;
+                run_search(s, id)
+            }
         },
         Command::Next
         | Command::Previous
@@ -200,39 +444,77 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
         | Command::TabHistory
         | Command::TabComplaints
         | Command::TabPreferences => {
+            let wide = s.wide();
+            if s.screen != Screen::Customer {
+                return vec![];
+            }
             if let Some(c) = s.customer.as_mut() {
-                c.tab = match cmd {
-                    Command::NextTab => c.tab.next(),
-                    Command::PreviousTab => c.tab.previous(),
-                    Command::TabOverview => Tab::Overview,
-                    Command::TabHistory => Tab::History,
-                    Command::TabComplaints => Tab::Complaints,
-                    _ => Tab::Preferences,
-                };
+                if wide {
+                    // Side by side every panel shows; the keys move focus
+                    // between the two lists.
+                    c.focus = match (cmd, c.focus) {
+                        (Command::TabHistory, _) => Focus::History,
+                        (Command::TabComplaints, _) => Focus::Complaints,
+                        (Command::NextTab | Command::PreviousTab, Focus::History) => {
+                            Focus::Complaints
+                        }
+                        (Command::NextTab | Command::PreviousTab, Focus::Complaints) => {
+                            Focus::History
+                        }
+                        (_, f) => f,
+                    };
+                } else {
+                    c.tab = match cmd {
+                        Command::NextTab => c.tab.next(),
+                        Command::PreviousTab => c.tab.previous(),
+                        Command::TabOverview => Tab::Overview,
+                        Command::TabHistory => Tab::History,
+                        Command::TabComplaints => Tab::Complaints,
+                        _ => Tab::Preferences,
+                    };
+                }
             }
             vec![]
         }
         Command::ChannelFilter => {
-            let Some(c) = s.customer.as_mut() else {
+            let wide = s.wide();
+            let Some(c) = s.customer.as_mut().filter(|_| s.screen == Screen::Customer) else {
                 return vec![];
             };
-            c.channel = next_channel(c.channel);
-            c.history_selected = 0;
-            if c.channel.is_none() {
-                // Back to everything: the view already holds the latest page.
-                if let Some(v) = c.view.loaded() {
-                    c.history = v.interactions.clone();
-                    c.history_cursor = v.interactions_cursor.clone();
-                }
-                c.history_loading = None;
-                return vec![];
+            // Show the list being filtered.
+            if wide {
+                c.focus = Focus::History;
+            } else {
+                c.tab = Tab::History;
             }
-            reload_history(s)
+            c.history.channel = next_channel(c.history.channel);
+            c.history.selected = 0;
+            if c.history.channel.is_none() {
+                // Back to every channel: the view already holds that page.
+                if let Some(v) = c.view.loaded() {
+                    c.history.items = v.interactions.clone();
+                    c.history.cursor = v.interactions_cursor.clone();
+                    c.history.loading = None;
+                    c.history.error = None;
+                    return vec![];
+                }
+            }
+            load_history(s, None)
         }
     }
 }
 
-fn next_channel(c: Option<Channel>) -> Option<Channel> {
+/// Enter the search screen; an old query stays, selected, so typing
+/// replaces it and Enter or the arrows still work on the old results.
+fn to_search(s: &mut AppState) {
+    if s.screen != Screen::Search {
+        s.screen = Screen::Search;
+        s.search.replace_on_type = !s.search.query.is_empty();
+    }
+}
+
+/// None (all channels) → call → email → … → web → None.
+pub fn next_channel(c: Option<Channel>) -> Option<Channel> {
     match c {
         None => Some(Channel::ALL[0]),
         Some(ch) => {
@@ -242,23 +524,6 @@ fn next_channel(c: Option<Channel>) -> Option<Channel> {
     }
 }
 
-fn reload_history(s: &mut AppState) -> Vec<Effect> {
-    let id = s.fresh_id();
-    let Some(c) = s.customer.as_mut() else {
-        return vec![];
-    };
-    c.history.clear();
-    c.history_cursor = None;
-    c.history_error = None;
-    c.history_loading = Some(id);
-    vec![Effect::LoadHistory {
-        id,
-        customer: c.id,
-        cursor: None,
-        channel: c.channel,
-    }]
-}
-
 fn open_selected(s: &mut AppState) -> Vec<Effect> {
     if s.screen != Screen::Search {
         return vec![];
@@ -266,36 +531,19 @@ fn open_selected(s: &mut AppState) -> Vec<Effect> {
     let Some(hit) = s
         .search
         .results
-        .as_ref()
+        .loaded()
         .and_then(|r| r.hits.get(s.search.selected))
     else {
         return vec![];
     };
-    let customer = hit.id;
-    let from = hit.display_name.clone();
-    let id = s.fresh_id();
-    // Reopening the customer already loaded keeps tab and scroll position.
-    let same = s.customer.as_ref().is_some_and(|c| c.id == customer);
-    if same {
-        let c = s.customer.as_mut().expect("checked");
-        c.request = id;
-    } else {
-        s.customer = Some(CustomerState {
-            id: customer,
-            view: Load::Loading,
-            request: id,
-            tab: Tab::Overview,
-            history: Vec::new(),
-            history_cursor: None,
-            history_loading: None,
-            history_error: None,
-            history_selected: 0,
-            channel: None,
-            opened_from: Some(from),
-        });
-    }
+    let (customer, name) = (hit.id, hit.display_name.clone());
     s.screen = Screen::Customer;
-    vec![Effect::LoadView { id, customer }]
+    s.search.replace_on_type = false;
+    // Reopening the customer on screen keeps tab and scroll, and refreshes.
+    if s.customer.as_ref().is_none_or(|c| c.id != customer) {
+        s.customer = Some(CustomerState::new(customer, name, 0));
+    }
+    load_view(s)
 }
 
 fn step(pos: usize, len: usize, cmd: Command) -> usize {
@@ -315,9 +563,10 @@ fn step(pos: usize, len: usize, cmd: Command) -> usize {
 }
 
 fn move_selection(s: &mut AppState, cmd: Command) -> Vec<Effect> {
+    let wide = s.wide();
     match s.screen {
         Screen::Search => {
-            let len = s.search.results.as_ref().map_or(0, |r| r.hits.len());
+            let len = s.search.results.loaded().map_or(0, |r| r.hits.len());
             s.search.selected = step(s.search.selected, len, cmd);
             vec![]
         }
@@ -325,24 +574,36 @@ fn move_selection(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             let Some(c) = s.customer.as_mut() else {
                 return vec![];
             };
-            c.history_selected = step(c.history_selected, c.history.len(), cmd);
-            // Near the end with more to fetch: ask for the next (older) page.
-            if c.history_loading.is_none()
-                && c.history_selected + PREFETCH >= c.history.len()
-                && let Some(cursor) = c.history_cursor.clone()
-            {
-                let (customer, channel) = (c.id, c.channel);
-                let id = s.fresh_id();
-                let c = s.customer.as_mut().expect("checked");
-                c.history_loading = Some(id);
-                return vec![Effect::LoadHistory {
-                    id,
-                    customer,
-                    cursor: Some(cursor),
-                    channel,
-                }];
+            let target = if wide {
+                Some(c.focus)
+            } else {
+                match c.tab {
+                    Tab::History => Some(Focus::History),
+                    Tab::Complaints => Some(Focus::Complaints),
+                    _ => None,
+                }
+            };
+            match target {
+                Some(Focus::Complaints) => {
+                    let len = c.view.loaded().map_or(0, |v| v.open_complaints.len());
+                    c.complaint_selected = step(c.complaint_selected, len, cmd);
+                    vec![]
+                }
+                Some(Focus::History) => {
+                    let h = &mut c.history;
+                    h.selected = step(h.selected, h.items.len(), cmd);
+                    // Near the end with more to fetch: ask for the next page.
+                    if h.loading.is_none()
+                        && h.error.is_none()
+                        && h.selected + PREFETCH >= h.items.len()
+                        && let Some(cursor) = h.cursor.clone()
+                    {
+                        return load_history(s, Some(cursor));
+                    }
+                    vec![]
+                }
+                None => vec![],
             }
-            vec![]
         }
     }
 }
@@ -351,9 +612,14 @@ fn move_selection(s: &mut AppState, cmd: Command) -> Vec<Effect> {
 mod tests {
     use super::*;
     use crate::fixtures;
+    use rapport_api::InteractionPage;
 
     fn state() -> AppState {
         AppState::new("http://127.0.0.1:1".into(), false, fixtures::now())
+    }
+
+    fn cmd(s: &mut AppState, c: Command) -> Vec<Effect> {
+        update(s, Action::Command(c))
     }
 
     fn type_str(s: &mut AppState, text: &str) -> Vec<Effect> {
@@ -364,24 +630,85 @@ mod tests {
         fx
     }
 
-    #[test]
-    fn typing_debounces_then_searches_latest_only() {
+    fn down() -> ApiError {
+        ApiError::Unreachable {
+            url: "http://127.0.0.1:1".into(),
+            reason: "connection refused".into(),
+        }
+    }
+
+    /// Searched "oka" and got the fixture results.
+    fn searched() -> AppState {
         let mut s = state();
-        let fx = type_str(&mut s, "oka");
-        let Effect::Debounce { id, ms } = fx[0] else {
+        type_str(&mut s, "oka");
+        let id = s.search.latest;
+        update(
+            &mut s,
+            Action::SearchDone(id, Ok(fixtures::search_response())),
+        );
+        s
+    }
+
+    /// Opened the first hit and got its view.
+    fn opened() -> AppState {
+        let mut s = searched();
+        let fx = cmd(&mut s, Command::Open);
+        let [Effect::LoadView { id, .. }] = fx[..] else {
+            panic!("{fx:?}")
+        };
+        update(
+            &mut s,
+            Action::ViewDone(id, Ok(Box::new(fixtures::customer_view()))),
+        );
+        s
+    }
+
+    #[test]
+    fn start_up_signs_in() {
+        let mut s = state();
+        let fx = init(&mut s);
+        let [Effect::SignIn { id }] = fx[..] else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(s.me, Load::Loading);
+        update(&mut s, Action::SignedIn(id, Ok(fixtures::me())));
+        assert_eq!(s.me.loaded().unwrap().agent.name, "Mei Lin");
+        assert_eq!(s.connection, Connection::Connected);
+    }
+
+    #[test]
+    fn typing_queues_a_debounced_search_for_the_latest_query_only() {
+        let mut s = state();
+        let first = type_str(&mut s, "o");
+        let Effect::Debounce { id: old, .. } = first[0] else {
+            panic!("{first:?}")
+        };
+        let fx = type_str(&mut s, "ka");
+        let [Effect::Debounce { id, ms }] = fx[..] else {
             panic!("{fx:?}")
         };
         assert_eq!(ms, 120);
-        // An earlier debounce firing late does nothing.
-        assert!(update(&mut s, Action::SearchDue(id - 1)).is_empty());
+        assert_eq!(s.search.results, Load::Loading);
+        // The pause after an earlier keystroke ends: nothing is sent.
+        assert!(update(&mut s, Action::SearchDue(old)).is_empty());
         assert_eq!(
             update(&mut s, Action::SearchDue(id)),
             vec![Effect::Search {
                 id,
-                query: "oka".into()
+                query: "oka".into(),
+                limit: SEARCH_LIMIT
             }]
         );
-        assert!(s.search.loading);
+    }
+
+    #[test]
+    fn debounce_follows_the_setting() {
+        let mut s = state();
+        s.debounce_ms = 40;
+        assert!(matches!(
+            type_str(&mut s, "a")[..],
+            [Effect::Debounce { ms: 40, .. }]
+        ));
     }
 
     #[test]
@@ -394,111 +721,228 @@ mod tests {
             &mut s,
             Action::SearchDone(old, Ok(fixtures::search_response())),
         );
-        assert!(s.search.results.is_none(), "stale reply must not show");
+        assert_eq!(s.search.results, Load::Loading, "stale reply must not show");
         let new = s.search.latest;
         update(
             &mut s,
             Action::SearchDone(new, Ok(fixtures::search_response())),
         );
-        assert_eq!(s.search.results.as_ref().unwrap().hits.len(), 3);
-        assert!(!s.search.loading);
+        assert_eq!(s.search.results.loaded().unwrap().hits.len(), 3);
+        assert!(!s.search.pending);
     }
 
     #[test]
-    fn enter_opens_selected_and_esc_and_slash_return() {
+    fn old_results_stay_while_a_newer_query_runs() {
+        let mut s = searched();
+        type_str(&mut s, "f");
+        assert!(s.search.results.is_loaded());
+        assert!(s.search.pending);
+    }
+
+    #[test]
+    fn clearing_the_query_clears_results() {
+        let mut s = searched();
+        cmd(&mut s, Command::ClearQuery);
+        assert_eq!(s.search.results, Load::Idle);
+        assert!(!s.search.pending);
         let mut s = state();
-        type_str(&mut s, "oka");
-        let id = s.search.latest;
-        update(
-            &mut s,
-            Action::SearchDone(id, Ok(fixtures::search_response())),
-        );
-        update(&mut s, Action::Command(Command::Next));
-        let fx = update(&mut s, Action::Command(Command::Open));
+        type_str(&mut s, "ab");
+        update(&mut s, Action::Backspace);
+        assert!(update(&mut s, Action::Backspace).is_empty());
+        assert_eq!(s.search.results, Load::Idle);
+    }
+
+    #[test]
+    fn paste_is_one_line_without_controls() {
+        let mut s = state();
+        let fx = update(&mut s, Action::Paste("Jane\nOka\u{1b}for".into()));
+        assert_eq!(s.search.query, "Jane Okafor");
+        assert_eq!(fx.len(), 1, "one search for the whole paste");
+    }
+
+    #[test]
+    fn arrows_move_the_selection_within_the_results() {
+        let mut s = searched();
+        cmd(&mut s, Command::Previous);
+        assert_eq!(s.search.selected, 0);
+        cmd(&mut s, Command::PageDown);
+        assert_eq!(s.search.selected, 2, "clamped to the last hit");
+        cmd(&mut s, Command::Previous);
+        assert_eq!(s.search.selected, 1);
+    }
+
+    #[test]
+    fn enter_opens_the_selected_customer_and_fetches_its_view() {
+        let mut s = searched();
+        cmd(&mut s, Command::Next);
+        let fx = cmd(&mut s, Command::Open);
         let want = fixtures::search_response().hits[1].id;
-        assert!(matches!(fx[..], [Effect::LoadView { customer, .. }] if customer == want));
+        let [Effect::LoadView { id, customer }] = fx[..] else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(customer, want);
         assert_eq!(s.screen, Screen::Customer);
-        update(&mut s, Action::Command(Command::Back));
-        assert_eq!(s.screen, Screen::Search);
-        assert_eq!(s.search.query, "oka", "going back keeps the query");
-        update(&mut s, Action::Command(Command::Open));
-        update(&mut s, Action::Command(Command::Search));
+        let c = s.customer.as_ref().unwrap();
+        assert_eq!((c.request, &c.view), (id, &Load::Loading));
+        assert_eq!(c.name, "山田 太郎");
+    }
+
+    #[test]
+    fn enter_without_results_does_nothing() {
+        let mut s = state();
+        assert!(cmd(&mut s, Command::Open).is_empty());
         assert_eq!(s.screen, Screen::Search);
     }
 
     #[test]
-    fn view_reply_fills_history_and_stale_view_is_dropped() {
-        let mut s = state();
-        let s = open_fixture(&mut s);
+    fn view_reply_fills_history_and_a_stale_view_is_dropped() {
+        let mut s = opened();
         let c = s.customer.as_ref().unwrap();
         assert_eq!(
-            c.history.len(),
+            c.history.items.len(),
             fixtures::customer_view().interactions.len()
         );
+        assert_eq!(c.history.cursor.as_deref(), Some("c1"));
         let stale = c.request - 1;
-        update(s, Action::ViewDone(stale, Err("boom".into())));
-        assert!(matches!(s.customer.as_ref().unwrap().view, Load::Loaded(_)));
-    }
-
-    fn open_fixture(s: &mut AppState) -> &mut AppState {
-        type_str(s, "oka");
-        let id = s.search.latest;
-        update(s, Action::SearchDone(id, Ok(fixtures::search_response())));
-        let fx = update(s, Action::Command(Command::Open));
-        let Effect::LoadView { id, .. } = fx[0] else {
-            panic!()
-        };
-        update(
-            s,
-            Action::ViewDone(id, Ok(Box::new(fixtures::customer_view()))),
-        );
-        s
+        update(&mut s, Action::ViewDone(stale, Err(down())));
+        assert!(s.customer.as_ref().unwrap().view.is_loaded());
+        assert_eq!(s.last_error, None);
     }
 
     #[test]
-    fn channel_filter_refetches_and_clearing_restores() {
-        let mut s = state();
-        let s = open_fixture(&mut s);
-        let fx = update(s, Action::Command(Command::ChannelFilter));
+    fn esc_goes_back_and_slash_returns_to_search_keeping_the_query() {
+        let mut s = opened();
+        cmd(&mut s, Command::Back);
+        assert_eq!(s.screen, Screen::Search);
+        assert_eq!(s.search.query, "oka");
+        assert!(s.search.replace_on_type);
+        // Esc again clears the box; once more returns to the customer.
+        cmd(&mut s, Command::Back);
+        assert_eq!((s.screen, s.search.query.as_str()), (Screen::Search, ""));
+        cmd(&mut s, Command::Back);
+        assert_eq!(s.screen, Screen::Customer);
+        cmd(&mut s, Command::Search);
+        assert_eq!(s.screen, Screen::Search);
+    }
+
+    #[test]
+    fn after_slash_typing_replaces_the_old_query() {
+        let mut s = opened();
+        cmd(&mut s, Command::Search);
+        assert!(s.search.replace_on_type);
+        // The old results are still there to pick from.
+        assert!(s.search.results.is_loaded());
+        type_str(&mut s, "wa");
+        assert_eq!(s.search.query, "wa");
+        assert!(!s.search.replace_on_type);
+
+        let mut s = opened();
+        cmd(&mut s, Command::Search);
+        update(&mut s, Action::Backspace);
+        assert_eq!(s.search.query, "");
+    }
+
+    #[test]
+    fn reopening_the_same_customer_keeps_the_view_while_refreshing() {
+        let mut s = opened();
+        cmd(&mut s, Command::TabComplaints);
+        cmd(&mut s, Command::Back);
+        let fx = cmd(&mut s, Command::Open);
+        assert!(matches!(fx[..], [Effect::LoadView { .. }]));
+        let c = s.customer.as_ref().unwrap();
+        assert!(c.view.is_loaded());
+        assert_eq!(c.tab, Tab::Complaints);
+    }
+
+    #[test]
+    fn a_failed_view_says_why_and_refresh_retries() {
+        let mut s = searched();
+        let fx = cmd(&mut s, Command::Open);
+        let [Effect::LoadView { id, .. }] = fx[..] else {
+            panic!()
+        };
+        let e = ApiError::Problem(Box::new(rapport_api::Problem {
+            type_: "about:blank".into(),
+            title: "Not found".into(),
+            status: 404,
+            detail: Some("No customer with id 12345.".into()),
+            instance: None,
+            errors: vec![],
+        }));
+        let fx = update(&mut s, Action::ViewDone(id, Err(e.clone())));
+        assert!(fx.is_empty(), "a refusal is not a lost connection");
+        assert_eq!(s.customer.as_ref().unwrap().view, Load::Failed(e));
+        assert_eq!(s.last_error.as_deref(), Some("No customer with id 12345."));
+        assert!(matches!(
+            cmd(&mut s, Command::Refresh)[..],
+            [Effect::LoadView { .. }]
+        ));
+    }
+
+    #[test]
+    fn channel_filter_cycles_refetches_and_clearing_restores() {
+        let mut s = opened();
+        let fx = cmd(&mut s, Command::ChannelFilter);
         let [
             Effect::LoadHistory {
                 id,
                 channel: Some(Channel::Call),
                 cursor: None,
-                ..
+                customer: 12345,
             },
         ] = fx[..]
         else {
             panic!("{fx:?}")
         };
-        assert!(s.customer.as_ref().unwrap().history.is_empty());
-        let page = rapport_api::InteractionPage {
+        let c = s.customer.as_ref().unwrap();
+        assert!(c.history.items.is_empty());
+        assert_eq!(c.tab, Tab::History, "the filtered list is shown");
+        let page = InteractionPage {
             items: fixtures::customer_view().interactions[..1].to_vec(),
             next_cursor: None,
         };
-        update(s, Action::HistoryDone(id, Ok(page)));
-        assert_eq!(s.customer.as_ref().unwrap().history.len(), 1);
-        // Cycle through every channel back to "all".
-        for _ in 0..Channel::ALL.len() {
-            update(s, Action::Command(Command::ChannelFilter));
+        update(&mut s, Action::HistoryDone(id, Ok(page)));
+        assert_eq!(s.customer.as_ref().unwrap().history.items.len(), 1);
+        // The next press asks for email; a late call page is dropped.
+        let fx = cmd(&mut s, Command::ChannelFilter);
+        assert!(matches!(
+            fx[..],
+            [Effect::LoadHistory {
+                channel: Some(Channel::Email),
+                ..
+            }]
+        ));
+        let late = InteractionPage {
+            items: fixtures::customer_view().interactions,
+            next_cursor: None,
+        };
+        update(&mut s, Action::HistoryDone(id, Ok(late)));
+        assert!(s.customer.as_ref().unwrap().history.items.is_empty());
+        // Round the cycle back to every channel: no request needed.
+        let mut last = vec![];
+        for _ in 1..Channel::ALL.len() {
+            last = cmd(&mut s, Command::ChannelFilter);
         }
+        assert!(last.is_empty());
         let c = s.customer.as_ref().unwrap();
-        assert_eq!(c.channel, None);
+        assert_eq!(c.history.channel, None);
         assert_eq!(
-            c.history.len(),
+            c.history.items.len(),
             fixtures::customer_view().interactions.len()
         );
+        assert_eq!(c.history.cursor.as_deref(), Some("c1"));
     }
 
     #[test]
-    fn scrolling_to_the_end_fetches_the_next_page_once() {
-        let mut s = state();
-        let s = open_fixture(&mut s);
-        let fx = update(s, Action::Command(Command::Last));
+    fn scrolling_to_the_end_appends_the_next_page_once() {
+        let mut s = opened();
+        cmd(&mut s, Command::TabHistory);
+        let fx = cmd(&mut s, Command::Last);
         let [
             Effect::LoadHistory {
                 id,
                 cursor: Some(ref cur),
+                channel: None,
                 ..
             },
         ] = fx[..]
@@ -507,43 +951,149 @@ mod tests {
         };
         assert_eq!(cur, "c1");
         assert!(
-            update(s, Action::Command(Command::Next)).is_empty(),
+            cmd(&mut s, Command::Next).is_empty(),
             "one page in flight at a time"
         );
-        let before = s.customer.as_ref().unwrap().history.len();
-        let more = rapport_api::InteractionPage {
-            items: fixtures::customer_view().interactions.clone(),
-            next_cursor: None,
+        let before = s.customer.as_ref().unwrap().history.items.clone();
+        let more = InteractionPage {
+            items: fixtures::older_interactions(),
+            next_cursor: Some("c2".into()),
         };
-        update(s, Action::HistoryDone(id, Ok(more)));
-        let c = s.customer.as_ref().unwrap();
-        assert_eq!(c.history.len(), before * 2);
-        assert!(c.history_cursor.is_none());
+        update(&mut s, Action::HistoryDone(id, Ok(more)));
+        let h = &s.customer.as_ref().unwrap().history;
+        assert_eq!(
+            h.items.len(),
+            before.len() + fixtures::older_interactions().len()
+        );
+        assert_eq!(
+            h.items[..before.len()],
+            before[..],
+            "appended, not replaced"
+        );
+        assert_eq!(h.cursor.as_deref(), Some("c2"));
+        assert_eq!(h.selected, before.len() - 1, "selection stays put");
     }
 
     #[test]
-    fn help_is_modal_and_quit_always_quits() {
+    fn movement_keys_act_on_the_list_on_screen() {
+        let mut s = opened();
+        // Narrow, overview tab: nothing scrolls.
+        cmd(&mut s, Command::Next);
+        assert_eq!(s.customer.as_ref().unwrap().history.selected, 0);
+        cmd(&mut s, Command::TabComplaints);
+        cmd(&mut s, Command::Next);
+        assert_eq!(s.customer.as_ref().unwrap().complaint_selected, 1);
+        // Wide: Tab moves focus between history and complaints.
+        update(&mut s, Action::Resize(160, 48));
+        assert_eq!(s.customer.as_ref().unwrap().focus, Focus::History);
+        cmd(&mut s, Command::Next);
+        assert_eq!(s.customer.as_ref().unwrap().history.selected, 1);
+        cmd(&mut s, Command::NextTab);
+        assert_eq!(s.customer.as_ref().unwrap().focus, Focus::Complaints);
+        cmd(&mut s, Command::Previous);
+        assert_eq!(s.customer.as_ref().unwrap().complaint_selected, 0);
+        assert_eq!(s.customer.as_ref().unwrap().tab, Tab::Complaints);
+    }
+
+    #[test]
+    fn tabs_cycle_in_the_narrow_layout() {
+        let mut s = opened();
+        cmd(&mut s, Command::PreviousTab);
+        assert_eq!(s.customer.as_ref().unwrap().tab, Tab::Preferences);
+        cmd(&mut s, Command::NextTab);
+        cmd(&mut s, Command::NextTab);
+        assert_eq!(s.customer.as_ref().unwrap().tab, Tab::History);
+    }
+
+    #[test]
+    fn a_lost_connection_probes_with_backoff_and_resumes() {
         let mut s = state();
-        update(&mut s, Action::Command(Command::Help));
-        assert!(s.help);
-        assert!(update(&mut s, Action::Command(Command::Open)).is_empty());
-        update(&mut s, Action::Command(Command::Back));
-        assert!(!s.help);
-        update(&mut s, Action::Command(Command::Help));
+        type_str(&mut s, "oka");
+        let id = s.search.latest;
+        let fx = update(&mut s, Action::SearchDone(id, Err(down())));
+        let [
+            Effect::Probe {
+                id: p1,
+                after_ms: 1000,
+            },
+        ] = fx[..]
+        else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(s.connection, Connection::Reconnecting);
         assert_eq!(
-            update(&mut s, Action::Command(Command::Quit)),
-            vec![Effect::Quit]
+            s.last_error.as_deref(),
+            Some("Server not reachable at http://127.0.0.1:1: connection refused")
         );
+        // Another failure while probing does not start a second probe.
+        let si = init(&mut s);
+        let [Effect::SignIn { id: sid }] = si[..] else {
+            panic!()
+        };
+        assert!(update(&mut s, Action::SignedIn(sid, Err(down()))).is_empty());
+        // Probes fail: the wait grows and the bar says offline.
+        let mut probe = p1;
+        for (n, wait) in [(1, 2000), (2, 4000), (3, 8000), (4, 15_000)] {
+            let fx = update(&mut s, Action::ProbeDone(probe, Err(down())));
+            let [Effect::Probe { id, after_ms }] = fx[..] else {
+                panic!("{fx:?}")
+            };
+            assert_eq!(after_ms, wait.min(15_000), "after {n} failures");
+            probe = id;
+        }
+        assert_eq!(s.connection, Connection::Offline);
+        // It answers: connected, and what failed is asked again.
+        let fx = update(&mut s, Action::ProbeDone(probe, Ok(fixtures::health())));
+        assert_eq!(s.connection, Connection::Connected);
+        assert_eq!(s.last_error, None);
+        assert!(
+            fx.iter().any(|e| matches!(e, Effect::SignIn { .. })),
+            "{fx:?}"
+        );
+        assert!(
+            fx.iter()
+                .any(|e| matches!(e, Effect::Search { query, .. } if query == "oka")),
+            "{fx:?}"
+        );
+    }
+
+    #[test]
+    fn help_is_modal_scrolls_and_quit_still_quits() {
+        let mut s = searched();
+        cmd(&mut s, Command::Help);
+        assert_eq!(s.help, Some(0));
+        assert!(cmd(&mut s, Command::Open).is_empty());
+        assert_eq!(s.screen, Screen::Search);
+        update(&mut s, Action::Input('x'));
+        assert_eq!(
+            s.search.query, "oka",
+            "typing does not reach the box under help"
+        );
+        cmd(&mut s, Command::PageDown);
+        cmd(&mut s, Command::Previous);
+        assert_eq!(s.help, Some(PAGE as u16 - 1));
+        cmd(&mut s, Command::Back);
+        assert_eq!(s.help, None);
+        cmd(&mut s, Command::Help);
+        assert_eq!(cmd(&mut s, Command::Quit), vec![Effect::Quit]);
         assert!(s.quit);
     }
 
     #[test]
-    fn clearing_the_query_clears_results() {
-        let mut s = state();
-        type_str(&mut s, "ab");
-        update(&mut s, Action::Backspace);
-        let fx = update(&mut s, Action::Backspace);
-        assert!(fx.is_empty());
-        assert!(!s.search.loading && s.search.results.is_none());
+    fn countdown_ticks_only_with_complaints_on_the_customer_screen() {
+        let mut s = opened();
+        assert!(s.has_countdown());
+        cmd(&mut s, Command::Back);
+        assert!(!s.has_countdown());
+        let later = fixtures::now() + chrono::Duration::minutes(5);
+        update(&mut s, Action::Tick(later));
+        assert_eq!(s.now, later);
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        assert_eq!(backoff_ms(0), 1000);
+        assert_eq!(backoff_ms(3), 8000);
+        assert_eq!(backoff_ms(40), 15_000);
     }
 }

@@ -1,44 +1,134 @@
-//! The help overlay, generated from the keymap (F1 or ?).
+//! The help overlay (F1 or ?), generated from the keymap, grouped by where
+//! the keys work, followed by what the figures on screen mean.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use crate::keymap::{Context, Keymap};
+use super::text::{pad, width};
+use crate::keymap::{Command, Context, Keymap};
 use crate::theme::Theme;
+
+/// The figures of the customer screen, defined as DOMAIN.md defines them.
+const FIGURES: &[(&str, &str)] = &[
+    (
+        "Lifetime spend",
+        "all orders ever, in the customer's currency",
+    ),
+    (
+        "Frequency",
+        "repeat purchase days: distinct days with an order, minus one",
+    ),
+    (
+        "Recency",
+        "days from the first to the last purchase day (0 with one)",
+    ),
+    ("T", "days from the first purchase day to the as-of date"),
+    (
+        "Monetary",
+        "mean value of the repeat purchase days (0 without repeats)",
+    ),
+    (
+        "Spend",
+        "spend per calendar month, last 12 months, oldest first",
+    ),
+    (
+        "SLA",
+        "time left before the complaint's deadline: \"left\" in time, \"late\" when breached; a warning within 4 hours",
+    ),
+    (
+        "Final response",
+        "the regulatory deadline for a final answer, where one applies",
+    ),
+];
 
 pub fn lines(k: &Keymap, t: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    for ctx in Context::ALL {
-        out.push(Line::from(Span::styled(ctx.title().to_string(), t.title)));
-        for (c, cmd, keys) in k.entries() {
-            if c != ctx || keys.is_empty() {
-                continue;
-            }
-            let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    let groups = k.help_groups();
+    let key_col = groups
+        .iter()
+        .flat_map(|(_, rows)| rows.iter())
+        .map(|(_, keys)| width(&join(keys)))
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 22);
+    for (ctx, rows) in groups {
+        if rows.is_empty() {
+            continue;
+        }
+        out.push(Line::styled(ctx.title().to_string(), t.title));
+        for (cmd, keys) in rows {
             out.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", keys.join(" ")), t.key),
+                Span::raw("  "),
+                Span::styled(pad(&join(&keys), key_col), t.key),
+                Span::raw("  "),
                 Span::styled(cmd.describe().to_string(), t.text),
             ]));
         }
         out.push(Line::default());
     }
-    out.push(Line::from(Span::styled(
-        "Keys are set in the [keys] tables of the configuration file.",
+    if groups_have_typing(k) {
+        let there: Vec<String> = [Command::Quit, Command::Help, Command::Back]
+            .into_iter()
+            .filter_map(|c| {
+                super::key_label(k, Context::Search, c).map(|l| format!("{l} {}", c.hint()))
+            })
+            .collect();
+        out.push(Line::styled(
+            format!(
+                "In the search box plain characters type text; there use {}.",
+                there.join(", ")
+            ),
+            t.muted,
+        ));
+        out.push(Line::default());
+    }
+    out.push(Line::styled("What the figures mean".to_string(), t.title));
+    for (name, def) in FIGURES {
+        out.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(pad(name, 15), t.accent),
+            Span::styled(def.to_string(), t.text),
+        ]));
+    }
+    out.push(Line::default());
+    out.push(Line::styled(
+        "Keys are set in the [keys] tables of the configuration file (see config.example.toml)."
+            .to_string(),
         t.muted,
-    )));
+    ));
     out
 }
 
-pub fn draw(f: &mut Frame, area: Rect, t: &Theme, k: &Keymap) {
-    let r = super::centred(area, 72, area.height.saturating_sub(2).max(5));
+fn join(keys: &[crate::keymap::Key]) -> String {
+    keys.iter()
+        .map(|k| k.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// True when some global key is a plain character (it types in search).
+fn groups_have_typing(k: &Keymap) -> bool {
+    k.help_groups()
+        .iter()
+        .filter(|(c, _)| *c == Context::Global)
+        .flat_map(|(_, rows)| rows.iter())
+        .any(|(_, keys)| keys.iter().any(|k| k.typed_char().is_some()))
+}
+
+pub fn draw(f: &mut Frame, area: Rect, scroll: u16, t: &Theme, k: &Keymap) {
+    let r = super::centred(area, 96, area.height);
     f.render_widget(Clear, r);
-    let block = super::panel(" Help · Esc closes ", t, true);
+    let block = super::panel(" Help · ↑↓ scroll · Esc closes ", t, true);
+    let inner = block.inner(r);
+    let lines = lines(k, t);
+    let max = (lines.len() as u16).saturating_sub(inner.height);
     f.render_widget(
-        Paragraph::new(lines(k, t))
+        Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(max), 0)),
         r,
     );
 }

@@ -1,39 +1,162 @@
-//! The bottom line: the keys that matter here, from the keymap itself.
+//! The bottom line: the keys that matter on this screen, from the keymap
+//! itself (the same table the help overlay lists), most useful first; what
+//! does not fit is dropped, but help always stays.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::text::width;
 use crate::app::{AppState, Screen};
-use crate::keymap::{Command, Keymap};
+use crate::keymap::{Command, Context, Keymap};
 use crate::theme::Theme;
 
-pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap) {
-    let cmds: &[Command] = match (s.help, s.screen) {
-        (true, _) => &[Command::Back, Command::Quit],
-        (false, Screen::Search) => &[
-            Command::Open,
-            Command::Next,
-            Command::ClearQuery,
-            Command::Back,
-            Command::Help,
-            Command::Quit,
-        ],
-        (false, Screen::Customer) => &[
-            Command::Search,
-            Command::NextTab,
-            Command::ChannelFilter,
-            Command::Refresh,
-            Command::Back,
-            Command::Help,
-            Command::Quit,
-        ],
+/// The commands hinted in each context, most useful first.
+pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
+    if s.help.is_some() {
+        return (
+            Context::Help,
+            &[Command::Back, Command::Next, Command::Quit],
+        );
+    }
+    match s.screen {
+        Screen::Search => (
+            Context::Search,
+            &[
+                Command::Open,
+                Command::Next,
+                Command::ClearQuery,
+                Command::Back,
+                Command::Help,
+                Command::Quit,
+            ],
+        ),
+        Screen::Customer if s.wide() => (
+            Context::Customer,
+            &[
+                Command::Search,
+                Command::NextTab,
+                Command::Next,
+                Command::ChannelFilter,
+                Command::Refresh,
+                Command::Back,
+                Command::Help,
+                Command::Quit,
+            ],
+        ),
+        Screen::Customer => (
+            Context::Customer,
+            &[
+                Command::Search,
+                Command::TabOverview,
+                Command::ChannelFilter,
+                Command::Refresh,
+                Command::Back,
+                Command::Help,
+                Command::Quit,
+            ],
+        ),
+    }
+}
+
+/// (key label, word) pairs for the hint bar.
+pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
+    let (ctx, cmds) = commands(s);
+    let mut out = Vec::new();
+    for cmd in cmds {
+        if *cmd == Command::TabOverview {
+            if let Some(range) = tab_range(k) {
+                out.push((range, "tabs"));
+            }
+            continue;
+        }
+        let found = k.hints(ctx, &[*cmd]);
+        // Side by side, Tab moves between the panels rather than tabs.
+        let word = |w: &'static str| {
+            if *cmd == Command::NextTab { "panel" } else { w }
+        };
+        out.extend(found.into_iter().map(|(key, w)| (key, word(w))));
+    }
+    out
+}
+
+/// "1-4" when the four tab keys are consecutive digits, as by default.
+fn tab_range(k: &Keymap) -> Option<String> {
+    let digit = |cmd| {
+        k.keys_in(Context::Customer, cmd)
+            .iter()
+            .find_map(|key| key.typed_char().filter(char::is_ascii_digit))
     };
-    let mut spans = vec![Span::raw(" ")];
-    for (key, word) in k.hints(s.context(), cmds) {
-        spans.push(Span::styled(key, t.key));
+    let d: Vec<char> = [
+        Command::TabOverview,
+        Command::TabHistory,
+        Command::TabComplaints,
+        Command::TabPreferences,
+    ]
+    .into_iter()
+    .map(digit)
+    .collect::<Option<_>>()?;
+    let consecutive = d.windows(2).all(|w| w[1] as u32 == w[0] as u32 + 1);
+    consecutive.then(|| format!("{}-{}", d[0], d[3]))
+}
+
+pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap) {
+    let all = hints(s, k);
+    let room = area.width as usize;
+    let cost = |(key, word): &(String, &str)| width(key) + 1 + width(word) + 2;
+    // Keep help whatever happens; drop others from the end until it fits.
+    let mut shown: Vec<&(String, &str)> = all.iter().collect();
+    while 1 + shown.iter().map(|h| cost(h)).sum::<usize>() > room && shown.len() > 1 {
+        let victim = shown
+            .iter()
+            .rposition(|(_, w)| *w != "help")
+            .unwrap_or(shown.len() - 1);
+        shown.remove(victim);
+    }
+    let mut spans = vec![Span::styled(" ", t.hint_bar)];
+    for (key, word) in shown {
+        spans.push(Span::styled(key.clone(), t.key));
         spans.push(Span::styled(format!(" {word}  "), t.hint_bar));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.hint_bar), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keymap::{KeyLayer, KeysConfig};
+
+    #[test]
+    fn hints_follow_the_keymap() {
+        let mut s = AppState::new("http://x".into(), false, crate::fixtures::now());
+        s.screen = Screen::Customer;
+        let h = hints(&s, &Keymap::default());
+        assert_eq!(h[0], ("/".to_string(), "search"));
+        assert_eq!(h[1], ("1-4".to_string(), "tabs"));
+        let mut keys = KeysConfig::new();
+        keys.entry(Context::Customer)
+            .or_default()
+            .insert("c".into(), "channel_filter".into());
+        keys.entry(Context::Customer)
+            .or_default()
+            .insert("f".into(), "none".into());
+        keys.entry(Context::Customer)
+            .or_default()
+            .insert("5".into(), "tab_preferences".into());
+        keys.entry(Context::Customer)
+            .or_default()
+            .insert("4".into(), "none".into());
+        let km = Keymap::new(&[KeyLayer {
+            origin: "test".into(),
+            keys,
+        }])
+        .unwrap();
+        let h = hints(&s, &km);
+        assert!(h.contains(&("c".to_string(), "channel")), "{h:?}");
+        assert!(
+            !h.iter().any(|(_, w)| *w == "tabs"),
+            "1 2 3 5 is not a range"
+        );
+    }
 }

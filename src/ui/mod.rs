@@ -1,6 +1,7 @@
-//! Drawing: a pure function of the state. `draw` never changes anything and
-//! never does I/O; every string from the server passes through
-//! [`crate::sanitize`] on its way to a cell.
+//! Drawing: a pure function of the state. [`draw`] never changes anything
+//! and never does I/O; every string from the server passes through
+//! [`crate::sanitize`] on its way to a cell, and every style comes from a
+//! theme role. One file per screen or panel.
 
 pub mod customer;
 pub mod format;
@@ -8,39 +9,29 @@ pub mod help;
 pub mod hint_bar;
 pub mod search;
 pub mod status_bar;
+pub mod text;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
-use crate::app::{AppState, Screen};
-use crate::keymap::Keymap;
+use crate::app::{AppState, Screen, is_wide};
+use crate::keymap::{Command, Context, Keymap};
 use crate::theme::Theme;
 
 /// Below this the screen says so instead of drawing a broken layout.
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 10;
-/// From this width the customer screen shows its panels side by side.
-pub const WIDE: u16 = 140;
 
+/// Draw the whole screen for `s`.
 pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
     let area = f.area();
     if area.width == 0 || area.height == 0 {
         return;
     }
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = format!(
-            "Terminal too small ({}x{}); need {MIN_WIDTH}x{MIN_HEIGHT}",
-            area.width, area.height
-        );
-        f.render_widget(
-            Paragraph::new(msg)
-                .style(t.warn)
-                .wrap(ratatui::widgets::Wrap { trim: true }),
-            area,
-        );
+        too_small(f, area, t);
         return;
     }
     let [top, body, bottom] = Layout::vertical([
@@ -51,36 +42,56 @@ pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
     .areas(area);
     status_bar::draw(f, top, s, t);
     match s.screen {
-        Screen::Search => search::draw(f, body, s, t),
-        Screen::Customer => customer::draw(f, body, s, t),
+        Screen::Search => search::draw(f, body, s, t, k),
+        Screen::Customer => customer::draw(f, body, s, t, k, is_wide(area.width, area.height)),
     }
     hint_bar::draw(f, bottom, s, t, k);
-    if s.help {
-        help::draw(f, body, t, k);
+    if let Some(scroll) = s.help {
+        help::draw(f, body, scroll, t, k);
     }
 }
 
-/// A bordered panel with a title; focus changes the border style.
-pub fn panel<'a>(title: impl Into<Line<'a>>, t: &Theme, focused: bool) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Plain)
-        .border_style(if focused { t.border_focus } else { t.border })
-        .title(title.into().style(t.title))
+fn too_small(f: &mut Frame, area: Rect, t: &Theme) {
+    let msg = format!(
+        "Terminal too small: {}x{}. Rapport needs at least {MIN_WIDTH}x{MIN_HEIGHT}.",
+        area.width, area.height
+    );
+    f.render_widget(
+        Paragraph::new(msg).style(t.warn).wrap(Wrap { trim: true }),
+        area,
+    );
 }
 
-/// `label value` with the label muted.
-pub fn field<'a>(
-    label: &'a str,
-    value: impl Into<String>,
-    t: &Theme,
-    style: Style,
-) -> Vec<Span<'a>> {
-    vec![
-        Span::styled(label, t.muted),
-        Span::raw(" "),
-        Span::styled(value.into(), style),
-    ]
+/// A bordered panel with a title; focus changes the border style and marks
+/// the title, so focus shows without colour too.
+pub fn panel<'a>(title: impl Into<String>, t: &Theme, focused: bool) -> Block<'a> {
+    let title: String = title.into();
+    let title = if focused {
+        format!("▸{title}")
+    } else {
+        title
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(if focused { t.border_focus } else { t.border })
+        .title(Line::styled(title, t.title))
+}
+
+/// The label of the first key for `cmd` in `ctx`, for sentences such as
+/// "Ctrl-r retries" that must name the real key.
+pub fn key_label(k: &Keymap, ctx: Context, cmd: Command) -> Option<String> {
+    let keys = k.keys_for(ctx, cmd);
+    let key = if ctx == Context::Search {
+        keys.iter().find(|k| k.typed_char().is_none())
+    } else {
+        keys.first()
+    };
+    key.map(|k| k.to_string())
 }
 
 /// The rectangle of size (w, h) centred in `r`, clipped to it.

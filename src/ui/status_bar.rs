@@ -1,59 +1,71 @@
-//! The top line: who is signed in, where, and whether the link is up.
+//! The top line: who is signed in, which server, whether the link is up, and
+//! the last thing that went wrong, in words.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use unicode_width::UnicodeWidthStr;
 
-use crate::app::{AppState, ConnectionState};
+use super::text::{fit, width};
+use crate::app::{AppState, Connection, Load};
 use crate::sanitize::clean;
 use crate::theme::Theme;
 
 pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
-    let who = match &s.agent {
-        Some(a) => format!("{} · {}", clean(&a.name), a.role.as_str()),
-        None => "signing in…".to_string(),
+    let who = match &s.me {
+        Load::Loaded(me) => format!("{} · {}", clean(&me.agent.name), me.agent.role.as_str()),
+        Load::Failed(_) => "not signed in".to_string(),
+        Load::Idle | Load::Loading => "signing in…".to_string(),
     };
     let server = if s.embedded {
-        "demo server (embedded)".to_string()
+        format!("{} (embedded demo)", s.server_url)
     } else {
         s.server_url.clone()
     };
-    let (conn, conn_style) = match s.connection {
-        ConnectionState::Connected => ("● live", t.status_bar),
-        ConnectionState::Connecting => ("○ connecting", t.status_bar),
-        ConnectionState::Unreachable => ("✕ offline", t.danger),
+    let (icon, style) = match s.connection {
+        Connection::Connected => ("●", t.status_bar.patch(t.ok)),
+        Connection::Connecting => ("○", t.status_bar),
+        Connection::Reconnecting => ("◌", t.status_bar.patch(t.warn)),
+        Connection::Offline => ("✕", t.danger),
     };
-    let left = format!(" Rapport · {who} · {server} ");
-    let mut right = String::new();
-    if let Some(e) = &s.last_error {
-        right.push_str(&clean(e));
-        right.push_str("  ");
+    let conn = format!(" {icon} {} ", s.connection.words());
+    let error = s.last_error.as_deref().map(|e| {
+        let mut e = clean(e).into_owned();
+        if matches!(s.connection, Connection::Reconnecting | Connection::Offline) {
+            e.push_str(" — retrying");
+        }
+        e
+    });
+
+    let total = area.width as usize;
+    let head = format!(" Rapport · {who}");
+    let room = total.saturating_sub(width(&conn));
+    // The error matters more than the URL: the URL gives way first.
+    let head = fit(&head, room);
+    let mut left = head.clone();
+    let after_head = room.saturating_sub(width(&head));
+    let err_room = after_head.saturating_sub(2);
+    let err_text = match &error {
+        Some(e) if err_room >= 8 => format!("  {}", fit(e, err_room)),
+        _ => String::new(),
+    };
+    let server_room = after_head.saturating_sub(width(&err_text));
+    if server_room > 4 {
+        left.push_str(&fit(&format!(" · {server}"), server_room));
     }
-    let avail = area.width as usize;
-    let conn_w = conn.width() + 1;
-    let mut left_fit: String = left.clone();
-    while left_fit.width() + conn_w > avail && !left_fit.is_empty() {
-        left_fit.pop();
-    }
-    let room = avail.saturating_sub(left_fit.width() + conn_w);
-    let mut right_fit = right;
-    while right_fit.width() > room && !right_fit.is_empty() {
-        right_fit.pop();
-    }
-    let pad = room.saturating_sub(right_fit.width());
+    let pad = room.saturating_sub(width(&left) + width(&err_text));
+    let on_bar = |st: Style| {
+        t.status_bar.patch(Style {
+            bg: t.status_bar.bg,
+            ..st
+        })
+    };
     let line = Line::from(vec![
-        Span::styled(left_fit, t.status_bar),
+        Span::styled(left, t.status_bar),
         Span::styled(" ".repeat(pad), t.status_bar),
-        Span::styled(
-            right_fit,
-            t.danger.patch(ratatui::style::Style {
-                bg: t.status_bar.bg,
-                ..Default::default()
-            }),
-        ),
-        Span::styled(format!("{conn} "), conn_style),
+        Span::styled(err_text, on_bar(t.danger)),
+        Span::styled(conn, style),
     ]);
     f.render_widget(Paragraph::new(line).style(t.status_bar), area);
 }

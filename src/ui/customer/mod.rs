@@ -1,7 +1,10 @@
-//! The customer-360 screen. Wide terminals get the panels side by side;
-//! narrow ones (80x24) a header with the most urgent facts and tabs.
+//! The customer-360 screen. Wide terminals get the panels side by side
+//! (profile, value and preferences; history; complaints); narrow ones
+//! (80x24) a header line with the most urgent facts, tabs, and one panel
+//! at a time.
 
 pub mod complaints;
+pub mod header;
 pub mod history;
 pub mod preferences;
 pub mod profile;
@@ -13,27 +16,39 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::app::{AppState, CustomerState, Load, Tab};
+use super::key_label;
+use crate::app::{AppState, CustomerState, Focus, Load, Tab};
+use crate::keymap::{Command, Context, Keymap};
 use crate::sanitize::clean;
 use crate::theme::Theme;
-use crate::ui::format::{Urgency, countdown};
 
-pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+/// Width of the left (profile) and right (complaints) columns when wide.
+pub const SIDE_COLUMN: u16 = 46;
+
+pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap, wide: bool) {
     let Some(c) = &s.customer else { return };
     let v = match &c.view {
         Load::Loaded(v) => v,
-        Load::Loading | Load::Idle => {
-            let who = c.opened_from.as_deref().map(clean).unwrap_or_default();
-            f.render_widget(
-                Paragraph::new(format!("Loading {who}…")).style(t.muted),
-                area,
-            );
+        Load::Idle | Load::Loading => {
+            let msg = format!("Loading {}…", clean(&c.name));
+            f.render_widget(Paragraph::new(msg).style(t.muted), area);
             return;
         }
         Load::Failed(e) => {
+            let keys = [
+                (Command::Refresh, "tries again"),
+                (Command::Back, "goes back"),
+            ]
+            .into_iter()
+            .filter_map(|(cmd, words)| {
+                key_label(k, Context::Customer, cmd).map(|key| format!("{key} {words}"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
             let msg = format!(
-                "Could not load this customer: {}  (Ctrl-r retries, Esc goes back)",
-                clean(e)
+                "Could not load {}: {} ({keys})",
+                clean(&c.name),
+                clean(&e.to_string())
             );
             f.render_widget(
                 Paragraph::new(msg)
@@ -44,94 +59,90 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
             return;
         }
     };
-    if area.width >= super::WIDE {
-        wide(f, area, s, c, v, t);
+    if wide {
+        draw_wide(f, area, s, c, v, t);
     } else {
-        narrow(f, area, s, c, v, t);
+        draw_narrow(f, area, s, c, v, t);
     }
 }
 
-fn wide(f: &mut Frame, area: Rect, s: &AppState, c: &CustomerState, v: &CustomerView, t: &Theme) {
+fn draw_wide(
+    f: &mut Frame,
+    area: Rect,
+    s: &AppState,
+    c: &CustomerState,
+    v: &CustomerView,
+    t: &Theme,
+) {
     let [left, mid, right] = Layout::horizontal([
-        Constraint::Length(44),
+        Constraint::Length(SIDE_COLUMN),
         Constraint::Min(40),
-        Constraint::Length(44),
+        Constraint::Length(SIDE_COLUMN),
     ])
     .areas(area);
     let [p, val, pref] = Layout::vertical([
-        Constraint::Length(8),
-        Constraint::Length(11),
-        Constraint::Min(6),
+        Constraint::Length(profile::HEIGHT),
+        Constraint::Length(value::HEIGHT),
+        Constraint::Min(4),
     ])
     .areas(left);
     profile::draw(f, p, v, s, t);
     value::draw(f, val, v, t);
     preferences::draw(f, pref, v, t);
-    history::draw(f, mid, c, t, true);
-    complaints::draw(f, right, v, s.now, t);
+    history::draw(f, mid, c, t, c.focus == Focus::History, true);
+    complaints::draw(f, right, v, c, s.now, t, c.focus == Focus::Complaints);
 }
 
-fn narrow(f: &mut Frame, area: Rect, s: &AppState, c: &CustomerState, v: &CustomerView, t: &Theme) {
+fn draw_narrow(
+    f: &mut Frame,
+    area: Rect,
+    s: &AppState,
+    c: &CustomerState,
+    v: &CustomerView,
+    t: &Theme,
+) {
     let [head, tabs, body] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(header(v, s, t)), head);
-    let mut spans = vec![Span::raw(" ")];
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, tab.title());
-        spans.push(Span::styled(
-            label,
-            if *tab == c.tab { t.tab_active } else { t.tab },
-        ));
-        spans.push(Span::raw(" "));
-    }
-    if c.tab == Tab::Complaints || c.tab == Tab::History {
-        // nothing extra: the panel titles say what is shown
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), tabs);
+    f.render_widget(Paragraph::new(header::line(v, s.now, head.width, t)), head);
+    f.render_widget(Paragraph::new(tab_line(c.tab, t)), tabs);
     match c.tab {
         Tab::Overview => {
+            let [top, bottom] = Layout::vertical([
+                Constraint::Length(value::HEIGHT.max(profile::HEIGHT)),
+                Constraint::Min(0),
+            ])
+            .areas(body);
             let [p, val] =
                 Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                    .areas(body);
+                    .areas(top);
             profile::draw(f, p, v, s, t);
             value::draw(f, val, v, t);
+            if bottom.height >= 3 {
+                history::draw_recent(f, bottom, c, t);
+            }
         }
-        Tab::History => history::draw(f, body, c, t, true),
-        Tab::Complaints => complaints::draw(f, body, v, s.now, t),
+        Tab::History => history::draw(f, body, c, t, true, true),
+        Tab::Complaints => complaints::draw(f, body, v, c, s.now, t, true),
         Tab::Preferences => preferences::draw(f, body, v, t),
     }
 }
 
-/// Name, account, tier and the most urgent facts, for every narrow tab.
-fn header(v: &CustomerView, s: &AppState, t: &Theme) -> Line<'static> {
-    let p = &v.profile;
-    let mut spans = vec![
-        Span::styled(format!(" {}", clean(&p.display_name)), t.accent),
-        Span::styled(
-            format!(" · {} · {}", clean(&p.account_number), p.tier.label()),
-            t.text,
-        ),
-    ];
-    let breached = v
-        .open_complaints
-        .iter()
-        .filter(|c| countdown(c.sla_due_at, s.now).1 == Urgency::Breached)
-        .count();
-    if !v.open_complaints.is_empty() {
-        spans.push(Span::styled(
-            format!(" · {} open complaint(s)", v.open_complaints.len()),
-            t.warn,
-        ));
-    }
-    if breached > 0 {
-        spans.push(Span::styled(format!(" · ⚠ {breached} breached"), t.danger));
-    }
-    if p.stage == rapport_api::RelationshipStage::Dissolution {
-        spans.push(Span::styled(" · stage: dissolution", t.danger));
+/// ` [1 Overview]  2 History  3 Complaints  4 Prefs`: the active tab in
+/// brackets as well as in its style, so it shows without colour.
+fn tab_line(active: Tab, t: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let label = format!("{} {}", i + 1, tab.title());
+        if *tab == active {
+            spans.push(Span::styled(format!("[{label}]"), t.tab_active));
+        } else {
+            spans.push(Span::styled(format!(" {label} "), t.tab));
+        }
+        spans.push(Span::raw(" "));
     }
     Line::from(spans)
 }

@@ -1,4 +1,6 @@
-//! Preferences and consent panel.
+//! Preferences and consent panel: how the customer wants to be contacted,
+//! what they agreed to (✓ yes / ✗ no, in words as well as marks), and the
+//! agents' notes.
 
 use rapport_api::CustomerView;
 use ratatui::Frame;
@@ -6,74 +8,104 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::sanitize::clean;
+use crate::sanitize::{clean, clean_multiline};
 use crate::theme::Theme;
-use crate::ui::{field, panel};
+use crate::ui::panel;
+use crate::ui::text::row;
 
 pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, t: &Theme) {
+    let block = panel(" Preferences & consent ", t, false);
+    let cols = block.inner(area).width as usize;
     let p = &v.preferences;
     let c = &p.consent;
-    let mark = |on: bool, name: &'static str| -> Vec<Span<'static>> {
+    let mark = |name: &'static str, on: bool| -> Vec<Span<'static>> {
         vec![
-            Span::styled(name, t.text),
-            Span::styled(
-                if on { " ✓ yes " } else { " ✗ no  " },
-                if on { t.ok } else { t.muted },
-            ),
+            Span::styled(format!("{name:<6}"), t.text),
+            if on {
+                Span::styled("✓ yes  ", t.ok)
+            } else {
+                Span::styled("✗ no   ", t.muted)
+            },
         ]
     };
+    let window = p
+        .contact_window
+        .as_deref()
+        .map(|w| clean(w).into_owned())
+        .unwrap_or_else(|| "any time".into());
     let mut lines = vec![
-        Line::from(field("Prefers", p.channel.as_str(), t, t.text)),
-        Line::from(field(
-            "Language",
-            clean(&p.language).into_owned(),
-            t,
-            t.text,
-        )),
-        Line::from(field(
-            "Contact",
-            clean(p.contact_window.as_deref().unwrap_or("any time")).into_owned(),
-            t,
-            t.text,
-        )),
-        Line::from(
+        row(
+            vec![
+                Span::styled("Prefers   ", t.muted),
+                Span::styled(p.channel.as_str(), t.text),
+                Span::styled(format!(" · {}", clean(&p.language)), t.text),
+            ],
+            cols,
+            None,
+        ),
+        row(
+            vec![
+                Span::styled("Contact   ", t.muted),
+                Span::styled(window, t.text),
+            ],
+            cols,
+            None,
+        ),
+        row(
             [
                 vec![Span::styled("Marketing ", t.muted)],
-                mark(c.email, "email"),
-                mark(c.sms, "sms"),
-                mark(c.phone, "phone"),
-                mark(c.post, "post"),
+                mark("email", c.email),
+                mark("sms", c.sms),
             ]
             .concat(),
+            cols,
+            None,
+        ),
+        row(
+            [
+                vec![Span::raw("          ")],
+                mark("phone", c.phone),
+                mark("post", c.post),
+            ]
+            .concat(),
+            cols,
+            None,
         ),
     ];
     if c.do_not_contact {
-        lines.push(Line::from(Span::styled(
-            "DO NOT CONTACT: no outbound contact or offers",
-            t.danger,
-        )));
-    }
-    if !p.notes.is_empty() {
-        lines.push(Line::from(field(
-            "Notes",
-            clean(&p.notes).into_owned(),
-            t,
-            t.text,
-        )));
+        lines.push(row(
+            vec![Span::styled(
+                "⚠ DO NOT CONTACT: no outbound contact, no offers",
+                t.danger,
+            )],
+            cols,
+            None,
+        ));
     }
     let by = p
         .updated_by
         .as_ref()
         .map(|a| clean(&a.name).into_owned())
-        .unwrap_or_else(|| "system".into());
-    lines.push(Line::from(Span::styled(
-        format!("Updated {} by {by}", p.updated_at.format("%d %b %Y")),
-        t.muted,
-    )));
+        .unwrap_or_else(|| "the system".into());
+    lines.push(row(
+        vec![Span::styled(
+            format!("Updated {} by {by}", p.updated_at.format("%d %b %Y")),
+            t.muted,
+        )],
+        cols,
+        None,
+    ));
+    if !p.notes.trim().is_empty() {
+        lines.push(Line::styled("Notes", t.muted));
+        // Notes keep their line breaks; each line is cleaned and wraps.
+        for l in clean_multiline(&p.notes) {
+            lines.push(Line::styled(l, t.text));
+        }
+    }
     f.render_widget(
         Paragraph::new(lines)
-            .block(panel(" Preferences & consent ", t, false))
-            .wrap(Wrap { trim: true }),
+            .block(block)
+            .wrap(Wrap { trim: false }),
         area,
     );
 }

@@ -1,82 +1,123 @@
-//! Profile panel: who the caller is.
+//! Profile panel: who the caller is. Phone and email are masked unless
+//! `ui.mask_pii` is off.
 
-use rapport_api::{CustomerView, mask_email, mask_phone};
+use rapport_api::{CustomerView, PhoneKind, RelationshipStage, mask_email, mask_phone};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::text::Span;
+use ratatui::widgets::Paragraph;
 
 use crate::app::AppState;
 use crate::sanitize::clean;
 use crate::theme::Theme;
-use crate::ui::{field, panel};
+use crate::ui::panel;
+use crate::ui::text::row;
+
+/// Rows the panel needs, borders included.
+pub const HEIGHT: u16 = 9;
 
 pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, s: &AppState, t: &Theme) {
+    let block = panel(" Customer ", t, false);
+    let cols = block.inner(area).width as usize;
     let p = &v.profile;
     let years = (s.now.date_naive() - p.customer_since).num_days() / 365;
-    let phone = p.phones.first().map(|ph| {
-        if s.mask_pii {
-            mask_phone(&ph.e164)
+    let more = |n: usize| {
+        if n > 1 {
+            format!(" (+{} more)", n - 1)
         } else {
-            clean(&ph.e164).into_owned()
+            String::new()
         }
-    });
-    let email = p
-        .emails
-        .first()
-        .map(|e| if s.mask_pii { mask_email(e) } else { e.clone() });
-    let addr = &p.address;
-    let lines = vec![
-        Line::from(vec![
-            Span::styled(clean(&p.display_name).into_owned(), t.accent),
-            Span::raw("  "),
-            Span::styled(clean(&p.account_number).into_owned(), t.text),
-        ]),
-        Line::from(Span::styled(
-            format!(
-                "{} · customer since {} ({years}y)",
-                p.tier.label(),
-                p.customer_since.format("%Y")
-            ),
-            t.text,
-        )),
-        Line::from(field(
-            "☎",
-            clean(&phone.unwrap_or_else(|| "none".into())).into_owned(),
-            t,
-            t.text,
-        )),
-        Line::from(field(
-            "✉",
-            clean(&email.unwrap_or_else(|| "none".into())).into_owned(),
-            t,
-            t.text,
-        )),
-        Line::from(field(
-            "Address",
-            clean(&format!(
-                "{}, {} {}, {}",
-                addr.line1, addr.city, addr.postcode, addr.country
-            ))
-            .into_owned(),
-            t,
-            t.text,
-        )),
-        Line::from(field(
-            "Stage",
-            p.stage.label(),
-            t,
-            if p.stage == rapport_api::RelationshipStage::Dissolution {
-                t.danger
+    };
+    let phone = match p.phones.first() {
+        Some(ph) => {
+            let number = if s.mask_pii {
+                mask_phone(&ph.e164)
             } else {
-                t.text
-            },
-        )),
+                clean(&ph.e164).into_owned()
+            };
+            let kind = match ph.kind {
+                PhoneKind::Mobile => "mobile",
+                PhoneKind::Home => "home",
+                PhoneKind::Work => "work",
+            };
+            format!("{number} {kind}{}", more(p.phones.len()))
+        }
+        None => "no phone".into(),
+    };
+    let email = match p.emails.first() {
+        Some(e) => {
+            let e = if s.mask_pii { mask_email(e) } else { e.clone() };
+            format!("{}{}", clean(&e), more(p.emails.len()))
+        }
+        None => "no email".into(),
+    };
+    let a = &p.address;
+    let place = if s.mask_pii {
+        format!("{} {}, {}", a.city, a.postcode, a.country)
+    } else {
+        format!("{}, {} {}, {}", a.line1, a.city, a.postcode, a.country)
+    };
+    let stage_style = if p.stage == RelationshipStage::Dissolution {
+        t.danger
+    } else {
+        t.text
+    };
+    let stage_note = if p.stage == RelationshipStage::Dissolution {
+        " (churn signal)"
+    } else {
+        ""
+    };
+    let lines = vec![
+        row(
+            vec![Span::styled(clean(&p.display_name).into_owned(), t.accent)],
+            cols,
+            None,
+        ),
+        row(
+            vec![
+                Span::styled(clean(&p.account_number).into_owned(), t.text),
+                Span::styled(format!(" · {} tier", p.tier.label()), t.text),
+            ],
+            cols,
+            None,
+        ),
+        row(
+            vec![
+                Span::styled("Customer since ", t.muted),
+                Span::styled(
+                    format!("{} ({years}y)", p.customer_since.format("%b %Y")),
+                    t.text,
+                ),
+            ],
+            cols,
+            None,
+        ),
+        row(
+            vec![Span::styled("☎ ", t.muted), Span::styled(phone, t.text)],
+            cols,
+            None,
+        ),
+        row(
+            vec![Span::styled("✉ ", t.muted), Span::styled(email, t.text)],
+            cols,
+            None,
+        ),
+        row(
+            vec![
+                Span::styled("⌂ ", t.muted),
+                Span::styled(clean(&place).into_owned(), t.text),
+            ],
+            cols,
+            None,
+        ),
+        row(
+            vec![
+                Span::styled("Stage ", t.muted),
+                Span::styled(format!("{}{stage_note}", p.stage.label()), stage_style),
+            ],
+            cols,
+            None,
+        ),
     ];
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(panel(" Customer ", t, false))
-            .wrap(Wrap { trim: true }),
-        area,
-    );
+    f.render_widget(Paragraph::new(lines).block(block), area);
 }

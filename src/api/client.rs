@@ -1,0 +1,347 @@
+//! HTTP client for the Rapport API, used by the runtime's effect executor.
+//!
+//! Every failure becomes an [`ApiError`] whose `Display` is a sentence a
+//! person can act on: a server's `application/problem+json` body is kept as
+//! the [`Problem`] it is, and network failures say which server could not be
+//! reached and why ("connection refused", "no answer within 5 s").
+
+use std::time::Duration;
+
+use rapport_api::{
+    API_PREFIX, Channel, CustomerId, CustomerView, Health, InteractionPage, Me, PROBLEM_JSON,
+    Problem, SearchResponse,
+};
+use serde::de::DeserializeOwned;
+
+/// Interactions asked for per history page.
+pub const HISTORY_PAGE: u32 = 50;
+
+/// Where the client talks to, and as whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerTarget {
+    /// e.g. `https://crm.example.net` or `http://127.0.0.1:41234`.
+    pub base_url: String,
+    /// Bearer token of the signed-in agent.
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// No HTTP answer at all: refused, unknown host, timed out, cut off.
+    #[error("Server not reachable at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    /// The server answered with a problem document (RFC 9457).
+    #[error("{}", problem_sentence(.0))]
+    Problem(Box<Problem>),
+    /// The server answered, but not with something Rapport can read.
+    #[error(
+        "The server at {url} sent a reply Rapport cannot read ({detail}); is it a Rapport server of the same version?"
+    )]
+    BadResponse { url: String, detail: String },
+}
+
+impl ApiError {
+    /// True when the link is down (so the app reconnects), false when the
+    /// server answered and said no.
+    pub fn is_connection(&self) -> bool {
+        matches!(self, ApiError::Unreachable { .. })
+    }
+
+    /// The HTTP status of a problem answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Problem(p) => Some(p.status),
+            _ => None,
+        }
+    }
+}
+
+fn problem_sentence(p: &Problem) -> String {
+    let mut s = match &p.detail {
+        Some(d) if !d.trim().is_empty() => d.clone(),
+        _ => format!("{} (HTTP {})", p.title, p.status),
+    };
+    for e in &p.errors {
+        s.push_str(&format!(" {}: {}.", e.path, e.message));
+    }
+    s
+}
+
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for ApiClient {
+    // The token is a secret: never in logs or panic messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiClient {
+    /// A client for `target`; every request gives up after `timeout`.
+    pub fn new(target: &ServerTarget, timeout: Duration) -> Result<ApiClient, ApiError> {
+        let base = target.base_url.trim_end_matches('/').to_string();
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .user_agent(concat!("rapport/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::BadResponse {
+                url: base.clone(),
+                detail: format!("cannot set up HTTP: {e}"),
+            })?;
+        Ok(ApiClient {
+            http,
+            base,
+            token: target.token.clone(),
+            timeout,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET /health` (no auth): is the server up, and on what.
+    pub async fn health(&self) -> Result<Health, ApiError> {
+        self.get("/health", &[], false).await
+    }
+
+    /// `GET /v1/me`: who the token belongs to.
+    pub async fn me(&self) -> Result<Me, ApiError> {
+        self.get(&format!("{API_PREFIX}/me"), &[], true).await
+    }
+
+    /// `GET /v1/customers?q=&limit=`: ranked hits by name, phone, email or
+    /// account number.
+    pub async fn search(&self, q: &str, limit: u32) -> Result<SearchResponse, ApiError> {
+        let query = [("q", q.to_string()), ("limit", limit.to_string())];
+        self.get(&format!("{API_PREFIX}/customers"), &query, true)
+            .await
+    }
+
+    /// `GET /v1/customers/{id}/view`: the customer-360 document.
+    pub async fn customer_view(&self, id: CustomerId) -> Result<CustomerView, ApiError> {
+        self.get(&format!("{API_PREFIX}/customers/{id}/view"), &[], true)
+            .await
+    }
+
+    /// `GET /v1/customers/{id}/interactions`: one page of history, newest
+    /// first, older than `cursor`, optionally on one channel.
+    pub async fn interactions(
+        &self,
+        id: CustomerId,
+        cursor: Option<&str>,
+        channel: Option<Channel>,
+    ) -> Result<InteractionPage, ApiError> {
+        let mut query = vec![("limit", HISTORY_PAGE.to_string())];
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_string()));
+        }
+        if let Some(ch) = channel {
+            query.push(("channel", ch.as_str().to_string()));
+        }
+        self.get(
+            &format!("{API_PREFIX}/customers/{id}/interactions"),
+            &query,
+            true,
+        )
+        .await
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        auth: bool,
+    ) -> Result<T, ApiError> {
+        let url = format!("{}{}", self.base, path);
+        let mut req = self.http.get(&url).query(query);
+        if auth {
+            req = req.bearer_auth(&self.token);
+        }
+        let unreachable = |e: reqwest::Error| ApiError::Unreachable {
+            url: self.base.clone(),
+            reason: reason(&e, self.timeout),
+        };
+        let resp = req.send().await.map_err(unreachable)?;
+        let status = resp.status();
+        let is_problem = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+        let bytes = resp.bytes().await.map_err(unreachable)?;
+        decode(&self.base, path, status.as_u16(), is_problem, &bytes)
+    }
+}
+
+/// Turn an HTTP answer into a value or an error. Separate from the I/O so
+/// it can be tested with canned bodies.
+pub fn decode<T: DeserializeOwned>(
+    base: &str,
+    path: &str,
+    status: u16,
+    is_problem: bool,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    let bad = |detail: String| ApiError::BadResponse {
+        url: base.to_string(),
+        detail,
+    };
+    if (200..300).contains(&status) && !is_problem {
+        return serde_json::from_slice(body).map_err(|e| bad(format!("{path}: {e}")));
+    }
+    // Servers and proxies do not always label problems; try anyway.
+    if let Ok(p) = serde_json::from_slice::<Problem>(body) {
+        return Err(ApiError::Problem(Box::new(p)));
+    }
+    let snippet: String = String::from_utf8_lossy(body).chars().take(80).collect();
+    let snippet = crate::sanitize::clean(snippet.trim()).into_owned();
+    Err(bad(if snippet.is_empty() {
+        format!("{path}: HTTP {status} with no explanation")
+    } else {
+        format!("{path}: HTTP {status}: {snippet}")
+    }))
+}
+
+/// Why a request got no answer, in a few words.
+fn reason(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("no answer within {}", human_duration(timeout));
+    }
+    // The I/O error deep in the chain names what actually happened.
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut innermost = e.to_string();
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            let words = match io.kind() {
+                K::ConnectionRefused => Some("connection refused"),
+                K::ConnectionReset => Some("connection reset"),
+                K::ConnectionAborted => Some("connection aborted"),
+                K::TimedOut => Some("connection timed out"),
+                K::AddrNotAvailable => Some("address not available"),
+                K::NotConnected | K::BrokenPipe | K::UnexpectedEof => Some("connection closed"),
+                _ => None,
+            };
+            if let Some(w) = words {
+                return w.to_string();
+            }
+        }
+        innermost = s.to_string();
+        src = s.source();
+    }
+    let lower = innermost.to_lowercase();
+    if lower.contains("dns")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service")
+    {
+        "host name not found".to_string()
+    } else if lower.contains("certificate") || lower.contains("tls") {
+        format!("secure connection failed ({innermost})")
+    } else if e.is_connect() {
+        format!("cannot connect ({innermost})")
+    } else {
+        innermost
+    }
+}
+
+fn human_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapport_api::FieldError;
+
+    #[test]
+    fn problem_bodies_become_problems_with_their_sentence() {
+        let body = br#"{"type":"about:blank","title":"Not found","status":404,"detail":"No customer with id 7."}"#;
+        let e = decode::<Me>("http://x", "/v1/me", 404, true, body).unwrap_err();
+        assert_eq!(e.to_string(), "No customer with id 7.");
+        assert_eq!(e.status(), Some(404));
+        assert!(!e.is_connection());
+    }
+
+    #[test]
+    fn validation_problems_list_their_fields() {
+        let p = Problem {
+            type_: "about:blank".into(),
+            title: "Invalid request".into(),
+            status: 422,
+            detail: None,
+            instance: None,
+            errors: vec![FieldError {
+                path: "limit".into(),
+                message: "must be at most 100".into(),
+            }],
+        };
+        let body = serde_json::to_vec(&p).unwrap();
+        let e = decode::<Me>("http://x", "/v1/customers", 422, true, &body).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Invalid request (HTTP 422) limit: must be at most 100."
+        );
+    }
+
+    #[test]
+    fn unreadable_answers_say_so_without_control_characters() {
+        let e = decode::<Me>(
+            "http://x",
+            "/v1/me",
+            502,
+            false,
+            b"<html>\x1b[2J Bad gateway",
+        )
+        .unwrap_err();
+        let s = e.to_string();
+        assert!(s.contains("HTTP 502") && s.contains("␛[2J"), "{s}");
+        let e = decode::<Me>("http://x", "/v1/me", 200, false, b"{}").unwrap_err();
+        assert!(matches!(e, ApiError::BadResponse { .. }));
+    }
+
+    #[tokio::test]
+    async fn refused_connection_is_a_sentence_naming_the_server() {
+        // A port that was free a moment ago: nothing listens there.
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let target = ServerTarget {
+            base_url: format!("http://127.0.0.1:{port}/"),
+            token: "t".into(),
+        };
+        let c = ApiClient::new(&target, Duration::from_secs(2)).unwrap();
+        let e = c.health().await.unwrap_err();
+        assert!(e.is_connection());
+        assert_eq!(
+            e.to_string(),
+            format!("Server not reachable at http://127.0.0.1:{port}: connection refused")
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let target = ServerTarget {
+            base_url: "http://x".into(),
+            token: "sekrit".into(),
+        };
+        let c = ApiClient::new(&target, Duration::from_secs(1)).unwrap();
+        assert!(!format!("{c:?}").contains("sekrit"));
+    }
+}

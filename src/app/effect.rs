@@ -1,0 +1,33 @@
+//! Work `update` asks for. The runtime runs each effect as a task and feeds
+//! the outcome back as an [`super::Action`] carrying the same request id.
+
+use rapport_api::{Channel, CustomerId};
+
+use super::state::RequestId;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Wait `ms`, then send `SearchDue(id)`.
+    Debounce { id: RequestId, ms: u64 },
+    /// `GET /v1/customers?q=&limit=` → `SearchDone(id, …)`.
+    Search {
+        id: RequestId,
+        query: String,
+        limit: u32,
+    },
+    /// `GET /v1/customers/{id}/view` → `ViewDone(id, …)`.
+    LoadView { id: RequestId, customer: CustomerId },
+    /// `GET /v1/customers/{id}/interactions` → `HistoryDone(id, …)`.
+    LoadHistory {
+        id: RequestId,
+        customer: CustomerId,
+        cursor: Option<String>,
+        channel: Option<Channel>,
+    },
+    /// `GET /v1/me` → `SignedIn(id, …)`.
+    SignIn { id: RequestId },
+    /// Wait `after_ms`, then `GET /health` → `ProbeDone(id, …)`.
+    Probe { id: RequestId, after_ms: u64 },
+    /// Leave the event loop (the terminal is restored on the way out).
+    Quit,
+}

@@ -1,0 +1,277 @@
+//! Everything the client knows, in one value. Only [`super::update`]
+//! changes it; the UI reads it.
+
+use chrono::{DateTime, Utc};
+use rapport_api::{Channel, CustomerId, CustomerView, Interaction, Me, SearchResponse};
+
+use crate::api::ApiError;
+use crate::keymap::Context;
+
+/// Identifies a request, so a reply that is no longer wanted is dropped.
+pub type RequestId = u64;
+
+/// From this size the customer screen shows its panels side by side; below
+/// it, tabs. The UI and `update` agree on it through [`is_wide`].
+pub const WIDE_COLUMNS: u16 = 140;
+pub const WIDE_ROWS: u16 = 30;
+
+/// True when a terminal of this size gets the side-by-side layout.
+pub fn is_wide(columns: u16, rows: u16) -> bool {
+    columns >= WIDE_COLUMNS && rows >= WIDE_ROWS
+}
+
+/// Where a piece of remote data is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Idle,
+    Loading,
+    Loaded(T),
+    Failed(ApiError),
+}
+
+impl<T> Load<T> {
+    pub fn loaded(&self) -> Option<&T> {
+        match self {
+            Load::Loaded(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn is_loaded(&self) -> bool {
+        matches!(self, Load::Loaded(_))
+    }
+    pub fn failed(&self) -> Option<&ApiError> {
+        match self {
+            Load::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The link to the server as the agent sees it in the status bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// No answer yet since start-up.
+    Connecting,
+    Connected,
+    /// A request found the server unreachable; probing it again.
+    Reconnecting,
+    /// Several probes in a row failed; still probing, less often.
+    Offline,
+}
+
+impl Connection {
+    pub fn words(self) -> &'static str {
+        match self {
+            Connection::Connecting => "connecting",
+            Connection::Connected => "connected",
+            Connection::Reconnecting => "reconnecting",
+            Connection::Offline => "offline",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Search,
+    Customer,
+}
+
+/// Tabs of the narrow (80-column) customer layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Overview,
+    History,
+    Complaints,
+    Preferences,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [
+        Tab::Overview,
+        Tab::History,
+        Tab::Complaints,
+        Tab::Preferences,
+    ];
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::History => "History",
+            Tab::Complaints => "Complaints",
+            Tab::Preferences => "Prefs",
+        }
+    }
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+    pub fn next(self) -> Tab {
+        Tab::ALL[(self.index() + 1) % Tab::ALL.len()]
+    }
+    pub fn previous(self) -> Tab {
+        Tab::ALL[(self.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+    }
+}
+
+/// The scrollable panel the movement keys act on in the wide layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    History,
+    Complaints,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchState {
+    pub query: String,
+    /// After coming back from a customer the old query is kept but shown
+    /// selected: the first key typed replaces it, as in a browser's
+    /// address bar, so the next caller's name can be typed straight away.
+    pub replace_on_type: bool,
+    /// What the list shows. While a newer query is in flight the previous
+    /// results stay on screen and `pending` is set.
+    pub results: Load<SearchResponse>,
+    pub pending: bool,
+    pub selected: usize,
+    /// The newest request; replies to older ones are dropped.
+    pub latest: RequestId,
+}
+
+impl Default for SearchState {
+    fn default() -> Self {
+        SearchState {
+            query: String::new(),
+            replace_on_type: false,
+            results: Load::Idle,
+            pending: false,
+            selected: 0,
+            latest: 0,
+        }
+    }
+}
+
+/// The interaction history shown for a customer: the view's latest page
+/// plus older pages, or the pages of one channel when filtered.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistoryState {
+    pub items: Vec<Interaction>,
+    /// Where the next (older) page starts; None when everything is here.
+    pub cursor: Option<String>,
+    /// The page request in flight, if any.
+    pub loading: Option<RequestId>,
+    pub error: Option<ApiError>,
+    pub selected: usize,
+    pub channel: Option<Channel>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerState {
+    pub id: CustomerId,
+    /// The name from the search hit, shown while the view loads.
+    pub name: String,
+    pub view: Load<CustomerView>,
+    /// The view request whose reply is wanted.
+    pub request: RequestId,
+    pub tab: Tab,
+    pub focus: Focus,
+    pub history: HistoryState,
+    pub complaint_selected: usize,
+}
+
+impl CustomerState {
+    pub fn new(id: CustomerId, name: String, request: RequestId) -> CustomerState {
+        CustomerState {
+            id,
+            name,
+            view: Load::Loading,
+            request,
+            tab: Tab::Overview,
+            focus: Focus::History,
+            history: HistoryState::default(),
+            complaint_selected: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    pub screen: Screen,
+    pub search: SearchState,
+    pub customer: Option<CustomerState>,
+    /// The help overlay, and how far it is scrolled.
+    pub help: Option<u16>,
+    /// Who is signed in (`GET /v1/me`).
+    pub me: Load<Me>,
+    pub sign_in: RequestId,
+    pub server_url: String,
+    /// True when the server runs inside this process (the demo).
+    pub embedded: bool,
+    pub connection: Connection,
+    /// The health probe in flight while reconnecting, and how many failed.
+    pub probe: Option<RequestId>,
+    pub probe_failures: u32,
+    /// The most recent thing that went wrong, in words, for the status bar.
+    pub last_error: Option<String>,
+    /// The clock countdowns are measured against.
+    pub now: DateTime<Utc>,
+    pub mask_pii: bool,
+    pub debounce_ms: u64,
+    /// Terminal size in columns and rows, for layout-dependent keys.
+    pub size: (u16, u16),
+    pub quit: bool,
+    next_id: RequestId,
+}
+
+impl AppState {
+    pub fn new(server_url: String, embedded: bool, now: DateTime<Utc>) -> AppState {
+        AppState {
+            screen: Screen::Search,
+            search: SearchState::default(),
+            customer: None,
+            help: None,
+            me: Load::Idle,
+            sign_in: 0,
+            server_url,
+            embedded,
+            connection: Connection::Connecting,
+            probe: None,
+            probe_failures: 0,
+            last_error: None,
+            now,
+            mask_pii: true,
+            debounce_ms: 120,
+            size: (80, 24),
+            quit: false,
+            next_id: 0,
+        }
+    }
+
+    pub fn fresh_id(&mut self) -> RequestId {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// The customer screen shows panels side by side (else tabs).
+    pub fn wide(&self) -> bool {
+        is_wide(self.size.0, self.size.1)
+    }
+
+    /// The key context of what is on screen.
+    pub fn context(&self) -> Context {
+        if self.help.is_some() {
+            return Context::Help;
+        }
+        match self.screen {
+            Screen::Search => Context::Search,
+            Screen::Customer => Context::Customer,
+        }
+    }
+
+    /// The customer whose view is loaded, if the customer screen shows one.
+    pub fn view(&self) -> Option<&CustomerView> {
+        self.customer.as_ref().and_then(|c| c.view.loaded())
+    }
+
+    /// True when something on screen counts down and needs a tick a second.
+    pub fn has_countdown(&self) -> bool {
+        self.screen == Screen::Customer
+            && self.view().is_some_and(|v| !v.open_complaints.is_empty())
+    }
+}

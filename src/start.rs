@@ -1,0 +1,268 @@
+//! Start-up, in order: settings, keys and theme (any mistake exits 2 with a
+//! sentence naming the file and key), the log file, the server (embedded
+//! demo or remote), then the event loop inside the terminal guard. Called
+//! by `main.rs`, which does nothing else.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use crate::api::{ApiClient, ServerTarget};
+use crate::app::AppState;
+use crate::cli::{Cli, EXIT_CONFIG, EXIT_RUNTIME};
+use crate::config::{self, Settings, Sources};
+use crate::keymap::Keymap;
+use crate::theme::Theme;
+use crate::{embedded, runtime, tui};
+
+/// Everything decided before any I/O beyond reading files.
+pub struct Prepared {
+    pub settings: Settings,
+    pub keymap: Keymap,
+    pub theme: Theme,
+}
+
+/// Settings, keys and theme from the files, environment and flags; the
+/// error is the sentence to print before exiting with status 2.
+pub fn prepare(cli: &Cli, sources: &Sources) -> Result<Prepared, String> {
+    let settings =
+        config::load(sources, &cli.overrides()).map_err(|e| format!("configuration error: {e}"))?;
+    let keymap = Keymap::new(&settings.keys).map_err(|e| format!("key binding error: {e}"))?;
+    let no_color = sources
+        .env
+        .iter()
+        .any(|(k, v)| k == "NO_COLOR" && !v.is_empty());
+    let theme = Theme::load(
+        &settings.ui.theme,
+        crate::dirs::themes_dir().as_deref(),
+        no_color,
+    )
+    .map_err(|e| format!("theme error: {e}"))?;
+    if settings.server.url.is_some() && settings.server.token.is_none() {
+        return Err(format!(
+            "no token for {}: set RAPPORT_TOKEN (ask an administrator, or run `rapport-server agent add --name NAME --role agent`)",
+            settings.server.url.as_deref().unwrap_or_default()
+        ));
+    }
+    Ok(Prepared {
+        settings,
+        keymap,
+        theme,
+    })
+}
+
+pub fn main(cli: Cli) -> ExitCode {
+    let started = Instant::now();
+    let sources = Sources::from_system();
+    let Prepared {
+        settings,
+        keymap,
+        theme,
+    } = match prepare(&cli, &sources) {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("rapport: {msg}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    for file in [&sources.system_file, &sources.user_file, &cli.config]
+        .into_iter()
+        .flatten()
+    {
+        if holds_token(file) && config::world_readable(file) {
+            eprintln!(
+                "rapport: warning: {} holds a token and others can read it (chmod 600 it, or use RAPPORT_TOKEN)",
+                file.display()
+            );
+        }
+    }
+    let log_file = settings.log_file();
+    let _log_guard = match init_logging(&log_file, &settings.log.level) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!(
+                "rapport: cannot write the log file {}: {e} (set log.file)",
+                log_file.display()
+            );
+            return ExitCode::from(EXIT_RUNTIME);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("rapport: cannot start: {e}");
+            return ExitCode::from(EXIT_RUNTIME);
+        }
+    };
+    let result = rt.block_on(run(
+        settings,
+        keymap,
+        theme,
+        cli.exit_after_first_frame,
+        started,
+    ));
+    // Requests still in flight are abandoned here.
+    rt.shutdown_timeout(Duration::from_millis(500));
+    match result {
+        Ok(Some(first)) => {
+            println!(
+                "first frame painted after {:.1} ms",
+                first.as_secs_f64() * 1e3
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(None) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "exiting with an error");
+            eprintln!("rapport: {e:#}");
+            ExitCode::from(EXIT_RUNTIME)
+        }
+    }
+}
+
+async fn run(
+    settings: Settings,
+    keymap: Keymap,
+    theme: Theme,
+    exit_after_first_frame: bool,
+    started: Instant,
+) -> anyhow::Result<Option<Duration>> {
+    let mut embedded = None;
+    let target = match (&settings.server.url, &settings.server.token) {
+        (Some(url), Some(token)) => ServerTarget {
+            base_url: url.clone(),
+            token: token.clone(),
+        },
+        _ => {
+            let running = embedded::start(&settings, &embedded::stderr_progress).await?;
+            tracing::info!(
+                database = %running.database.display(),
+                seeded_now = running.seeded_now,
+                "embedded demo server started"
+            );
+            let target = running.target.clone();
+            embedded = Some(running);
+            target
+        }
+    };
+    let api = ApiClient::new(&target, Duration::from_millis(settings.server.timeout_ms))?;
+    let mut state = AppState::new(
+        target.base_url.clone(),
+        embedded.is_some(),
+        chrono::Utc::now(),
+    );
+    state.mask_pii = settings.ui.mask_pii;
+    state.debounce_ms = settings.ui.debounce_ms;
+    tracing::info!(server = %target.base_url, embedded = embedded.is_some(), "starting");
+
+    let mut tui = tui::Tui::enter()?;
+    let opts = runtime::Options {
+        exit_after_first_frame: exit_after_first_frame.then_some(started),
+    };
+    let result = runtime::run(&mut tui, state, &theme, &keymap, api, opts).await;
+    drop(tui);
+    if let Some(e) = embedded {
+        e.shutdown().await;
+    }
+    tracing::info!("stopped");
+    result
+}
+
+/// True when a configuration file sets `server.token`.
+fn holds_token(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("server")?.get("token").cloned())
+        .is_some()
+}
+
+fn init_logging(
+    file: &Path,
+    level: &str,
+) -> std::io::Result<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_owned())
+        .unwrap_or_else(|| "rapport.log".into());
+    // Opened once here so an unwritable path is reported before the TUI.
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(&name))?;
+    let appender = tracing_appender::rolling::never(dir, name);
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::new(format!(
+        "{level},hyper=warn,hyper_util=warn,reqwest=warn,sqlx=warn,tower_http=warn"
+    ));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .init();
+    Ok(guard)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn a_remote_server_needs_a_token() {
+        let cli = Cli::parse_from(["rapport", "--server", "https://crm.example.net"]);
+        let e = prepare(&cli, &Sources::default()).err().unwrap();
+        assert!(e.contains("RAPPORT_TOKEN"), "{e}");
+        let src = Sources {
+            env: vec![("RAPPORT_TOKEN".into(), "t".into())],
+            ..Sources::default()
+        };
+        assert!(prepare(&cli, &src).is_ok());
+    }
+
+    #[test]
+    fn no_color_selects_mono() {
+        let cli = Cli::parse_from(["rapport", "--theme", "light"]);
+        let src = Sources {
+            env: vec![("NO_COLOR".into(), "1".into())],
+            ..Sources::default()
+        };
+        assert_eq!(prepare(&cli, &src).ok().unwrap().theme.name, "mono");
+    }
+
+    #[test]
+    fn unknown_theme_and_bad_keys_are_configuration_errors() {
+        let cli = Cli::parse_from(["rapport", "--theme", "neon"]);
+        let e = prepare(&cli, &Sources::default()).err().unwrap();
+        assert!(e.starts_with("theme error: unknown theme 'neon'"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("keys.toml");
+        std::fs::write(
+            &f,
+            "[keys.search]\n\"ctrl-n\" = \"next\"\n\"C-n\" = \"open\"\n",
+        )
+        .unwrap();
+        let cli = Cli::parse_from(["rapport", "--config", f.to_str().unwrap()]);
+        let e = prepare(&cli, &Sources::default()).err().unwrap();
+        assert!(
+            e.starts_with("key binding error: ") && e.contains("keys.search"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn finds_tokens_in_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[server]\ntoken = \"x\"\n").unwrap();
+        assert!(holds_token(&f));
+        std::fs::write(&f, "[server]\ntimeout_ms = 1\n").unwrap();
+        assert!(!holds_token(&f));
+    }
+}
