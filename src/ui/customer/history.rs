@@ -109,6 +109,11 @@ pub fn draw(f: &mut Frame, area: Rect, c: &CustomerState, t: &Theme, focused: bo
     }
 }
 
+/// Room for the reason column: more when the list is wide.
+fn reason_width(cols: usize) -> usize {
+    if cols >= 90 { 18 } else { 12 }
+}
+
 fn line(it: &Interaction, selected: bool, marked: bool, cols: usize, t: &Theme) -> Line<'static> {
     let base = if selected { t.selection } else { t.text };
     let muted = if selected { t.selection } else { t.muted };
@@ -127,7 +132,7 @@ fn line(it: &Interaction, selected: bool, marked: bool, cols: usize, t: &Theme) 
             Span::styled(it.started_at.format("%d %b %y %H:%M ").to_string(), muted),
             Span::styled(pad(channel_label(it.channel), 8), base),
             Span::styled(format!(" {dir} "), muted),
-            Span::styled(pad(&clean(&it.reason), 12), base),
+            Span::styled(pad(&clean(&it.reason), reason_width(cols)), base),
             Span::styled(format!(" {}", clean(&it.notes)), base),
         ],
         cols,

@@ -75,7 +75,7 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, t: &Theme) {
     if c.do_not_contact {
         lines.push(row(
             vec![Span::styled(
-                "⚠ DO NOT CONTACT: no outbound contact, no offers",
+                "⚠ DO NOT CONTACT: no calls out, no offers",
                 t.danger,
             )],
             cols,

@@ -20,7 +20,12 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, s: &AppState, t: &Theme
     let block = panel(" Customer ", t, false);
     let cols = block.inner(area).width as usize;
     let p = &v.profile;
-    let years = (s.now.date_naive() - p.customer_since).num_days() / 365;
+    let days = (s.now.date_naive() - p.customer_since).num_days().max(0);
+    let tenure = match days {
+        0..=30 => "new".to_string(),
+        31..=364 => format!("{}mo", days / 30),
+        _ => format!("{}y", days / 365),
+    };
     let more = |n: usize| {
         if n > 1 {
             format!(" (+{} more)", n - 1)
@@ -85,7 +90,7 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, s: &AppState, t: &Theme
             vec![
                 Span::styled("Customer since ", t.muted),
                 Span::styled(
-                    format!("{} ({years}y)", p.customer_since.format("%b %Y")),
+                    format!("{} ({tenure})", p.customer_since.format("%b %Y")),
                     t.text,
                 ),
             ],

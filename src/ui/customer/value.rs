@@ -61,7 +61,7 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, t: &Theme) {
             None,
         )
     };
-    let lines = vec![
+    let mut lines = vec![
         row(
             vec![
                 Span::styled("Lifetime  ", t.muted),
@@ -99,6 +99,17 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, t: &Theme) {
             cols,
             None,
         ),
+    ];
+    if s.orders == 0 {
+        lines.push(row(
+            vec![Span::styled("No purchases yet.", t.muted)],
+            cols,
+            None,
+        ));
+        f.render_widget(Paragraph::new(lines).block(block), area);
+        return;
+    }
+    lines.extend([
         figure("Frequency", s.frequency.to_string(), "repeat buying days"),
         figure(
             "Recency",
@@ -111,6 +122,6 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, t: &Theme) {
             &format!("first buy→{}", s.as_of.format("%d %b")),
         ),
         figure("Monetary", money(s.monetary_minor, &cur), "mean repeat day"),
-    ];
+    ]);
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
