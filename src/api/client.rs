@@ -290,6 +290,7 @@ mod tests {
                 path: "limit".into(),
                 message: "must be at most 100".into(),
             }],
+            current: None,
         };
         let body = serde_json::to_vec(&p).unwrap();
         let e = decode::<Me>("http://x", "/v1/customers", 422, true, &body).unwrap_err();

@@ -868,6 +868,7 @@ mod tests {
             detail: Some("No customer with id 12345.".into()),
             instance: None,
             errors: vec![],
+            current: None,
         }));
         let fx = update(&mut s, Action::ViewDone(id, Err(e.clone())));
         assert!(fx.is_empty(), "a refusal is not a lost connection");

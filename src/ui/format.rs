@@ -2,53 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-/// Minor units in the currency's usual form: `£4,210.40`, `€0.05`,
-/// `$12.00`, `¥12,345` (no decimals); other currencies by code,
-/// `CHF 12.00`.
-pub fn money(minor: i64, currency: &str) -> String {
-    let (symbol, decimals) = match currency {
-        "GBP" => ("£", 2),
-        "EUR" => ("€", 2),
-        "USD" => ("$", 2),
-        "JPY" => ("¥", 0),
-        // Zero-decimal currencies shown by code (ISO 4217 minor unit 0).
-        "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "XAF" | "XOF" => (currency, 0),
-        other => (other, 2),
-    };
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    // Wire money is always in hundredths; a zero-decimal currency's minor
-    // unit is the whole unit, so it is not divided.
-    let (units, cents) = if decimals == 0 {
-        (abs, 0)
-    } else {
-        (abs / 100, abs % 100)
-    };
-    let grouped = group_thousands(units);
-    let sep = if symbol.chars().count() == 3 && symbol.chars().all(|c| c.is_ascii_uppercase()) {
-        " "
-    } else {
-        ""
-    };
-    if decimals == 0 {
-        format!("{sign}{symbol}{sep}{grouped}")
-    } else {
-        format!("{sign}{symbol}{sep}{grouped}.{cents:02}")
-    }
-}
-
-/// `12345` → `12,345`.
-pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use rapport_api::money::{format as money, group_thousands};
 
 /// A span of time in the two largest units that matter: `3d 4h`, `2h 10m`,
 /// `3h`, `45m`, `30s`.

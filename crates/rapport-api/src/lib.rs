@@ -10,6 +10,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod events;
+pub mod money;
+pub mod recording;
+
+pub use events::{Event, EventBody};
+pub use recording::*;
+
 /// Path prefix of every versioned endpoint.
 pub const API_PREFIX: &str = "/v1";
 
@@ -113,6 +120,11 @@ pub struct Problem {
     /// Field-level validation failures.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// On 412 (a stale `If-Match`): the record as it is now, so the client
+    /// can show what changed and re-apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub current: Option<serde_json::Value>,
 }
 
 fn about_blank() -> String {
@@ -417,6 +429,12 @@ pub struct Interaction {
     pub agent: Option<AgentRef>,
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub sentiment: Option<Sentiment>,
+    #[serde(default)]
+    pub follow_up_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub complaint_id: Option<i64>,
 }
 
 /// `GET /v1/customers/{id}/interactions?cursor=&limit=&channel=`.
@@ -492,8 +510,21 @@ pub struct Complaint {
     pub sla_due_at: DateTime<Utc>,
     /// Regulatory final-response deadline (8 weeks), where it applies.
     pub final_response_due_at: Option<DateTime<Utc>>,
+    /// Close of the third business day after receipt: the regulatory window
+    /// for a summary resolution (UK FCA DISP), where it applies.
+    #[serde(default)]
+    pub summary_due_at: Option<DateTime<Utc>>,
     pub owner: Option<AgentRef>,
     pub escalated: bool,
+    #[serde(default)]
+    pub resolution_note: Option<String>,
+    #[serde(default)]
+    pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Service-recovery actions on this complaint, oldest first.
+    #[serde(default)]
+    pub recovery_actions: Vec<RecoveryAction>,
     /// Optimistic-concurrency version; send as `If-Match` on update.
     pub version: i64,
 }
@@ -512,6 +543,17 @@ pub struct CustomerView {
     pub interactions_cursor: Option<String>,
     /// Open complaints, soonest SLA first.
     pub open_complaints: Vec<Complaint>,
+    /// Money recovery actions that took effect for this customer this
+    /// calendar year (UTC), in the customer's currency.
+    #[serde(default)]
+    pub goodwill_year_minor: i64,
+    /// What the signed-in agent may grant without approval, in the
+    /// customer's currency.
+    #[serde(default)]
+    pub authority: Option<Authority>,
+    /// Other agents who have this customer open now.
+    #[serde(default)]
+    pub viewers: Vec<AgentRef>,
     /// Server clock when the view was assembled, for countdowns.
     pub server_time: DateTime<Utc>,
 }
@@ -587,6 +629,7 @@ mod tests {
             detail: Some("No customer with id 7.".into()),
             instance: None,
             errors: vec![],
+            current: None,
         };
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["type"], "about:blank");

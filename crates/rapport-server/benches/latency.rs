@@ -133,7 +133,7 @@ async fn main() -> anyhow::Result<()> {
     let mut queries = Vec::with_capacity(a.samples);
     while ids.len() < a.samples {
         let id = rng.random_range(1..=max_id);
-        if let Ok(v) = view::customer_view(&db, id, a.as_of).await {
+        if let Ok(v) = view::customer_view(&db, id, a.as_of, None).await {
             queries.push(query_for(&v, ids.len(), &mut rng));
             ids.push(id);
         }
@@ -142,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
     // Warm the page cache the way a running server would be warm.
     for (q, id) in queries.iter().zip(&ids).take(200) {
         let _ = search::search(&db, q, 20).await?;
-        let _ = view::customer_view(&db, *id, a.as_of).await?;
+        let _ = view::customer_view(&db, *id, a.as_of, None).await?;
     }
 
     let mut search_ms = Vec::with_capacity(a.samples);
@@ -160,7 +160,7 @@ async fn main() -> anyhow::Result<()> {
     let mut view_ms = Vec::with_capacity(a.samples);
     for id in &ids {
         let t = Instant::now();
-        let _ = view::customer_view(&db, *id, a.as_of).await?;
+        let _ = view::customer_view(&db, *id, a.as_of, None).await?;
         view_ms.push(t.elapsed().as_secs_f64() * 1e3);
     }
     report(&a.label, "customer view, server side", view_ms);

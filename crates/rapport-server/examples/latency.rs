@@ -134,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
     for _ in 0..samples * 3 {
         let id = rng.random_range(1..=max_id);
         let t = Instant::now();
-        let v = view::customer_view(&db, id, as_of).await?;
+        let v = view::customer_view(&db, id, as_of, None).await?;
         d.push(t.elapsed());
         std::hint::black_box(v);
     }

@@ -2,7 +2,8 @@
 //! their JSON form), in one place.
 
 use rapport_api::{
-    Channel, ComplaintStatus, Direction, PhoneKind, RelationshipStage, Role, Severity, Tier,
+    Channel, ComplaintStatus, Direction, PhoneKind, RecoveryKind, RecoveryStatus,
+    RelationshipStage, Role, Sentiment, Severity, Tier,
 };
 
 use crate::error::Error;
@@ -73,6 +74,24 @@ codes!(ComplaintStatus, "complaint status" {
     ComplaintStatus::Closed => "closed",
 });
 
+codes!(Sentiment, "sentiment" {
+    Sentiment::VeryNegative => "very_negative", Sentiment::Negative => "negative",
+    Sentiment::Neutral => "neutral", Sentiment::Positive => "positive",
+    Sentiment::VeryPositive => "very_positive",
+});
+codes!(RecoveryKind, "recovery action kind" {
+    RecoveryKind::Apology => "apology", RecoveryKind::Refund => "refund",
+    RecoveryKind::AccountCredit => "account_credit", RecoveryKind::Voucher => "voucher",
+    RecoveryKind::Replacement => "replacement",
+    RecoveryKind::ExpeditedDelivery => "expedited_delivery",
+    RecoveryKind::FeeWaiver => "fee_waiver", RecoveryKind::Callback => "callback",
+    RecoveryKind::Escalation => "escalation",
+});
+codes!(RecoveryStatus, "recovery action status" {
+    RecoveryStatus::PendingApproval => "pending_approval", RecoveryStatus::Done => "done",
+    RecoveryStatus::Rejected => "rejected",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +114,9 @@ mod tests {
         same_as_json::<PhoneKind>();
         same_as_json::<Severity>();
         same_as_json::<ComplaintStatus>();
+        same_as_json::<Sentiment>();
+        same_as_json::<RecoveryKind>();
+        same_as_json::<RecoveryStatus>();
         assert!(Tier::decode("diamond").is_err());
     }
 }

@@ -142,6 +142,13 @@ impl Db {
         &self.pool
     }
 
+    /// A write transaction. `BEGIN IMMEDIATE` takes the write lock up front,
+    /// so concurrent writers queue on the busy timeout instead of failing
+    /// when a read would have to turn into a write.
+    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// `sqlite` (the only backend so far).
     pub fn backend(&self) -> &'static str {
         "sqlite"

@@ -11,6 +11,20 @@ pub enum Error {
     /// Input that cannot be used; `field` names the parameter or JSON pointer.
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// The signed-in agent may not do this; the message says who may.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request clashes with the record's state (already decided, a
+    /// lifecycle step that is not allowed, a request still in flight).
+    #[error("{0}")]
+    Conflict(String),
+    /// An update named a version that is no longer current. `current` is
+    /// the record as it is now.
+    #[error("{message}")]
+    Stale {
+        message: String,
+        current: Box<serde_json::Value>,
+    },
     /// Stored data that does not decode: a bug or a damaged database.
     #[error("{0}")]
     Corrupt(String),

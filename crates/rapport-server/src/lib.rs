@@ -6,14 +6,17 @@
 //! talks to it over loopback HTTP exactly as it would to a remote one.
 
 pub mod agents;
+pub mod audit;
 pub mod codes;
 pub mod cursor;
 pub mod customers;
 pub mod db;
 pub mod embedded;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod phone;
+pub mod recording;
 pub mod search;
 pub mod seed;
 pub mod store;
@@ -80,8 +83,10 @@ pub async fn serve(
 ) -> anyhow::Result<ServerHandle> {
     db.warm_up().await?;
     let addr = listener.local_addr()?;
-    let upkeep = tokio::spawn(upkeep(db.clone()));
-    let app = router(AppState::new(db, cfg));
+    let state = AppState::new(db.clone(), cfg);
+    state.events.poll(&db).await?;
+    let upkeep = tokio::spawn(upkeep(db, state.events.clone()));
+    let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -101,19 +106,50 @@ pub async fn serve(
 
 /// How often the search vocabulary is checked against the database.
 const VOCABULARY_REFRESH: Duration = Duration::from_secs(30);
+/// How often the event log is checked for rows written by other processes.
+const EVENT_POLL: Duration = Duration::from_millis(500);
+/// How often lapsed presences are dropped.
+const PRESENCE_SWEEP: Duration = Duration::from_secs(5);
+/// How often old events and idempotency records are pruned.
+const PRUNE: Duration = Duration::from_secs(3600);
 
-/// Background work while serving: pick up name tokens that another process
-/// (such as `rapport-server seed` on the same file) has added, so prefix and
-/// typo search know them.
-async fn upkeep(db: Db) {
-    let mut tick = tokio::time::interval(VOCABULARY_REFRESH);
-    tick.tick().await;
+/// Background work while serving: pick up name tokens and events that
+/// another process (such as `rapport-server seed` or a second server on the
+/// same file) has added, drop lapsed presences, prune old records.
+async fn upkeep(db: Db, events: std::sync::Arc<events::Events>) {
+    let mut vocab = tokio::time::interval(VOCABULARY_REFRESH);
+    let mut poll = tokio::time::interval(EVENT_POLL);
+    let mut sweep = tokio::time::interval(PRESENCE_SWEEP);
+    let mut prune = tokio::time::interval(PRUNE);
+    for t in [&mut vocab, &mut poll, &mut sweep, &mut prune] {
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    }
+    vocab.tick().await;
     loop {
-        tick.tick().await;
-        match db.vocab.refresh(db.pool()).await {
-            Ok(true) => tracing::info!(tokens = db.vocab.len(), "search vocabulary reloaded"),
-            Ok(false) => {}
-            Err(e) => tracing::warn!(error = %e, "could not check the search vocabulary"),
+        tokio::select! {
+            _ = vocab.tick() => match db.vocab.refresh(db.pool()).await {
+                Ok(true) => tracing::info!(tokens = db.vocab.len(), "search vocabulary reloaded"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "could not check the search vocabulary"),
+            },
+            _ = poll.tick() => {
+                if let Err(e) = events.poll(&db).await {
+                    tracing::warn!(error = %e, "could not check the event log");
+                }
+            }
+            _ = sweep.tick() => events.expire_presence(),
+            _ = prune.tick() => {
+                match events::Events::prune(&db).await {
+                    Ok(n) if n > 0 => tracing::info!(events = n, "pruned old events"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not prune events"),
+                }
+                match http::idempotency::prune(&db).await {
+                    Ok(n) if n > 0 => tracing::info!(keys = n, "pruned old idempotency keys"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not prune idempotency keys"),
+                }
+            }
         }
     }
 }

@@ -8,7 +8,8 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use rapport_api::Role;
+use rapport_api::{Role, Severity};
+use rapport_server::recording::{limits, taxonomy};
 use rapport_server::seed::{self, SeedOptions};
 use rapport_server::{Db, ServerConfig, agents};
 use tracing_subscriber::EnvFilter;
@@ -69,6 +70,54 @@ enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// Complaint SLAs and approval limits for service-recovery money.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Print the SLA per severity and every approval limit.
+    Show {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Set the internal SLA of a complaint severity, in hours from receipt.
+    /// Applies to complaints received from now on (and to complaints whose
+    /// severity is changed).
+    Sla {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// low, medium, high or critical.
+        #[arg(long, value_parser = parse_severity)]
+        severity: Severity,
+        #[arg(long)]
+        hours: i64,
+    },
+    /// Set how much money recovery one person may grant without approval,
+    /// for a role or (overriding the role) one agent, in one currency.
+    /// Amounts are written as people write them: 50, 50.00, 1,200.
+    Limit {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// agent, supervisor or admin.
+        #[arg(long, value_parser = parse_role, conflicts_with = "agent", required_unless_present = "agent")]
+        role: Option<Role>,
+        /// An agent's name: a limit for them alone.
+        #[arg(long)]
+        agent: Option<String>,
+        /// ISO 4217 code, e.g. GBP.
+        #[arg(long)]
+        currency: String,
+        /// Largest single refund, credit, voucher or fee waiver.
+        #[arg(long, value_name = "AMOUNT")]
+        per_action: String,
+        /// Total per UTC day.
+        #[arg(long, value_name = "AMOUNT")]
+        per_day: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +157,12 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 
 fn parse_role(s: &str) -> Result<Role, String> {
     s.parse()
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    use rapport_server::codes::Code;
+    Severity::from_code(&s.trim().to_ascii_lowercase())
+        .ok_or_else(|| format!("unknown severity '{s}': expected low, medium, high or critical"))
 }
 
 #[tokio::main]
@@ -233,6 +288,84 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         },
+        Command::Policy { command } => policy(command).await,
+    }
+}
+
+async fn policy(command: PolicyCommand) -> anyhow::Result<()> {
+    match command {
+        PolicyCommand::Show { db } => {
+            let db = Db::connect(&db.database).await?;
+            let mut conn = db.pool().acquire().await?;
+            println!("Complaint SLA (hours from receipt):");
+            for p in taxonomy::sla_policies(&mut conn).await? {
+                println!("  {:<9} {:>5} h", p.severity.label(), p.hours);
+            }
+            println!("\nApproval limits (money recovery without a supervisor):");
+            println!(
+                "  {:<28} {:<4} {:>16} {:>16}",
+                "WHO", "CUR", "PER ACTION", "PER DAY"
+            );
+            for (who, cur, action, day) in limits::list(&mut conn).await? {
+                println!(
+                    "  {:<28} {:<4} {:>16} {:>16}",
+                    who,
+                    cur,
+                    rapport_api::money::format(action, &cur),
+                    rapport_api::money::format(day, &cur)
+                );
+            }
+            Ok(())
+        }
+        PolicyCommand::Sla {
+            db,
+            severity,
+            hours,
+        } => {
+            let db = Db::connect(&db.database).await?;
+            let mut conn = db.pool().acquire().await?;
+            taxonomy::set_sla(&mut conn, severity, hours).await?;
+            eprintln!(
+                "SLA for {} complaints is now {hours} hours",
+                severity.label()
+            );
+            Ok(())
+        }
+        PolicyCommand::Limit {
+            db,
+            role,
+            agent,
+            currency,
+            per_action,
+            per_day,
+        } => {
+            let db = Db::connect(&db.database).await?;
+            let currency = currency.trim().to_ascii_uppercase();
+            let per_action = rapport_api::money::parse(&per_action, &currency)
+                .map_err(|e| anyhow::anyhow!("--per-action: {e}"))?;
+            let per_day = rapport_api::money::parse(&per_day, &currency)
+                .map_err(|e| anyhow::anyhow!("--per-day: {e}"))?;
+            let (scope, who) = match (role, agent) {
+                (Some(r), _) => (limits::Scope::Role(r), format!("role {}", r.as_str())),
+                (None, Some(name)) => {
+                    let a = agents::find_by_name(&db, &name).await?.with_context(|| {
+                        format!(
+                            "no agent named '{name}'; list them with `rapport-server agent list`"
+                        )
+                    })?;
+                    (limits::Scope::Agent(a.id), format!("agent {}", a.name))
+                }
+                (None, None) => anyhow::bail!("give --role or --agent"),
+            };
+            let mut conn = db.pool().acquire().await?;
+            limits::set(&mut conn, scope, &currency, per_action, per_day).await?;
+            eprintln!(
+                "{who} may now grant up to {} per action and {} per day in {currency}",
+                rapport_api::money::format(per_action, &currency),
+                rapport_api::money::format(per_day, &currency)
+            );
+            Ok(())
+        }
     }
 }
 

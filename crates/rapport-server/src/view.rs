@@ -3,17 +3,17 @@
 
 use chrono::{NaiveDate, Utc};
 use rapport_api::{
-    Address, AgentRef, Channel, Complaint, ComplaintStatus, Consent, CustomerId, CustomerView,
-    Direction, Interaction, InteractionPage, OrderSummary, Phone, PhoneKind, Preferences, Profile,
-    RelationshipStage, Severity, Tier,
+    Address, Agent, AgentRef, Channel, Consent, CustomerId, CustomerView, Direction, Interaction,
+    InteractionPage, OrderSummary, Phone, PhoneKind, Preferences, Profile, RelationshipStage,
+    Sentiment, Tier,
 };
-use sqlx::pool::PoolConnection;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::Db;
 use crate::codes::Code;
 use crate::cursor::{self, Position};
 use crate::error::{Error, Result};
+use crate::recording::{complaints, limits, recovery};
 use crate::store::from_epoch;
 use crate::summary::{OrderFact, purchase_summary};
 
@@ -22,8 +22,6 @@ pub const RECENT_ORDERS: i64 = 10;
 /// Default and largest page of `GET /v1/customers/{id}/interactions`.
 pub const PAGE_DEFAULT: u32 = 50;
 pub const PAGE_MAX: u32 = 200;
-
-type Conn = PoolConnection<Sqlite>;
 
 fn parse_date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -37,8 +35,14 @@ fn agent_ref(id: Option<i64>, name: Option<String>) -> Option<AgentRef> {
     }
 }
 
-/// Assemble the customer-360 view as of `as_of`.
-pub async fn customer_view(db: &Db, id: CustomerId, as_of: NaiveDate) -> Result<CustomerView> {
+/// Assemble the customer-360 view as of `as_of`; with `reader`, include
+/// what that agent may grant without approval.
+pub async fn customer_view(
+    db: &Db,
+    id: CustomerId,
+    as_of: NaiveDate,
+    reader: Option<&Agent>,
+) -> Result<CustomerView> {
     let mut conn = db.pool.acquire().await?;
     let profile = profile(&mut conn, id).await?;
     let preferences = preferences(&mut conn, id).await?;
@@ -67,7 +71,14 @@ pub async fn customer_view(db: &Db, id: CustomerId, as_of: NaiveDate) -> Result<
     )
     .await?;
     let interactions_cursor = next_cursor(&mut interactions, rapport_api::VIEW_INTERACTIONS);
-    let open_complaints = open_complaints(&mut conn, id).await?;
+    let open_complaints = complaints::open_for_customer(&mut conn, id).await?;
+    let now = Utc::now();
+    let goodwill_year_minor =
+        recovery::goodwill_this_year(&mut conn, id, &profile.currency, now).await?;
+    let authority = match reader {
+        Some(agent) => Some(limits::authority(&mut conn, agent, &profile.currency, now).await?),
+        None => None,
+    };
 
     Ok(CustomerView {
         profile,
@@ -77,7 +88,10 @@ pub async fn customer_view(db: &Db, id: CustomerId, as_of: NaiveDate) -> Result<
         interactions,
         interactions_cursor,
         open_complaints,
-        server_time: Utc::now(),
+        goodwill_year_minor,
+        authority,
+        viewers: Vec::new(),
+        server_time: now,
     })
 }
 
@@ -136,14 +150,14 @@ fn next_cursor(items: &mut Vec<Interaction>, limit: usize) -> Option<String> {
     })
 }
 
-async fn profile(conn: &mut Conn, id: CustomerId) -> Result<Profile> {
+async fn profile(conn: &mut SqliteConnection, id: CustomerId) -> Result<Profile> {
     let row = sqlx::query(
         "SELECT id, account_number, given_name, family_name, display_name, address_line1, \
          address_line2, city, region, postcode, country, birthday, customer_since, tier, stage, \
          currency FROM customers WHERE id = ?",
     )
     .bind(id)
-    .fetch_optional(&mut **conn)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or(Error::NotFound {
         what: "customer",
@@ -154,7 +168,7 @@ async fn profile(conn: &mut Conn, id: CustomerId) -> Result<Profile> {
         "SELECT e164, kind FROM customer_phones WHERE customer_id = ? ORDER BY position",
     )
     .bind(id)
-    .fetch_all(&mut **conn)
+    .fetch_all(&mut *conn)
     .await?;
     let phones = phones
         .into_iter()
@@ -169,7 +183,7 @@ async fn profile(conn: &mut Conn, id: CustomerId) -> Result<Profile> {
         "SELECT email FROM customer_emails WHERE customer_id = ? ORDER BY position",
     )
     .bind(id)
-    .fetch_all(&mut **conn)
+    .fetch_all(&mut *conn)
     .await?;
 
     let birthday: Option<String> = row.try_get("birthday")?;
@@ -197,7 +211,10 @@ async fn profile(conn: &mut Conn, id: CustomerId) -> Result<Profile> {
     })
 }
 
-async fn preferences(conn: &mut Conn, id: CustomerId) -> Result<Preferences> {
+pub(crate) async fn preferences(
+    conn: &mut SqliteConnection,
+    id: CustomerId,
+) -> Result<Preferences> {
     let row = sqlx::query(
         "SELECT p.channel, p.language, p.contact_window, p.notes, p.consent_email, p.consent_sms, \
          p.consent_phone, p.consent_post, p.do_not_contact, p.updated_at, p.updated_by, \
@@ -205,7 +222,7 @@ async fn preferences(conn: &mut Conn, id: CustomerId) -> Result<Preferences> {
          FROM preferences p LEFT JOIN agents a ON a.id = p.updated_by WHERE p.customer_id = ?",
     )
     .bind(id)
-    .fetch_optional(&mut **conn)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {
         return Err(Error::Corrupt(format!(
@@ -230,14 +247,14 @@ async fn preferences(conn: &mut Conn, id: CustomerId) -> Result<Preferences> {
     })
 }
 
-async fn recent_orders(conn: &mut Conn, id: CustomerId) -> Result<Vec<OrderSummary>> {
+async fn recent_orders(conn: &mut SqliteConnection, id: CustomerId) -> Result<Vec<OrderSummary>> {
     let rows: Vec<(i64, i64, String, i64, String, i64)> = sqlx::query_as(
         "SELECT id, placed_at, channel, total_minor, currency, item_count FROM orders \
          WHERE customer_id = ? ORDER BY placed_at DESC, id DESC LIMIT ?",
     )
     .bind(id)
     .bind(RECENT_ORDERS)
-    .fetch_all(&mut **conn)
+    .fetch_all(&mut *conn)
     .await?;
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -251,7 +268,7 @@ async fn recent_orders(conn: &mut Conn, id: CustomerId) -> Result<Vec<OrderSumma
         sep.push_bind(r.0);
     }
     qb.push(") ORDER BY l.order_id, l.id");
-    let cats: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut **conn).await?;
+    let cats: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *conn).await?;
     rows.into_iter()
         .map(|(oid, at, channel, total, currency, items)| {
             let mut categories: Vec<String> = Vec::new();
@@ -274,7 +291,7 @@ async fn recent_orders(conn: &mut Conn, id: CustomerId) -> Result<Vec<OrderSumma
 }
 
 async fn interactions(
-    conn: &mut Conn,
+    conn: &mut SqliteConnection,
     id: CustomerId,
     before: Option<Position>,
     channel: Option<Channel>,
@@ -285,7 +302,8 @@ async fn interactions(
     let rows = match (before, channel) {
         (None, None) => sqlx::query(
             "SELECT i.id, i.customer_id, i.channel, i.direction, i.reason, i.notes, i.outcome, \
-             i.agent_id, a.name AS agent_name, i.started_at, i.ended_at \
+             i.agent_id, a.name AS agent_name, i.started_at, i.ended_at, i.sentiment, \
+             i.follow_up_on, i.complaint_id \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
              WHERE i.customer_id = ? ORDER BY i.started_at DESC, i.id DESC LIMIT ?",
         )
@@ -293,7 +311,8 @@ async fn interactions(
         .bind(limit),
         (None, Some(ch)) => sqlx::query(
             "SELECT i.id, i.customer_id, i.channel, i.direction, i.reason, i.notes, i.outcome, \
-             i.agent_id, a.name AS agent_name, i.started_at, i.ended_at \
+             i.agent_id, a.name AS agent_name, i.started_at, i.ended_at, i.sentiment, \
+             i.follow_up_on, i.complaint_id \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
              WHERE i.customer_id = ? AND i.channel = ? \
              ORDER BY i.started_at DESC, i.id DESC LIMIT ?",
@@ -303,7 +322,8 @@ async fn interactions(
         .bind(limit),
         (Some(p), None) => sqlx::query(
             "SELECT i.id, i.customer_id, i.channel, i.direction, i.reason, i.notes, i.outcome, \
-             i.agent_id, a.name AS agent_name, i.started_at, i.ended_at \
+             i.agent_id, a.name AS agent_name, i.started_at, i.ended_at, i.sentiment, \
+             i.follow_up_on, i.complaint_id \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
              WHERE i.customer_id = ? AND (i.started_at, i.id) < (?, ?) \
              ORDER BY i.started_at DESC, i.id DESC LIMIT ?",
@@ -314,7 +334,8 @@ async fn interactions(
         .bind(limit),
         (Some(p), Some(ch)) => sqlx::query(
             "SELECT i.id, i.customer_id, i.channel, i.direction, i.reason, i.notes, i.outcome, \
-             i.agent_id, a.name AS agent_name, i.started_at, i.ended_at \
+             i.agent_id, a.name AS agent_name, i.started_at, i.ended_at, i.sentiment, \
+             i.follow_up_on, i.complaint_id \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
              WHERE i.customer_id = ? AND i.channel = ? AND (i.started_at, i.id) < (?, ?) \
              ORDER BY i.started_at DESC, i.id DESC LIMIT ?",
@@ -325,7 +346,7 @@ async fn interactions(
         .bind(p.id)
         .bind(limit),
     }
-    .fetch_all(&mut **conn)
+    .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
         .map(|row| {
@@ -341,40 +362,15 @@ async fn interactions(
                 agent: agent_ref(row.try_get("agent_id")?, row.try_get("agent_name")?),
                 started_at: from_epoch(row.try_get("started_at")?),
                 ended_at: ended.map(from_epoch),
-            })
-        })
-        .collect()
-}
-
-async fn open_complaints(conn: &mut Conn, id: CustomerId) -> Result<Vec<Complaint>> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.customer_id, c.category, c.severity, c.status, c.summary, \
-         c.remedy_sought, c.opened_at, c.sla_due_at, c.final_response_due_at, c.owner_id, \
-         a.name AS owner_name, c.escalated, c.version \
-         FROM complaints c LEFT JOIN agents a ON a.id = c.owner_id \
-         WHERE c.customer_id = ? AND c.status NOT IN ('resolved', 'closed') \
-         ORDER BY c.sla_due_at, c.id",
-    )
-    .bind(id)
-    .fetch_all(&mut **conn)
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            let final_due: Option<i64> = row.try_get("final_response_due_at")?;
-            Ok(Complaint {
-                id: row.try_get("id")?,
-                customer_id: row.try_get("customer_id")?,
-                category: row.try_get("category")?,
-                severity: Severity::decode(&row.try_get::<String, _>("severity")?)?,
-                status: ComplaintStatus::decode(&row.try_get::<String, _>("status")?)?,
-                summary: row.try_get("summary")?,
-                remedy_sought: row.try_get("remedy_sought")?,
-                opened_at: from_epoch(row.try_get("opened_at")?),
-                sla_due_at: from_epoch(row.try_get("sla_due_at")?),
-                final_response_due_at: final_due.map(from_epoch),
-                owner: agent_ref(row.try_get("owner_id")?, row.try_get("owner_name")?),
-                escalated: row.try_get("escalated")?,
-                version: row.try_get("version")?,
+                sentiment: row
+                    .try_get::<Option<String>, _>("sentiment")?
+                    .map(|s| Sentiment::decode(&s))
+                    .transpose()?,
+                follow_up_on: row
+                    .try_get::<Option<String>, _>("follow_up_on")?
+                    .map(|d| parse_date(&d))
+                    .transpose()?,
+                complaint_id: row.try_get("complaint_id")?,
             })
         })
         .collect()

@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::{Extension, Json};
 use rapport_api::{
     Channel, CustomerId, CustomerView, InteractionPage, Problem, SEARCH_DEFAULT_LIMIT,
     SEARCH_MAX_LIMIT, SearchResponse,
@@ -11,6 +11,7 @@ use rapport_api::{
 use utoipa::IntoParams;
 
 use super::AppState;
+use super::auth::CurrentAgent;
 use super::problem::ApiError;
 use crate::{search, view};
 
@@ -145,11 +146,14 @@ pub async fn customers_by_phone(
 )]
 pub async fn customer_view(
     State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerView>, ApiError> {
     let id = parse_id(&id)?;
     let as_of = state.as_of();
-    Ok(Json(view::customer_view(&state.db, id, as_of).await?))
+    let mut v = view::customer_view(&state.db, id, as_of, Some(&agent)).await?;
+    v.viewers = state.events.viewers(id, Some(agent.id));
+    Ok(Json(v))
 }
 
 /// Older interactions of a customer, newest first, one page at a time.

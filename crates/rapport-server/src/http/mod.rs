@@ -3,19 +3,27 @@
 
 pub mod auth;
 pub mod customers;
+pub mod events;
+pub mod idempotency;
 pub mod problem;
+pub mod recording;
+
+use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, patch, post, put};
 use axum::{Extension, Json, Router, middleware};
 use chrono::NaiveDate;
 use rapport_api::{
-    Address, Agent, AgentRef, Channel, Complaint, ComplaintStatus, Consent, CustomerHit,
-    CustomerView, Direction, FieldError, Health, Interaction, InteractionPage, MatchField,
-    MatchKind, Me, MonthSpend, OrderSummary, Phone, PhoneKind, Preferences, Problem, Profile,
-    PurchaseSummary, RelationshipStage, Role, SearchResponse, Severity, Tier,
+    Address, Agent, AgentRef, Approval, AuditEntry, Authority, Channel, Complaint, ComplaintPatch,
+    ComplaintStatus, Consent, ConsentPatch, CustomerHit, CustomerView, Decision, Direction, Event,
+    EventBody, FieldError, Health, Interaction, InteractionPage, MatchField, MatchKind, Me,
+    MonthSpend, NewComplaint, NewInteraction, NewRecoveryAction, OrderSummary, OutcomeCode, Phone,
+    PhoneKind, Preferences, PreferencesPatch, Presence, PresenceUpdate, Problem, Profile,
+    PurchaseSummary, ReasonCode, RecoveryAction, RecoveryKind, RecoveryKindInfo, RecoveryStatus,
+    RelationshipStage, Role, SearchResponse, Sentiment, Severity, SlaPolicy, Taxonomy, Tier,
 };
 use tower_http::LatencyUnit;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -31,11 +39,18 @@ use crate::{Db, ServerConfig};
 pub struct AppState {
     pub db: Db,
     pub config: ServerConfig,
+    pub events: Arc<crate::events::Events>,
+    pub inflight: Arc<idempotency::InFlight>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: ServerConfig) -> AppState {
-        AppState { db, config }
+        AppState {
+            db,
+            config,
+            events: Arc::default(),
+            inflight: Arc::default(),
+        }
     }
 
     /// The analysis date: fixed by configuration, or today (UTC).
@@ -62,6 +77,29 @@ pub fn router(state: AppState) -> Router {
             "/customers/{id}/interactions",
             get(customers::customer_interactions),
         )
+        .route(
+            "/customers/{id}/preferences",
+            patch(recording::update_preferences),
+        )
+        .route("/interactions", post(recording::create_interaction))
+        .route("/complaints", post(recording::create_complaint))
+        .route("/complaints/at-risk", get(recording::complaints_at_risk))
+        .route(
+            "/complaints/{id}",
+            get(recording::get_complaint).patch(recording::update_complaint),
+        )
+        .route(
+            "/complaints/{id}/recovery-actions",
+            post(recording::create_recovery_action),
+        )
+        .route("/recovery-actions/{id}/approve", post(recording::approve))
+        .route("/recovery-actions/{id}/reject", post(recording::reject))
+        .route("/approvals", get(recording::approvals))
+        .route("/taxonomy", get(recording::get_taxonomy))
+        .route("/me/authority", get(recording::my_authority))
+        .route("/presence", put(recording::put_presence))
+        .route("/audit", get(recording::get_audit))
+        .route("/events", get(events::events))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_agent,
@@ -197,7 +235,7 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(
         title = "Rapport API",
-        description = "The contact-centre desk's backend: customer search, the customer-360 view, history. Errors are application/problem+json (RFC 9457). Money is integer minor units with an ISO 4217 code; instants are UTC RFC 3339.",
+        description = "The contact-centre desk's backend: customer search, the customer-360 view, history, recording of interactions, complaints and service recovery, live events. Every create carries an Idempotency-Key; every update carries If-Match with the version read. Errors are application/problem+json (RFC 9457). Money is integer minor units with an ISO 4217 code; instants are UTC RFC 3339.",
     ),
     paths(
         health,
@@ -207,17 +245,38 @@ impl utoipa::Modify for BearerAuth {
         customers::customers_by_phone,
         customers::customer_view,
         customers::customer_interactions,
+        recording::create_interaction,
+        recording::create_complaint,
+        recording::get_complaint,
+        recording::update_complaint,
+        recording::complaints_at_risk,
+        recording::create_recovery_action,
+        recording::approve,
+        recording::reject,
+        recording::approvals,
+        recording::update_preferences,
+        recording::get_taxonomy,
+        recording::my_authority,
+        recording::put_presence,
+        recording::get_audit,
+        events::events,
     ),
     components(schemas(
-        Address, Agent, AgentRef, Channel, Complaint, ComplaintStatus, Consent, CustomerHit,
-        CustomerView, Direction, FieldError, Health, Interaction, InteractionPage, MatchField,
-        MatchKind, Me, MonthSpend, OrderSummary, Phone, PhoneKind, Preferences, Problem, Profile,
-        PurchaseSummary, RelationshipStage, Role, SearchResponse, Severity, Tier,
+        Address, Agent, AgentRef, Approval, AuditEntry, Authority, Channel, Complaint,
+        ComplaintPatch, ComplaintStatus, Consent, ConsentPatch, CustomerHit, CustomerView,
+        Decision, Direction, Event, EventBody, FieldError, Health, Interaction, InteractionPage,
+        MatchField, MatchKind, Me, MonthSpend, NewComplaint, NewInteraction, NewRecoveryAction,
+        OrderSummary, OutcomeCode, Phone, PhoneKind, Preferences, PreferencesPatch, Presence,
+        PresenceUpdate, Problem, Profile, PurchaseSummary, ReasonCode, RecoveryAction,
+        RecoveryKind, RecoveryKindInfo, RecoveryStatus, RelationshipStage, Role, SearchResponse,
+        Sentiment, Severity, SlaPolicy, Taxonomy, Tier,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
         (name = "customers", description = "Find customers and read their relationship"),
+        (name = "recording", description = "Record interactions, complaints, service recovery and preference changes"),
+        (name = "events", description = "Live events as server-sent events"),
         (name = "meta", description = "Health, identity and this document"),
     )
 )]

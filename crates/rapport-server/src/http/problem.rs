@@ -14,6 +14,8 @@ pub struct ApiError {
     pub problem: Box<Problem>,
     /// Sent as `WWW-Authenticate` on 401.
     pub challenge: Option<&'static str>,
+    /// Seconds, sent as `Retry-After` (409 while a request is in flight).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -26,9 +28,15 @@ impl ApiError {
                 detail: Some(detail.into()),
                 instance: None,
                 errors: Vec::new(),
+                current: None,
             }),
             challenge: None,
+            retry_after: None,
         }
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> ApiError {
@@ -72,6 +80,14 @@ impl From<Error> for ApiError {
         match e {
             Error::NotFound { .. } => ApiError::not_found(e.to_string()),
             Error::Invalid { field, message } => ApiError::invalid(field, message),
+            Error::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
+            Error::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
+            Error::Stale { message, current } => {
+                let mut e = ApiError::new(StatusCode::PRECONDITION_FAILED, message);
+                e.problem.type_ = "https://rapport.dev/problems/stale".into();
+                e.problem.current = Some(*current);
+                e
+            }
             Error::Database(sqlx::Error::Database(ref db))
                 if db.message().contains("database is locked") || db.message().contains("busy") =>
             {
@@ -100,6 +116,10 @@ impl IntoResponse for ApiError {
         let mut res = (status, Json(*self.problem)).into_response();
         res.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if let Some(c) = self.challenge {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(c));

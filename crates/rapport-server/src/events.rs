@@ -1,0 +1,358 @@
+//! Live events: the durable log behind `GET /v1/events`, the wake-up signal
+//! that tells open streams something was committed, ephemeral events (who
+//! has which customer open), and presence itself.
+//!
+//! A write records its event in the same transaction as the change
+//! ([`record`]), so an event exists exactly when the change does, and calls
+//! [`Events::committed`] after the commit. Streams never trust the order in
+//! which wake-ups arrive: on each one they read every row above the last id
+//! they sent, so two transactions that commit in one order and notify in the
+//! other cannot make a stream skip an event. Writes by another process on
+//! the same database (an import, a second server) are noticed by a poll of
+//! the highest id ([`Events::poll`], run by the server's upkeep).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use futures::Stream;
+use rapport_api::{AgentId, AgentRef, CustomerId, Event, EventBody, Presence};
+use sqlx::SqliteConnection;
+use tokio::sync::{broadcast, watch};
+
+use crate::Db;
+use crate::error::{Error, Result};
+use crate::store::from_epoch;
+
+/// How long a presence lasts unless the client repeats it.
+pub const PRESENCE_TTL: Duration = Duration::from_secs(60);
+/// Events kept at least this long, and at least [`KEEP_EVENTS`] of them, for
+/// clients resuming after a break.
+pub const KEEP_FOR: Duration = Duration::from_secs(24 * 3600);
+pub const KEEP_EVENTS: i64 = 10_000;
+/// Rows read per query while a stream catches up.
+const CATCH_UP_BATCH: i64 = 500;
+
+/// Write `body` to the event log inside the caller's transaction; returns
+/// its id. Call [`Events::committed`] with it once the transaction commits.
+pub async fn record(
+    conn: &mut SqliteConnection,
+    at: DateTime<Utc>,
+    by: Option<&AgentRef>,
+    customer_id: Option<CustomerId>,
+    body: &EventBody,
+) -> Result<i64> {
+    let payload = serde_json::to_string(&Stored {
+        by: by.cloned(),
+        body: body.clone(),
+    })
+    .map_err(|e| Error::Corrupt(format!("cannot encode an event: {e}")))?;
+    let id = sqlx::query_scalar(
+        "INSERT INTO events (at, kind, customer_id, agent_id, payload) VALUES (?, ?, ?, ?, ?) \
+         RETURNING id",
+    )
+    .bind(at.timestamp())
+    .bind(body.kind())
+    .bind(customer_id)
+    .bind(by.map(|a| a.id))
+    .bind(payload)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// What the `payload` column holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    by: Option<AgentRef>,
+    #[serde(flatten)]
+    body: EventBody,
+}
+
+struct Viewing {
+    agent: AgentRef,
+    customer: CustomerId,
+    until: Instant,
+}
+
+/// Shared by every request handler and stream of one server.
+pub struct Events {
+    /// The highest committed event id this process knows of.
+    latest: watch::Sender<i64>,
+    ephemeral: broadcast::Sender<Arc<Event>>,
+    presence: Mutex<HashMap<AgentId, Viewing>>,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Events {
+            latest: watch::Sender::new(0),
+            ephemeral: broadcast::Sender::new(1024),
+            presence: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Events")
+            .field("latest", &*self.latest.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Events {
+    /// An event with this id is committed: wake the streams.
+    pub fn committed(&self, id: i64) {
+        self.latest.send_if_modified(|v| {
+            if id > *v {
+                *v = id;
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    /// Notice events written by other processes.
+    pub async fn poll(&self, db: &Db) -> Result<()> {
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM events")
+            .fetch_one(db.pool())
+            .await?;
+        if let Some(max) = max {
+            self.committed(max);
+        }
+        Ok(())
+    }
+
+    /// Send an event that is not stored (it is not replayed on resume).
+    pub fn publish_ephemeral(&self, customer_id: Option<CustomerId>, body: EventBody) {
+        let _ = self.ephemeral.send(Arc::new(Event {
+            id: None,
+            at: Utc::now(),
+            by: None,
+            customer_id,
+            body,
+        }));
+    }
+
+    // ------------------------------------------------------------ presence
+
+    /// `agent` now has `customer` open (or nothing). Publishes presence for
+    /// the customers whose viewers changed.
+    pub fn set_presence(&self, agent: &AgentRef, customer: Option<CustomerId>) {
+        let changed = {
+            let mut map = self.presence.lock().expect("presence lock");
+            let before = map.get(&agent.id).map(|v| v.customer);
+            match customer {
+                Some(c) => {
+                    map.insert(
+                        agent.id,
+                        Viewing {
+                            agent: agent.clone(),
+                            customer: c,
+                            until: Instant::now() + PRESENCE_TTL,
+                        },
+                    );
+                }
+                None => {
+                    map.remove(&agent.id);
+                }
+            }
+            if before == customer {
+                vec![]
+            } else {
+                before.into_iter().chain(customer).collect::<Vec<_>>()
+            }
+        };
+        for c in changed {
+            self.publish_presence(c);
+        }
+    }
+
+    /// Everyone with `customer` open, except `except`.
+    pub fn viewers(&self, customer: CustomerId, except: Option<AgentId>) -> Vec<AgentRef> {
+        let now = Instant::now();
+        let map = self.presence.lock().expect("presence lock");
+        let mut v: Vec<AgentRef> = map
+            .values()
+            .filter(|v| v.customer == customer && v.until > now && Some(v.agent.id) != except)
+            .map(|v| v.agent.clone())
+            .collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        v
+    }
+
+    /// Drop presences that were not repeated in time.
+    pub fn expire_presence(&self) {
+        let now = Instant::now();
+        let lapsed: Vec<CustomerId> = {
+            let mut map = self.presence.lock().expect("presence lock");
+            let gone: Vec<AgentId> = map
+                .iter()
+                .filter(|(_, v)| v.until <= now)
+                .map(|(k, _)| *k)
+                .collect();
+            gone.iter()
+                .filter_map(|k| map.remove(k).map(|v| v.customer))
+                .collect()
+        };
+        for c in lapsed {
+            self.publish_presence(c);
+        }
+    }
+
+    fn publish_presence(&self, customer: CustomerId) {
+        let viewers = self.viewers(customer, None);
+        self.publish_ephemeral(
+            Some(customer),
+            EventBody::Presence(Presence {
+                customer_id: customer,
+                viewers,
+            }),
+        );
+    }
+
+    // ------------------------------------------------------------ streams
+
+    /// Every event after `resume` (the client's `Last-Event-ID`), then live
+    /// ones, forever. Without `resume` the stream starts at the present.
+    pub fn stream(
+        self: &Arc<Self>,
+        db: Db,
+        resume: Option<i64>,
+    ) -> impl Stream<Item = Event> + Send + use<> {
+        let this = Arc::clone(self);
+        async_stream::stream! {
+            let mut latest = this.latest.subscribe();
+            let mut ephemeral = this.ephemeral.subscribe();
+            let mut last = loop {
+                match start_point(&db, resume).await {
+                    Ok((last, resync)) => {
+                        if resync {
+                            yield Event { id: None, at: Utc::now(), by: None, customer_id: None, body: EventBody::Resync };
+                        }
+                        break last;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event stream cannot read the log; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            };
+            loop {
+                // Catch up from the log.
+                loop {
+                    match read_after(&db, last, CATCH_UP_BATCH).await {
+                        Ok(batch) => {
+                            let full = batch.len() as i64 == CATCH_UP_BATCH;
+                            for (id, e) in batch {
+                                last = id;
+                                if let Some(e) = e {
+                                    yield e;
+                                }
+                            }
+                            if !full {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "event stream cannot read the log; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+                // Wait for the next commit or ephemeral event.
+                tokio::select! {
+                    changed = latest.changed() => {
+                        if changed.is_err() {
+                            break;
+                        }
+                    }
+                    got = ephemeral.recv() => match got {
+                        Ok(e) => yield (*e).clone(),
+                        // Ephemeral events only describe the present: a
+                        // missed one is superseded by the next.
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
+                }
+            }
+        }
+    }
+
+    /// Remove events older than [`KEEP_FOR`], keeping the newest
+    /// [`KEEP_EVENTS`] whatever their age.
+    pub async fn prune(db: &Db) -> Result<u64> {
+        let cutoff = Utc::now().timestamp() - KEEP_FOR.as_secs() as i64;
+        let done = sqlx::query(
+            "DELETE FROM events WHERE at < ? AND id <= (SELECT MAX(id) FROM events) - ?",
+        )
+        .bind(cutoff)
+        .bind(KEEP_EVENTS)
+        .execute(db.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// Where a stream starts, and whether the client must resync first.
+async fn start_point(db: &Db, resume: Option<i64>) -> Result<(i64, bool)> {
+    let (oldest, newest): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT MIN(id), MAX(id) FROM events")
+            .fetch_one(db.pool())
+            .await?;
+    // The highest id ever handed out, even when every row has been pruned.
+    let issued: i64 = sqlx::query_scalar(
+        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    let newest = newest.unwrap_or(issued);
+    Ok(match resume {
+        None => (newest, false),
+        Some(id) => {
+            // Ids from the future belong to another database; ids before
+            // the oldest kept row (less one) lost events to pruning.
+            let first_kept = oldest.unwrap_or(issued + 1);
+            if id > issued || id + 1 < first_kept {
+                (newest, true)
+            } else {
+                (id, false)
+            }
+        }
+    })
+}
+
+/// The rows after `after`, each with its event, or None for a row this
+/// version cannot read (written by a newer server): it is skipped with a
+/// warning rather than stopping the stream.
+async fn read_after(db: &Db, after: i64, limit: i64) -> Result<Vec<(i64, Option<Event>)>> {
+    let rows: Vec<(i64, i64, Option<i64>, String)> = sqlx::query_as(
+        "SELECT id, at, customer_id, payload FROM events WHERE id > ? ORDER BY id LIMIT ?",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, at, customer_id, payload)| {
+            let event = match serde_json::from_str::<Stored>(&payload) {
+                Ok(s) => Some(Event {
+                    id: Some(id),
+                    at: from_epoch(at),
+                    by: s.by,
+                    customer_id,
+                    body: s.body,
+                }),
+                Err(e) => {
+                    tracing::warn!(id, error = %e, "skipping an event this version cannot read");
+                    None
+                }
+            };
+            (id, event)
+        })
+        .collect())
+}
