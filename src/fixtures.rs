@@ -454,10 +454,88 @@ pub fn state_signed_in() -> AppState {
     let mut s = AppState::new("http://127.0.0.1:8080".into(), false, now());
     let fx = crate::app::init(&mut s);
     if let [Effect::SignIn { id }] = fx[..] {
-        update(&mut s, Action::SignedIn(id, Ok(me())));
+        let fx = update(&mut s, Action::SignedIn(id, Ok(me())));
+        if let [Effect::LoadTaxonomy { id }] = fx[..] {
+            update(&mut s, Action::TaxonomyDone(id, Ok(taxonomy())));
+        }
     }
+    update(&mut s, Action::EventsUp);
     debug_assert_eq!(s.connection, Connection::Connected);
     s
+}
+
+/// The lists a server offers (as migration 0002 seeds them).
+pub fn taxonomy() -> Taxonomy {
+    let reasons = [
+        ("billing_query", "Billing query", "Billing"),
+        ("payment_arrangement", "Payment arrangement", "Billing"),
+        ("roaming_charges", "Roaming charges", "Billing"),
+        ("returns_refunds", "Returns and refunds", "Orders"),
+        ("delivery_status", "Delivery status", "Orders"),
+        ("upgrade_enquiry", "Upgrade enquiry", "Sales"),
+        ("technical_fault", "Technical fault", "Support"),
+        ("cancellation_request", "Cancellation request", "Retention"),
+        ("complaint", "Complaint", "Service"),
+        ("social_mention", "Social media mention", "Service"),
+    ];
+    Taxonomy {
+        reasons: reasons
+            .iter()
+            .map(|(code, label, group)| ReasonCode {
+                code: code.to_string(),
+                label: label.to_string(),
+                group: group.to_string(),
+                channels: if *code == "social_mention" {
+                    vec![Channel::Social]
+                } else {
+                    vec![Channel::Call, Channel::Email, Channel::Chat]
+                },
+            })
+            .collect(),
+        outcomes: [
+            ("resolved", "Resolved"),
+            ("information_given", "Information given"),
+            ("follow_up", "Follow-up needed"),
+            ("escalated", "Escalated"),
+            ("complaint_opened", "Complaint opened"),
+        ]
+        .iter()
+        .map(|(code, label)| OutcomeCode {
+            code: code.to_string(),
+            label: label.to_string(),
+        })
+        .collect(),
+        complaint_categories: ["Billing error", "Delivery delay", "Device fault", "Other"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        recovery_kinds: RecoveryKind::ALL
+            .into_iter()
+            .map(|kind| RecoveryKindInfo {
+                kind,
+                label: kind.label().to_string(),
+                money: kind.is_money(),
+            })
+            .collect(),
+        sla: vec![
+            SlaPolicy {
+                severity: Severity::Critical,
+                hours: 4,
+            },
+            SlaPolicy {
+                severity: Severity::High,
+                hours: 24,
+            },
+            SlaPolicy {
+                severity: Severity::Medium,
+                hours: 72,
+            },
+            SlaPolicy {
+                severity: Severity::Low,
+                hours: 120,
+            },
+        ],
+    }
 }
 
 /// The search screen after typing "oka", with [`search_response`] shown.
@@ -486,7 +564,10 @@ pub fn state_with_customer(view: CustomerView) -> AppState {
         update(&mut s, Action::Command(Command::Next));
     }
     let fx = update(&mut s, Action::Command(Command::Open));
-    if let [Effect::LoadView { id, .. }] = fx[..] {
+    if let Some(id) = fx.iter().find_map(|f| match f {
+        Effect::LoadView { id, .. } => Some(*id),
+        _ => None,
+    }) {
         update(&mut s, Action::ViewDone(id, Ok(Box::new(view))));
     }
     s

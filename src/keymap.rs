@@ -24,14 +24,20 @@ pub enum Context {
     Global,
     Search,
     Customer,
+    /// A form is open: characters type into the focused field.
+    Form,
+    /// The list of changes the server refused, or drafts to restore.
+    Review,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [
+    pub const ALL: [Context; 6] = [
         Context::Global,
         Context::Search,
         Context::Customer,
+        Context::Form,
+        Context::Review,
         Context::Help,
     ];
     pub fn name(self) -> &'static str {
@@ -39,6 +45,8 @@ impl Context {
             Context::Global => "global",
             Context::Search => "search",
             Context::Customer => "customer",
+            Context::Form => "form",
+            Context::Review => "review",
             Context::Help => "help",
         }
     }
@@ -47,6 +55,8 @@ impl Context {
             Context::Global => "Everywhere",
             Context::Search => "Search screen",
             Context::Customer => "Customer screen",
+            Context::Form => "In a form",
+            Context::Review => "Unsaved changes and drafts",
             Context::Help => "This help",
         }
     }
@@ -76,11 +86,22 @@ pub enum Command {
     ChannelFilter,
     Refresh,
     ClearQuery,
+    RecordInteraction,
+    NewComplaint,
+    UpdateComplaint,
+    RecoveryAction,
+    EditPreferences,
+    ReviewChanges,
+    Save,
+    NextField,
+    PreviousField,
+    RetryNow,
+    Discard,
 }
 
 impl Command {
     /// Every command, in the order help lists them.
-    pub const ALL: [Command; 20] = [
+    pub const ALL: [Command; 31] = [
         Command::Quit,
         Command::Help,
         Command::Search,
@@ -101,6 +122,17 @@ impl Command {
         Command::ChannelFilter,
         Command::Refresh,
         Command::ClearQuery,
+        Command::RecordInteraction,
+        Command::NewComplaint,
+        Command::UpdateComplaint,
+        Command::RecoveryAction,
+        Command::EditPreferences,
+        Command::ReviewChanges,
+        Command::Save,
+        Command::NextField,
+        Command::PreviousField,
+        Command::RetryNow,
+        Command::Discard,
     ];
 
     /// The name used in the configuration (`"refresh"`).
@@ -126,6 +158,17 @@ impl Command {
             Command::ChannelFilter => "channel_filter",
             Command::Refresh => "refresh",
             Command::ClearQuery => "clear_query",
+            Command::RecordInteraction => "record_interaction",
+            Command::NewComplaint => "new_complaint",
+            Command::UpdateComplaint => "update_complaint",
+            Command::RecoveryAction => "recovery_action",
+            Command::EditPreferences => "edit_preferences",
+            Command::ReviewChanges => "review_changes",
+            Command::Save => "save",
+            Command::NextField => "next_field",
+            Command::PreviousField => "previous_field",
+            Command::RetryNow => "retry_now",
+            Command::Discard => "discard",
         }
     }
 
@@ -159,6 +202,19 @@ impl Command {
             Command::ChannelFilter => "History: next channel (all, call, email, …)",
             Command::Refresh => "Reload from the server",
             Command::ClearQuery => "Clear the search box",
+            Command::RecordInteraction => "Record an interaction with this customer",
+            Command::NewComplaint => "Open a complaint for this customer",
+            Command::UpdateComplaint => "Move, assign, escalate or resolve the selected complaint",
+            Command::RecoveryAction => {
+                "Service recovery on the selected complaint (apology, refund, …)"
+            }
+            Command::EditPreferences => "Change preferences and marketing consent",
+            Command::ReviewChanges => "Review changes the server refused, and drafts",
+            Command::Save => "Save the form (it is queued, then sent)",
+            Command::NextField => "Next field",
+            Command::PreviousField => "Previous field",
+            Command::RetryNow => "Send queued changes now instead of waiting",
+            Command::Discard => "Discard the selected change or draft",
         }
     }
 
@@ -182,6 +238,16 @@ impl Command {
             Command::ChannelFilter => "channel",
             Command::Refresh => "reload",
             Command::ClearQuery => "clear",
+            Command::RecordInteraction => "note",
+            Command::NewComplaint => "complaint",
+            Command::UpdateComplaint => "update",
+            Command::RecoveryAction => "recover",
+            Command::EditPreferences => "prefs",
+            Command::ReviewChanges => "unsaved",
+            Command::Save => "save",
+            Command::NextField | Command::PreviousField => "field",
+            Command::RetryNow => "retry",
+            Command::Discard => "discard",
         }
     }
 }
@@ -377,7 +443,7 @@ pub const UNBOUND: &str = "none";
 /// The default bindings: (context, key, command), grouped as help lists them.
 pub const DEFAULTS: &[(Context, &str, Command)] = {
     use Command::*;
-    use Context::{Customer as C, Global as G, Help as H, Search as S};
+    use Context::{Customer as C, Form as F, Global as G, Help as H, Review as R, Search as S};
     &[
         (G, "ctrl-c", Quit),
         (G, "q", Quit),
@@ -417,7 +483,25 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (C, "4", TabPreferences),
         (C, "f", ChannelFilter),
         (C, "ctrl-r", Refresh),
-        (C, "r", Refresh),
+        (C, "i", RecordInteraction),
+        (C, "c", NewComplaint),
+        (C, "u", UpdateComplaint),
+        (C, "r", RecoveryAction),
+        (C, "e", EditPreferences),
+        (G, "!", ReviewChanges),
+        (G, "f4", ReviewChanges),
+        (G, "ctrl-t", RetryNow),
+        (F, "ctrl-s", Save),
+        (F, "f2", Save),
+        (F, "tab", NextField),
+        (F, "backtab", PreviousField),
+        (R, "enter", Open),
+        (R, "down", Next),
+        (R, "j", Next),
+        (R, "up", Previous),
+        (R, "k", Previous),
+        (R, "d", Discard),
+        (R, "ctrl-t", RetryNow),
         (H, "down", Next),
         (H, "j", Next),
         (H, "up", Previous),

@@ -14,10 +14,17 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use std::path::PathBuf;
+
+use rapport_api::CustomerId;
+use tokio::sync::watch;
+
 use crate::api::ApiClient;
 use crate::app::input::key_to_action;
 use crate::app::{Action, AppState, Effect, init, update};
+use crate::drafts::Drafts;
 use crate::keymap::Keymap;
+use crate::outbox::{self, Outbox};
 use crate::theme::Theme;
 use crate::tui::Tui;
 use crate::ui;
@@ -33,13 +40,129 @@ pub struct Options {
     pub exit_after_first_frame: Option<Instant>,
 }
 
+/// Where the client keeps its own files for this server and agent.
+#[derive(Debug, Default)]
+pub struct Local {
+    /// The outbox, opened (None: writes cannot be made durable, and say so).
+    pub outbox: Option<outbox::store::Opened>,
+    /// Why the outbox could not be opened.
+    pub outbox_error: Option<String>,
+    pub drafts: Option<Drafts>,
+    /// The taxonomy as last received, for forms while offline.
+    pub taxonomy_cache: Option<PathBuf>,
+}
+
+/// What effects run against.
+#[derive(Clone)]
+pub struct Services {
+    pub api: ApiClient,
+    pub outbox: Option<Outbox>,
+    pub outbox_error: Option<String>,
+    pub drafts: Option<mpsc::UnboundedSender<crate::drafts::Job>>,
+    pub taxonomy_cache: Option<PathBuf>,
+    /// The customer this agent has open, for the presence task.
+    pub presence: watch::Sender<Option<CustomerId>>,
+    /// Cuts the event stream's reconnect wait short.
+    pub events_wake: std::sync::Arc<tokio::sync::Notify>,
+}
+
+/// How often presence is repeated while a customer stays open.
+const PRESENCE_EVERY: Duration = Duration::from_secs(30);
+
+/// Tell the server which customer is open, on every change and every
+/// [`PRESENCE_EVERY`] while one is.
+async fn presence_task(api: ApiClient, mut rx: watch::Receiver<Option<CustomerId>>) {
+    loop {
+        let current = *rx.borrow_and_update();
+        if let Err(e) = api.presence(current).await {
+            tracing::debug!(error = %e, "presence not sent");
+        }
+        let wait = async {
+            if current.is_some() {
+                tokio::time::sleep(PRESENCE_EVERY).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            changed = rx.changed() => if changed.is_err() { return },
+            _ = wait => {}
+        }
+    }
+}
+
 /// Run one effect as a task; its outcome comes back on `tx`.
-pub fn spawn_effect(fx: Effect, api: &ApiClient, tx: &mpsc::UnboundedSender<Action>) {
-    let api = api.clone();
+pub fn spawn_effect(fx: Effect, sv: &Services, tx: &mpsc::UnboundedSender<Action>) {
+    let api = sv.api.clone();
     let tx = tx.clone();
     tracing::debug!(?fx, "effect");
     match fx {
         Effect::Quit => {}
+        Effect::LoadTaxonomy { id } => {
+            let cache = sv.taxonomy_cache.clone();
+            tokio::spawn(async move {
+                let r = api.taxonomy().await;
+                let r = match (r, cache) {
+                    (Ok(t), Some(path)) => {
+                        if let Ok(bytes) = serde_json::to_vec(&t)
+                            && let Err(e) = std::fs::write(&path, bytes)
+                        {
+                            tracing::warn!(error = %e, "could not cache the taxonomy");
+                        }
+                        Ok(t)
+                    }
+                    // Offline: the lists as last received keep forms usable.
+                    (Err(e), Some(path)) => match std::fs::read(&path)
+                        .ok()
+                        .and_then(|b| serde_json::from_slice(&b).ok())
+                    {
+                        Some(t) => {
+                            tracing::info!(error = %e, "using the cached taxonomy");
+                            Ok(t)
+                        }
+                        None => Err(e),
+                    },
+                    (r, None) => r,
+                };
+                log_failure("taxonomy", &r);
+                let _ = tx.send(Action::TaxonomyDone(id, r));
+            });
+        }
+        Effect::Enqueue { tag, request } => match &sv.outbox {
+            Some(o) => o.send(outbox::Command::Enqueue { request, tag }),
+            None => {
+                let _ = tx.send(Action::QueueFailed {
+                    tag,
+                    reason: sv.outbox_error.clone().unwrap_or_else(|| {
+                        "Changes cannot be stored on this machine; nothing was sent.".into()
+                    }),
+                });
+            }
+        },
+        Effect::RetryNow => {
+            if let Some(o) = &sv.outbox {
+                o.send(outbox::Command::RetryNow);
+            }
+            sv.events_wake.notify_one();
+        }
+        Effect::DiscardFailed { key } => {
+            if let Some(o) = &sv.outbox {
+                o.send(outbox::Command::Discard { key });
+            }
+        }
+        Effect::SaveDraft(d) => {
+            if let Some(w) = &sv.drafts {
+                let _ = w.send(crate::drafts::Job::Save(d));
+            }
+        }
+        Effect::DeleteDraft(key) => {
+            if let Some(w) = &sv.drafts {
+                let _ = w.send(crate::drafts::Job::Remove(key));
+            }
+        }
+        Effect::Presence(c) => {
+            sv.presence.send_replace(c);
+        }
         Effect::Debounce { id, ms } => {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -100,6 +223,62 @@ enum Step {
     Quit,
 }
 
+/// Start the outbox sender, the event stream and presence, and hand the
+/// app what an earlier run left behind.
+pub fn start_services(
+    api: ApiClient,
+    local: Local,
+    tx: &mpsc::UnboundedSender<Action>,
+    state: &mut AppState,
+) -> Services {
+    let (presence, presence_rx) = watch::channel(None);
+    tokio::spawn(presence_task(api.clone(), presence_rx));
+    let events_wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    tokio::spawn(crate::api::events::run(
+        api.clone(),
+        tx.clone(),
+        None,
+        events_wake.clone(),
+    ));
+    let drafts = local
+        .drafts
+        .as_ref()
+        .and_then(|d| {
+            d.list()
+                .map_err(|e| tracing::error!(error = %e, "cannot list drafts"))
+                .ok()
+        })
+        .unwrap_or_default();
+    let (outbox, queued, failed) = match local.outbox {
+        Some(opened) => {
+            let queued = opened.pending.clone();
+            let o = outbox::spawn(opened.store, opened.pending, api.clone(), tx.clone());
+            (Some(o), queued, opened.failed)
+        }
+        None => (None, Vec::new(), Vec::new()),
+    };
+    update(
+        state,
+        Action::Recovered {
+            queued,
+            failed,
+            drafts,
+        },
+    );
+    if let Some(e) = &local.outbox_error {
+        state.last_error = Some(e.clone());
+    }
+    Services {
+        api,
+        outbox,
+        outbox_error: local.outbox_error,
+        drafts: local.drafts.map(crate::drafts::spawn_writer),
+        taxonomy_cache: local.taxonomy_cache,
+        presence,
+        events_wake,
+    }
+}
+
 /// Run until the agent quits or a signal arrives. Returns the time to the
 /// first painted frame when asked for it.
 pub async fn run(
@@ -108,13 +287,15 @@ pub async fn run(
     theme: &Theme,
     keymap: &Keymap,
     api: ApiClient,
+    local: Local,
     opts: Options,
 ) -> anyhow::Result<Option<Duration>> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let sv = start_services(api, local, &tx, &mut state);
     let (w, h) = tui.size();
     update(&mut state, Action::Resize(w, h));
     for fx in init(&mut state) {
-        spawn_effect(fx, &api, &tx);
+        spawn_effect(fx, &sv, &tx);
     }
     let mut events = EventStream::new();
     let mut term = signal(SignalKind::terminate())?;
@@ -127,7 +308,7 @@ pub async fn run(
             if fx == Effect::Quit {
                 return Step::Quit;
             }
-            spawn_effect(fx, &api, &tx);
+            spawn_effect(fx, &sv, &tx);
         }
         if state.quit {
             Step::Quit
@@ -174,6 +355,11 @@ pub async fn run(
             _ = hup.recv() => return Ok(None),
             _ = int.recv() => return Ok(None),
         };
+        // The clock moves with every batch, so what is stamped or counted
+        // down is measured against now, not the last tick.
+        if !matches!(first, Some(Action::Tick(_))) {
+            apply(&mut state, Action::Tick(chrono::Utc::now()));
+        }
         if let Some(a) = first
             && let Step::Quit = apply(&mut state, a)
         {

@@ -4,6 +4,8 @@
 //! by `main.rs`, which does nothing else.
 
 use std::path::Path;
+
+use sha2::Digest;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -159,17 +161,77 @@ async fn run(
     state.debounce_ms = settings.ui.debounce_ms;
     tracing::info!(server = %target.base_url, embedded = embedded.is_some(), "starting");
 
+    let local = local_files(&settings.data_dir(), &target, embedded.is_some());
     let mut tui = tui::Tui::enter()?;
     let opts = runtime::Options {
         exit_after_first_frame: exit_after_first_frame.then_some(started),
     };
-    let result = runtime::run(&mut tui, state, &theme, &keymap, api, opts).await;
+    let result = runtime::run(&mut tui, state, &theme, &keymap, api, local, opts).await;
     drop(tui);
     if let Some(e) = embedded {
         e.shutdown().await;
     }
     tracing::info!("stopped");
     result
+}
+
+/// The name of this server and agent among the client's own files: queued
+/// writes belong to the server they were made on, and to the token that
+/// made them (so another agent on this machine never sends them).
+pub fn server_key(target: &ServerTarget, embedded: bool) -> String {
+    if embedded {
+        return "embedded".into();
+    }
+    let host: String = target
+        .base_url
+        .split("://")
+        .last()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let token = hex::encode(sha2::Sha256::digest(target.token.as_bytes()));
+    format!("{host}-{}", &token[..12])
+}
+
+/// Open the outbox, drafts and caches under the data directory. A failure
+/// does not stop the client: it runs, and says writes cannot be kept.
+pub fn local_files(data_dir: &Path, target: &ServerTarget, embedded: bool) -> runtime::Local {
+    let key = server_key(target, embedded);
+    let outbox_dir = data_dir.join("outbox").join(&key);
+    let (outbox, outbox_error) = match crate::outbox::Store::open(&outbox_dir) {
+        Ok(o) => (Some(o), None),
+        Err(e) => {
+            tracing::error!(dir = %outbox_dir.display(), error = %e, "cannot open the outbox");
+            (
+                None,
+                Some(format!(
+                    "Changes cannot be saved: the outbox {} cannot be opened ({e}). Fix it and restart.",
+                    outbox_dir.display()
+                )),
+            )
+        }
+    };
+    let drafts = crate::drafts::Drafts::open(&data_dir.join("drafts").join(&key))
+        .map_err(|e| tracing::error!(error = %e, "cannot open the drafts directory"))
+        .ok();
+    let cache = data_dir.join("cache").join(&key);
+    let taxonomy_cache = std::fs::create_dir_all(&cache)
+        .ok()
+        .map(|_| cache.join("taxonomy.json"));
+    runtime::Local {
+        outbox,
+        outbox_error,
+        drafts,
+        taxonomy_cache,
+    }
 }
 
 /// True when a configuration file sets `server.token`.

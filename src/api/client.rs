@@ -8,9 +8,11 @@
 use std::time::Duration;
 
 use rapport_api::{
-    API_PREFIX, Channel, CustomerId, CustomerView, Health, InteractionPage, Me, PROBLEM_JSON,
-    Problem, SearchResponse,
+    API_PREFIX, Channel, CustomerId, CustomerView, Health, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED,
+    InteractionPage, Me, PROBLEM_JSON, Presence, PresenceUpdate, Problem, SearchResponse, Taxonomy,
 };
+
+use crate::app::{WriteMethod, WriteRequest};
 use serde::de::DeserializeOwned;
 
 /// Interactions asked for per history page.
@@ -70,9 +72,19 @@ fn problem_sentence(p: &Problem) -> String {
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
+    /// For the event stream: no overall timeout (it is meant to stay open).
+    streams: reqwest::Client,
     base: String,
     token: String,
     timeout: Duration,
+}
+
+/// The server's answer to a write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteReply {
+    pub body: serde_json::Value,
+    /// The server had this key already and sent the stored answer.
+    pub replayed: bool,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -98,8 +110,18 @@ impl ApiClient {
                 url: base.clone(),
                 detail: format!("cannot set up HTTP: {e}"),
             })?;
+        let streams = reqwest::Client::builder()
+            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .tcp_keepalive(Duration::from_secs(30))
+            .user_agent(concat!("rapport/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::BadResponse {
+                url: base.clone(),
+                detail: format!("cannot set up HTTP: {e}"),
+            })?;
         Ok(ApiClient {
             http,
+            streams,
             base,
             token: target.token.clone(),
             timeout,
@@ -157,6 +179,107 @@ impl ApiClient {
         .await
     }
 
+    /// `GET /v1/taxonomy`: what the forms offer.
+    pub async fn taxonomy(&self) -> Result<Taxonomy, ApiError> {
+        self.get(&format!("{API_PREFIX}/taxonomy"), &[], true).await
+    }
+
+    /// `PUT /v1/presence`: which customer this agent has open.
+    pub async fn presence(
+        &self,
+        customer: Option<CustomerId>,
+    ) -> Result<Option<Presence>, ApiError> {
+        let url = format!("{}{API_PREFIX}/presence", self.base);
+        let resp = self
+            .http
+            .put(&url)
+            .bearer_auth(&self.token)
+            .json(&PresenceUpdate {
+                customer_id: customer,
+            })
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if resp.status() == reqwest::StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        self.finish(resp, "/v1/presence").await.map(Some)
+    }
+
+    /// Send one queued write with its Idempotency-Key (and If-Match).
+    pub async fn write(&self, w: &WriteRequest, key: &str) -> Result<WriteReply, ApiError> {
+        let url = format!("{}{}", self.base, w.path);
+        let mut req = match w.method {
+            WriteMethod::Post => self.http.post(&url),
+            WriteMethod::Patch => self.http.patch(&url),
+        }
+        .bearer_auth(&self.token)
+        .header(IDEMPOTENCY_KEY, key)
+        .json(&w.body);
+        if let Some(v) = w.if_match {
+            req = req.header(reqwest::header::IF_MATCH, format!("\"{v}\""));
+        }
+        let resp = req.send().await.map_err(|e| self.unreachable(e))?;
+        let replayed = resp.headers().contains_key(IDEMPOTENT_REPLAYED);
+        let body = self.finish(resp, &w.path).await?;
+        Ok(WriteReply { body, replayed })
+    }
+
+    /// `GET /v1/events` with `Last-Event-ID`: the open response, whose body
+    /// is the event stream.
+    pub async fn events(&self, last_id: Option<i64>) -> Result<reqwest::Response, ApiError> {
+        let url = format!("{}{API_PREFIX}/events", self.base);
+        let mut req = self
+            .streams
+            .get(&url)
+            .bearer_auth(&self.token)
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        if let Some(id) = last_id {
+            req = req.header("Last-Event-ID", id.to_string());
+        }
+        let resp = tokio::time::timeout(self.timeout, req.send())
+            .await
+            .map_err(|_| ApiError::Unreachable {
+                url: self.base.clone(),
+                reason: format!("no answer within {}", human_duration(self.timeout)),
+            })?
+            .map_err(|e| self.unreachable(e))?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
+        // An error answer: read it as the problem it is.
+        Err(self
+            .finish::<serde_json::Value>(resp, "/v1/events")
+            .await
+            .err()
+            .unwrap_or_else(|| ApiError::BadResponse {
+                url: self.base.clone(),
+                detail: "/v1/events: unexpected answer".into(),
+            }))
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> ApiError {
+        ApiError::Unreachable {
+            url: self.base.clone(),
+            reason: reason(&e, self.timeout),
+        }
+    }
+
+    async fn finish<T: DeserializeOwned>(
+        &self,
+        resp: reqwest::Response,
+        path: &str,
+    ) -> Result<T, ApiError> {
+        let status = resp.status();
+        let is_problem = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+        let bytes = resp.bytes().await.map_err(|e| self.unreachable(e))?;
+        decode(&self.base, path, status.as_u16(), is_problem, &bytes)
+    }
+
     async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -168,19 +291,8 @@ impl ApiClient {
         if auth {
             req = req.bearer_auth(&self.token);
         }
-        let unreachable = |e: reqwest::Error| ApiError::Unreachable {
-            url: self.base.clone(),
-            reason: reason(&e, self.timeout),
-        };
-        let resp = req.send().await.map_err(unreachable)?;
-        let status = resp.status();
-        let is_problem = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with(PROBLEM_JSON));
-        let bytes = resp.bytes().await.map_err(unreachable)?;
-        decode(&self.base, path, status.as_u16(), is_problem, &bytes)
+        let resp = req.send().await.map_err(|e| self.unreachable(e))?;
+        self.finish(resp, path).await
     }
 }
 

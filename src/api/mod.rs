@@ -3,5 +3,6 @@
 //! the embedded one on loopback alike.
 
 pub mod client;
+pub mod events;
 
-pub use client::{ApiClient, ApiError, ServerTarget};
+pub use client::{ApiClient, ApiError, ServerTarget, WriteReply};

@@ -2,11 +2,17 @@
 //! request (carrying its id), a tick of the clock, a resize.
 
 use chrono::{DateTime, Utc};
-use rapport_api::{CustomerView, Health, InteractionPage, Me, SearchResponse};
+use crossterm::event::KeyEvent;
+use rapport_api::{
+    CustomerId, CustomerView, Event, Health, InteractionPage, Me, SearchResponse, Taxonomy,
+};
 
+use super::form::Draft;
 use super::state::RequestId;
+use super::write::WriteKind;
 use crate::api::ApiError;
 use crate::keymap::Command;
+use crate::outbox::{Entry, Failed};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -29,4 +35,56 @@ pub enum Action {
     Tick(DateTime<Utc>),
     /// The terminal is now this many columns and rows.
     Resize(u16, u16),
+    /// A key for the open form's focused field.
+    FormKey(KeyEvent),
+    TaxonomyDone(RequestId, Result<Taxonomy, ApiError>),
+    /// Start-up found these: writes still queued, writes refused earlier,
+    /// drafts of forms never saved.
+    Recovered {
+        queued: Vec<Entry>,
+        failed: Vec<Failed>,
+        drafts: Vec<Draft>,
+    },
+    /// The outbox stored a write (the form that asked is `tag`).
+    Queued {
+        tag: u64,
+        entry: Box<Entry>,
+        queued: usize,
+    },
+    /// The outbox could not store a write; the form stays open.
+    QueueFailed {
+        tag: u64,
+        reason: String,
+    },
+    /// The server acknowledged a write.
+    WriteAcked {
+        seq: u64,
+        kind: WriteKind,
+        customer_id: Option<CustomerId>,
+        reply: serde_json::Value,
+        replayed: bool,
+        queued: usize,
+    },
+    /// The oldest write did not get through; it is tried again.
+    WriteRetrying {
+        queued: usize,
+        attempt: u32,
+        retry_in_ms: u64,
+        reason: String,
+        /// No answer at all (rather than a server error).
+        unreachable: bool,
+    },
+    /// The server refused a write for good.
+    WriteRefused {
+        failed: Box<Failed>,
+        queued: usize,
+    },
+    /// The event stream is open.
+    EventsUp,
+    /// The event stream broke; it reconnects after the wait.
+    EventsDown {
+        reason: String,
+        retry_in_ms: u64,
+    },
+    ServerEvent(Box<Event>),
 }

@@ -3,12 +3,17 @@
 
 use rapport_api::{Channel, CustomerId};
 
+use super::form::Draft;
 use super::state::RequestId;
+use super::write::WriteRequest;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Wait `ms`, then send `SearchDue(id)`.
-    Debounce { id: RequestId, ms: u64 },
+    Debounce {
+        id: RequestId,
+        ms: u64,
+    },
     /// `GET /v1/customers?q=&limit=` → `SearchDone(id, …)`.
     Search {
         id: RequestId,
@@ -16,7 +21,10 @@ pub enum Effect {
         limit: u32,
     },
     /// `GET /v1/customers/{id}/view` → `ViewDone(id, …)`.
-    LoadView { id: RequestId, customer: CustomerId },
+    LoadView {
+        id: RequestId,
+        customer: CustomerId,
+    },
     /// `GET /v1/customers/{id}/interactions` → `HistoryDone(id, …)`.
     LoadHistory {
         id: RequestId,
@@ -25,9 +33,35 @@ pub enum Effect {
         channel: Option<Channel>,
     },
     /// `GET /v1/me` → `SignedIn(id, …)`.
-    SignIn { id: RequestId },
+    SignIn {
+        id: RequestId,
+    },
     /// Wait `after_ms`, then `GET /health` → `ProbeDone(id, …)`.
-    Probe { id: RequestId, after_ms: u64 },
+    Probe {
+        id: RequestId,
+        after_ms: u64,
+    },
+    /// `GET /v1/taxonomy` → `TaxonomyDone(id, …)`.
+    LoadTaxonomy {
+        id: RequestId,
+    },
+    /// Store the write in the outbox (→ `Queued` or `QueueFailed` with
+    /// `tag`), then send it.
+    Enqueue {
+        tag: u64,
+        request: Box<WriteRequest>,
+    },
+    /// Skip the wait before the next attempt to send.
+    RetryNow,
+    /// Forget a refused write.
+    DiscardFailed {
+        key: String,
+    },
+    /// Save a form's draft to disk.
+    SaveDraft(Box<Draft>),
+    DeleteDraft(String),
+    /// Tell the server which customer is open (repeated while open).
+    Presence(Option<CustomerId>),
     /// Leave the event loop (the terminal is restored on the way out).
     Quit,
 }

@@ -13,6 +13,20 @@ pub fn key_to_action(s: &AppState, keymap: &Keymap, ev: &KeyEvent) -> Option<Act
     }
     let key = Key::from_event(ev)?;
     let ctx = s.context();
+    if ctx == Context::Form {
+        // The form's own keys; then global keys that are not typing (Esc,
+        // F1, Ctrl-c); everything else edits the focused field, so q, ?
+        // and / type there.
+        if let Some(cmd) = keymap.lookup_in(Context::Form, &key) {
+            return Some(Action::Command(cmd));
+        }
+        if key.typed_char().is_none()
+            && let Some(cmd) = keymap.lookup_in(Context::Global, &key)
+        {
+            return Some(Action::Command(cmd));
+        }
+        return Some(Action::FormKey(*ev));
+    }
     if ctx == Context::Search {
         // The search screen's own keys win; then plain characters type, so
         // global single-character keys (q, ?, /) do not fire here.

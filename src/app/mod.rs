@@ -5,14 +5,21 @@
 
 pub mod action;
 pub mod effect;
+pub mod form;
 pub mod input;
+pub mod live;
 pub mod state;
 pub mod update;
+pub mod write;
+pub mod writes;
 
 pub use action::Action;
 pub use effect::Effect;
+pub use form::{Draft, Form, FormKind};
 pub use state::{
-    AppState, Connection, CustomerState, Focus, HistoryState, Load, RequestId, Screen, SearchState,
-    Tab, WIDE_COLUMNS, WIDE_ROWS, is_wide,
+    AppState, Connection, CustomerState, Focus, HistoryState, LiveState, Load, OutboxState,
+    QueuedWrite, RequestId, ReviewItem, ReviewState, Screen, SearchState, Tab, WIDE_COLUMNS,
+    WIDE_ROWS, is_wide,
 };
 pub use update::{init, update};
+pub use write::{WriteKind, WriteMethod, WriteRequest};

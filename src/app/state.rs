@@ -2,10 +2,13 @@
 //! changes it; the UI reads it.
 
 use chrono::{DateTime, Utc};
-use rapport_api::{Channel, CustomerId, CustomerView, Interaction, Me, SearchResponse};
+use rapport_api::{Channel, CustomerId, CustomerView, Interaction, Me, SearchResponse, Taxonomy};
 
+use super::form::{Draft, Form};
+use super::write::WriteRequest;
 use crate::api::ApiError;
 use crate::keymap::Context;
+use crate::outbox::Failed;
 
 /// Identifies a request, so a reply that is no longer wanted is dropped.
 pub type RequestId = u64;
@@ -190,6 +193,48 @@ impl CustomerState {
     }
 }
 
+/// A write on disk, waiting to reach the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedWrite {
+    pub seq: u64,
+    pub request: WriteRequest,
+    pub queued_at: DateTime<Utc>,
+}
+
+/// The outbox as the agent sees it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OutboxState {
+    /// Oldest first; the first is being sent.
+    pub queued: Vec<QueuedWrite>,
+    /// The last attempt failed for this reason; the next is at this time.
+    pub retry: Option<(String, DateTime<Utc>)>,
+    /// Refused by the server, waiting for the agent.
+    pub failed: Vec<Failed>,
+}
+
+/// The live event stream.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveState {
+    pub up: bool,
+    /// The last durable event applied; older or equal ids are duplicates.
+    pub last_id: Option<i64>,
+    /// Why it is down, and when it tries again.
+    pub down: Option<(String, DateTime<Utc>)>,
+}
+
+/// The overlay listing refused changes and drafts to restore.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReviewState {
+    pub selected: usize,
+}
+
+/// One row of the review overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReviewItem<'a> {
+    Failed(&'a Failed),
+    Draft(&'a Draft),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
     pub screen: Screen,
@@ -216,6 +261,21 @@ pub struct AppState {
     /// Terminal size in columns and rows, for layout-dependent keys.
     pub size: (u16, u16),
     pub quit: bool,
+    /// The open form, over the customer screen.
+    pub form: Option<Form>,
+    /// What the forms offer, from the server (cached on disk).
+    pub taxonomy: Load<Taxonomy>,
+    pub taxonomy_request: RequestId,
+    pub outbox: OutboxState,
+    pub live: LiveState,
+    /// Drafts left by an earlier run, offered back.
+    pub drafts: Vec<Draft>,
+    /// The review overlay, when open.
+    pub review: Option<ReviewState>,
+    /// A passing message ("Saved: …"), and when it was said.
+    pub notice: Option<(String, DateTime<Utc>)>,
+    /// A draft whose form opens once its customer's view has loaded.
+    pub restore: Option<Draft>,
     next_id: RequestId,
 }
 
@@ -239,6 +299,15 @@ impl AppState {
             debounce_ms: 120,
             size: (80, 24),
             quit: false,
+            form: None,
+            taxonomy: Load::Idle,
+            taxonomy_request: 0,
+            outbox: OutboxState::default(),
+            live: LiveState::default(),
+            drafts: Vec::new(),
+            review: None,
+            notice: None,
+            restore: None,
             next_id: 0,
         }
     }
@@ -258,6 +327,12 @@ impl AppState {
         if self.help.is_some() {
             return Context::Help;
         }
+        if self.form.is_some() {
+            return Context::Form;
+        }
+        if self.review.is_some() {
+            return Context::Review;
+        }
         match self.screen {
             Screen::Search => Context::Search,
             Screen::Customer => Context::Customer,
@@ -271,7 +346,20 @@ impl AppState {
 
     /// True when something on screen counts down and needs a tick a second.
     pub fn has_countdown(&self) -> bool {
-        self.screen == Screen::Customer
-            && self.view().is_some_and(|v| !v.open_complaints.is_empty())
+        (self.screen == Screen::Customer
+            && self.view().is_some_and(|v| !v.open_complaints.is_empty()))
+            || self.outbox.retry.is_some()
+            || self.live.down.is_some()
+            || self.notice.is_some()
+    }
+
+    /// The rows of the review overlay: refused changes, then drafts.
+    pub fn review_items(&self) -> Vec<ReviewItem<'_>> {
+        self.outbox
+            .failed
+            .iter()
+            .map(ReviewItem::Failed)
+            .chain(self.drafts.iter().map(ReviewItem::Draft))
+            .collect()
     }
 }

@@ -4,7 +4,7 @@
 use rapport_api::Channel;
 
 use super::state::*;
-use super::{Action, Effect};
+use super::{Action, Effect, live, writes};
 use crate::api::ApiError;
 use crate::keymap::Command;
 
@@ -34,6 +34,7 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
             s.search.query.push(c);
             query_changed(s)
         }
+        Action::Paste(text) if s.form.is_some() && s.help.is_none() => writes::form_paste(s, &text),
         Action::Paste(text) => {
             if s.screen != Screen::Search || s.help.is_some() {
                 return vec![];
@@ -96,6 +97,9 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
                 Ok(v) => {
                     succeeded(s);
                     s.now = v.server_time.max(s.now);
+                    let restore = s
+                        .restore
+                        .take_if(|d| Some(d.customer_id) == s.customer.as_ref().map(|c| c.id));
                     let c = s.customer.as_mut().expect("checked above");
                     if c.history.channel.is_none() {
                         c.history.items = v.interactions.clone();
@@ -111,7 +115,10 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
                         .complaint_selected
                         .min(v.open_complaints.len().saturating_sub(1));
                     c.view = Load::Loaded(*v);
-                    vec![]
+                    match restore {
+                        Some(d) => writes::form_from_draft(s, d),
+                        None => vec![],
+                    }
                 }
                 Err(e) => {
                     let c = s.customer.as_mut().expect("checked above");
@@ -157,7 +164,11 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
                 Ok(me) => {
                     succeeded(s);
                     s.me = Load::Loaded(me);
-                    vec![]
+                    if s.taxonomy.is_loaded() {
+                        vec![]
+                    } else {
+                        writes::load_taxonomy(s)
+                    }
                 }
                 Err(e) => {
                     s.me = Load::Failed(e.clone());
@@ -189,13 +200,97 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             s.now = now;
+            if s.notice
+                .as_ref()
+                .is_some_and(|(_, at)| (now - *at).num_seconds() >= writes::NOTICE_SECS)
+            {
+                s.notice = None;
+            }
             vec![]
         }
         Action::Resize(w, h) => {
             s.size = (w, h);
             vec![]
         }
+        Action::FormKey(ev) => {
+            if s.help.is_some() {
+                return vec![];
+            }
+            writes::form_key(s, &ev)
+        }
+        Action::TaxonomyDone(id, result) => {
+            if id != s.taxonomy_request {
+                return vec![];
+            }
+            match result {
+                Ok(t) => {
+                    succeeded(s);
+                    s.taxonomy = Load::Loaded(t);
+                    vec![]
+                }
+                Err(e) => {
+                    if !s.taxonomy.is_loaded() {
+                        s.taxonomy = Load::Failed(e.clone());
+                    }
+                    failed(s, &e)
+                }
+            }
+        }
+        Action::Recovered {
+            queued,
+            failed,
+            drafts,
+        } => writes::recovered(s, queued, failed, drafts),
+        Action::Queued { tag, entry, .. } => writes::queued(s, tag, *entry),
+        Action::QueueFailed { tag, reason } => writes::queue_failed(s, tag, reason),
+        Action::WriteAcked {
+            seq,
+            kind,
+            customer_id,
+            reply,
+            ..
+        } => {
+            let was_down = s.connection != Connection::Connected;
+            succeeded(s);
+            let mut fx = writes::acked(s, seq, &kind, customer_id, &reply);
+            if was_down {
+                fx.extend(resume(s));
+            }
+            fx
+        }
+        Action::WriteRetrying {
+            retry_in_ms,
+            reason,
+            unreachable,
+            ..
+        } => {
+            let mut fx = writes::retrying(s, retry_in_ms, reason.clone());
+            if unreachable {
+                // The server is gone: say so and start probing for it.
+                fx.extend(failed(
+                    s,
+                    &ApiError::Unreachable {
+                        url: s.server_url.clone(),
+                        reason,
+                    },
+                ));
+                s.last_error = None; // the queue segment says it already
+            }
+            fx
+        }
+        Action::WriteRefused { failed, .. } => writes::refused(s, *failed),
+        Action::EventsUp => live::up(s),
+        Action::EventsDown {
+            reason,
+            retry_in_ms,
+        } => live::down(s, reason, retry_in_ms),
+        Action::ServerEvent(e) => live::event(s, *e),
     }
+}
+
+/// Reload the open customer's view (keeping what is on screen meanwhile).
+pub fn reload_view(s: &mut AppState) -> Vec<Effect> {
+    load_view(s)
 }
 
 /// A reply arrived: the link is up.
@@ -242,6 +337,12 @@ fn resume(s: &mut AppState) -> Vec<Effect> {
     let mut fx = Vec::new();
     if !s.me.is_loaded() {
         fx.extend(sign_in(s));
+    } else if !s.taxonomy.is_loaded() {
+        fx.extend(writes::load_taxonomy(s));
+    }
+    // Queued writes and the event stream need not wait out their backoff.
+    if !s.outbox.queued.is_empty() || !s.live.up {
+        fx.push(Effect::RetryNow);
     }
     let search_down = s
         .search
@@ -360,6 +461,20 @@ fn load_history(s: &mut AppState, cursor: Option<String>) -> Vec<Effect> {
 }
 
 fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
+    if s.help.is_none() && cmd != Command::Quit && cmd != Command::Help {
+        if s.form.is_some() {
+            return match cmd {
+                Command::RetryNow => vec![Effect::RetryNow],
+                _ => writes::form_command(s, cmd),
+            };
+        }
+        if s.review.is_some() {
+            return match cmd {
+                Command::RetryNow => vec![Effect::RetryNow],
+                _ => writes::review_command(s, cmd),
+            };
+        }
+    }
     if let Some(scroll) = s.help {
         // Help is modal: it scrolls, closes, or the app quits.
         match cmd {
@@ -389,9 +504,29 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::Search => {
+            let was = s.screen;
             to_search(s);
+            if was == Screen::Customer {
+                vec![Effect::Presence(None)]
+            } else {
+                vec![]
+            }
+        }
+        Command::RecordInteraction
+        | Command::NewComplaint
+        | Command::UpdateComplaint
+        | Command::RecoveryAction
+        | Command::EditPreferences => writes::open_form(s, cmd),
+        Command::ReviewChanges => {
+            if s.review_items().is_empty() {
+                writes::notice(s, "No refused changes or drafts are waiting.");
+            } else {
+                s.review = Some(ReviewState::default());
+            }
             vec![]
         }
+        Command::RetryNow => vec![Effect::RetryNow],
+        Command::Save | Command::NextField | Command::PreviousField | Command::Discard => vec![],
         Command::ClearQuery => {
             s.search.query.clear();
             query_changed(s)
@@ -399,16 +534,17 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::Back => match s.screen {
             Screen::Customer => {
                 to_search(s);
-                vec![]
+                vec![Effect::Presence(None)]
             }
             Screen::Search => {
                 if !s.search.query.is_empty() {
                     s.search.query.clear();
                     query_changed(s)
-                } else if s.customer.is_some() {
+                } else if let Some(c) = &s.customer {
                     // Came here from a customer with `/`: go back to them.
+                    let id = c.id;
                     s.screen = Screen::Customer;
-                    vec![]
+                    vec![Effect::Presence(Some(id))]
                 } else {
                     vec![]
                 }
@@ -543,7 +679,9 @@ fn open_selected(s: &mut AppState) -> Vec<Effect> {
     if s.customer.as_ref().is_none_or(|c| c.id != customer) {
         s.customer = Some(CustomerState::new(customer, name, 0));
     }
-    load_view(s)
+    let mut fx = load_view(s);
+    fx.push(Effect::Presence(Some(customer)));
+    fx
 }
 
 fn step(pos: usize, len: usize, cmd: Command) -> usize {
@@ -653,7 +791,7 @@ mod tests {
     fn opened() -> AppState {
         let mut s = searched();
         let fx = cmd(&mut s, Command::Open);
-        let [Effect::LoadView { id, .. }] = fx[..] else {
+        let [Effect::LoadView { id, .. }, Effect::Presence(Some(_))] = fx[..] else {
             panic!("{fx:?}")
         };
         update(
@@ -777,10 +915,15 @@ mod tests {
         cmd(&mut s, Command::Next);
         let fx = cmd(&mut s, Command::Open);
         let want = fixtures::search_response().hits[1].id;
-        let [Effect::LoadView { id, customer }] = fx[..] else {
+        let [
+            Effect::LoadView { id, customer },
+            Effect::Presence(Some(open)),
+        ] = fx[..]
+        else {
             panic!("{fx:?}")
         };
         assert_eq!(customer, want);
+        assert_eq!(open, want, "others see who has the customer open");
         assert_eq!(s.screen, Screen::Customer);
         let c = s.customer.as_ref().unwrap();
         assert_eq!((c.request, &c.view), (id, &Load::Loading));
@@ -812,16 +955,19 @@ mod tests {
     #[test]
     fn esc_goes_back_and_slash_returns_to_search_keeping_the_query() {
         let mut s = opened();
-        cmd(&mut s, Command::Back);
+        assert_eq!(cmd(&mut s, Command::Back), vec![Effect::Presence(None)]);
         assert_eq!(s.screen, Screen::Search);
         assert_eq!(s.search.query, "oka");
         assert!(s.search.replace_on_type);
         // Esc again clears the box; once more returns to the customer.
         cmd(&mut s, Command::Back);
         assert_eq!((s.screen, s.search.query.as_str()), (Screen::Search, ""));
-        cmd(&mut s, Command::Back);
+        assert_eq!(
+            cmd(&mut s, Command::Back),
+            vec![Effect::Presence(Some(12345))]
+        );
         assert_eq!(s.screen, Screen::Customer);
-        cmd(&mut s, Command::Search);
+        assert_eq!(cmd(&mut s, Command::Search), vec![Effect::Presence(None)]);
         assert_eq!(s.screen, Screen::Search);
     }
 
@@ -848,7 +994,10 @@ mod tests {
         cmd(&mut s, Command::TabComplaints);
         cmd(&mut s, Command::Back);
         let fx = cmd(&mut s, Command::Open);
-        assert!(matches!(fx[..], [Effect::LoadView { .. }]));
+        assert!(matches!(
+            fx[..],
+            [Effect::LoadView { .. }, Effect::Presence(Some(_))]
+        ));
         let c = s.customer.as_ref().unwrap();
         assert!(c.view.is_loaded());
         assert_eq!(c.tab, Tab::Complaints);
@@ -858,7 +1007,7 @@ mod tests {
     fn a_failed_view_says_why_and_refresh_retries() {
         let mut s = searched();
         let fx = cmd(&mut s, Command::Open);
-        let [Effect::LoadView { id, .. }] = fx[..] else {
+        let [Effect::LoadView { id, .. }, Effect::Presence(Some(_))] = fx[..] else {
             panic!()
         };
         let e = ApiError::Problem(Box::new(rapport_api::Problem {

@@ -20,6 +20,30 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             &[Command::Back, Command::Next, Command::Quit],
         );
     }
+    if s.form.is_some() {
+        return (
+            Context::Form,
+            &[
+                Command::Save,
+                Command::NextField,
+                Command::Back,
+                Command::Help,
+            ],
+        );
+    }
+    if s.review.is_some() {
+        return (
+            Context::Review,
+            &[
+                Command::Open,
+                Command::Discard,
+                Command::Next,
+                Command::RetryNow,
+                Command::Back,
+                Command::Help,
+            ],
+        );
+    }
     match s.screen {
         Screen::Search => (
             Context::Search,
@@ -36,8 +60,12 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             Context::Customer,
             &[
                 Command::Search,
+                Command::RecordInteraction,
+                Command::NewComplaint,
+                Command::RecoveryAction,
+                Command::UpdateComplaint,
+                Command::EditPreferences,
                 Command::NextTab,
-                Command::Next,
                 Command::ChannelFilter,
                 Command::Refresh,
                 Command::Back,
@@ -49,9 +77,13 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             Context::Customer,
             &[
                 Command::Search,
+                Command::RecordInteraction,
+                Command::NewComplaint,
+                Command::RecoveryAction,
+                Command::UpdateComplaint,
                 Command::TabOverview,
+                Command::EditPreferences,
                 Command::ChannelFilter,
-                Command::Refresh,
                 Command::Back,
                 Command::Help,
                 Command::Quit,
@@ -64,6 +96,13 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
 pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
     let (ctx, cmds) = commands(s);
     let mut out = Vec::new();
+    // Refused changes waiting: the key to review them comes first.
+    if !s.outbox.failed.is_empty()
+        && matches!(ctx, Context::Customer | Context::Search)
+        && let Some(key) = super::key_label(k, ctx, Command::ReviewChanges)
+    {
+        out.push((key, "unsaved"));
+    }
     for cmd in cmds {
         if *cmd == Command::TabOverview {
             if let Some(range) = tab_range(k) {
@@ -133,7 +172,8 @@ mod tests {
         s.screen = Screen::Customer;
         let h = hints(&s, &Keymap::default());
         assert_eq!(h[0], ("/".to_string(), "search"));
-        assert_eq!(h[1], ("1-4".to_string(), "tabs"));
+        assert_eq!(h[1], ("i".to_string(), "note"));
+        assert!(h.contains(&("1-4".to_string(), "tabs")), "{h:?}");
         let mut keys = KeysConfig::new();
         keys.entry(Context::Customer)
             .or_default()

@@ -4,9 +4,11 @@
 //! theme role. One file per screen or panel.
 
 pub mod customer;
+pub mod form;
 pub mod format;
 pub mod help;
 pub mod hint_bar;
+pub mod review;
 pub mod search;
 pub mod status_bar;
 pub mod text;
@@ -46,6 +48,12 @@ pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
         Screen::Customer => customer::draw(f, body, s, t, k, is_wide(area.width, area.height)),
     }
     hint_bar::draw(f, bottom, s, t, k);
+    if s.review.is_some() {
+        review::draw(f, body, s, t, k);
+    }
+    if let Some(form) = &s.form {
+        form::draw(f, body, form, t, k);
+    }
     if let Some(scroll) = s.help {
         help::draw(f, body, scroll, t, k);
     }

@@ -1,6 +1,8 @@
-//! The top line: who is signed in, which server, whether the link is up, and
-//! the last thing that went wrong, in words.
+//! The top line: who is signed in, which server, the last thing that
+//! happened or went wrong in words, changes still on their way (queued,
+//! retrying, refused), and whether the link is live.
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -11,6 +13,54 @@ use super::text::{fit, width};
 use crate::app::{AppState, Connection, Load};
 use crate::sanitize::clean;
 use crate::theme::Theme;
+
+/// Seconds until `at`, at least 0, in words: "in 4 s", "now".
+fn until(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (at - now).num_seconds();
+    if secs <= 0 {
+        "now".into()
+    } else {
+        format!("in {secs} s")
+    }
+}
+
+/// The link: requests answered and the event stream open means live.
+pub fn link(s: &AppState) -> (&'static str, &'static str) {
+    match (s.connection, s.live.up) {
+        (Connection::Connected, true) => ("●", "live"),
+        (Connection::Connected, false) if s.live.down.is_some() => ("◌", "live updates paused"),
+        (Connection::Connected, false) => ("○", "connected"),
+        (Connection::Connecting, _) => ("○", "connecting"),
+        (Connection::Reconnecting, _) => ("◌", "reconnecting"),
+        (Connection::Offline, _) => ("✕", "offline"),
+    }
+}
+
+/// `⟳ 2 queued · retry in 4 s`, `✕ 1 not saved (!)`, or nothing.
+pub fn queue_words(s: &AppState) -> (String, bool) {
+    let mut parts = Vec::new();
+    let n = s.outbox.queued.len();
+    let mut bad = false;
+    if n > 0 {
+        let noun = if n == 1 { "change" } else { "changes" };
+        match &s.outbox.retry {
+            Some((_, at)) => {
+                parts.push(format!(
+                    "⟳ {n} {noun} queued, retrying {}",
+                    until(*at, s.now)
+                ));
+                bad = true;
+            }
+            None => parts.push(format!("⟳ sending {n} {noun}")),
+        }
+    }
+    let failed = s.outbox.failed.len();
+    if failed > 0 {
+        parts.push(format!("✕ {failed} not saved (!)"));
+        bad = true;
+    }
+    (parts.join(" · "), bad)
+}
 
 pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     let who = match &s.me {
@@ -23,48 +73,73 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     } else {
         s.server_url.clone()
     };
-    let (icon, style) = match s.connection {
-        Connection::Connected => ("●", t.status_bar.patch(t.ok)),
-        Connection::Connecting => ("○", t.status_bar),
-        Connection::Reconnecting => ("◌", t.status_bar.patch(t.warn)),
-        Connection::Offline => ("✕", t.danger),
+    let (icon, words) = link(s);
+    let style = match words {
+        "live" => t.status_bar.patch(t.ok),
+        "offline" => t.danger,
+        "reconnecting" | "live updates paused" => t.status_bar.patch(t.warn),
+        _ => t.status_bar,
     };
-    let conn = format!(" {icon} {} ", s.connection.words());
-    let error = s.last_error.as_deref().map(|e| {
-        let mut e = clean(e).into_owned();
-        if matches!(s.connection, Connection::Reconnecting | Connection::Offline) {
-            e.push_str(" — retrying");
-        }
-        e
-    });
+    let conn = format!(" {icon} {words} ");
+    let (queue, queue_bad) = queue_words(s);
+    let queue = if queue.is_empty() {
+        queue
+    } else {
+        format!(" {queue} ")
+    };
+    let message = match &s.notice {
+        Some((n, _)) => Some((clean(n).into_owned(), n.starts_with("Not saved"))),
+        None => s.last_error.as_deref().map(|e| {
+            let mut e = clean(e).into_owned();
+            if matches!(s.connection, Connection::Reconnecting | Connection::Offline) {
+                e.push_str(" — retrying");
+            }
+            (e, true)
+        }),
+    };
 
     let total = area.width as usize;
+    // What must stay: the link, then queued changes (shortened if need be).
+    let conn_w = width(&conn);
+    let queue = fit(&queue, total.saturating_sub(conn_w + 10));
+    let room = total.saturating_sub(conn_w + width(&queue));
     let head = format!(" Rapport · {who}");
-    let room = total.saturating_sub(width(&conn));
-    // The error matters more than the URL: the URL gives way first.
+    // The message matters more than the URL: the URL gives way first.
     let head = fit(&head, room);
     let mut left = head.clone();
     let after_head = room.saturating_sub(width(&head));
-    let err_room = after_head.saturating_sub(2);
-    let err_text = match &error {
-        Some(e) if err_room >= 8 => format!("  {}", fit(e, err_room)),
+    let msg_room = after_head.saturating_sub(2);
+    let msg_text = match &message {
+        Some((m, _)) if msg_room >= 8 => format!("  {}", fit(m, msg_room)),
         _ => String::new(),
     };
-    let server_room = after_head.saturating_sub(width(&err_text));
+    let server_room = after_head.saturating_sub(width(&msg_text));
     if server_room > 4 {
         left.push_str(&fit(&format!(" · {server}"), server_room));
     }
-    let pad = room.saturating_sub(width(&left) + width(&err_text));
+    let pad = room.saturating_sub(width(&left) + width(&msg_text));
     let on_bar = |st: Style| {
         t.status_bar.patch(Style {
             bg: t.status_bar.bg,
             ..st
         })
     };
+    let msg_style = match &message {
+        Some((_, true)) => on_bar(t.danger),
+        _ => t.status_bar,
+    };
     let line = Line::from(vec![
         Span::styled(left, t.status_bar),
         Span::styled(" ".repeat(pad), t.status_bar),
-        Span::styled(err_text, on_bar(t.danger)),
+        Span::styled(msg_text, msg_style),
+        Span::styled(
+            queue,
+            if queue_bad {
+                on_bar(t.warn)
+            } else {
+                t.status_bar
+            },
+        ),
         Span::styled(conn, style),
     ]);
     f.render_widget(Paragraph::new(line).style(t.status_bar), area);

@@ -1,9 +1,11 @@
 //! Open complaints: severity, status, owner, what the customer wants, and
 //! the SLA countdown (ok → warn within 4 hours → danger and "3h late" when
-//! breached), plus the regulatory final-response date where one applies.
+//! breached), the regulatory clocks (summary resolution by the third
+//! business day while that window is open; final response in 8 weeks), and
+//! the recovery actions taken or waiting for approval.
 
 use chrono::{DateTime, Utc};
-use rapport_api::{Complaint, CustomerView, Severity};
+use rapport_api::{Complaint, CustomerView, RecoveryStatus, Severity};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,7 +14,7 @@ use ratatui::widgets::Paragraph;
 use crate::app::CustomerState;
 use crate::sanitize::clean;
 use crate::theme::Theme;
-use crate::ui::format::{Urgency, countdown, duration};
+use crate::ui::format::{Urgency, countdown, duration, money};
 use crate::ui::panel;
 use crate::ui::text::{fit, row, width, wrap};
 
@@ -139,6 +141,21 @@ fn block_lines(
         cols,
         None,
     ));
+    // The summary-resolution window only matters while it is open.
+    if let Some(sd) = x.summary_due_at.filter(|d| *d > now) {
+        let (left, u) = countdown(sd, now);
+        out.push(row(
+            vec![Span::styled(
+                format!(
+                    "  Summary resolution by {} ({left})",
+                    sd.format("%a %d %b %H:%M")
+                ),
+                if u == Urgency::Soon { t.warn } else { t.muted },
+            )],
+            cols,
+            None,
+        ));
+    }
     if let Some(fr) = x.final_response_due_at {
         let (left, u) = countdown(fr, now);
         out.push(row(
@@ -150,6 +167,45 @@ fn block_lines(
                     t.muted
                 },
             )],
+            cols,
+            None,
+        ));
+    }
+    for a in &x.recovery_actions {
+        let what = match (a.amount_minor, a.currency.as_deref()) {
+            (Some(m), Some(c)) => format!("{} {}", a.kind.label(), money(m, c)),
+            _ => a.kind.label().to_string(),
+        };
+        let (icon, state, style) = match a.status {
+            RecoveryStatus::Done => ("✓", String::new(), t.ok),
+            RecoveryStatus::PendingApproval => (
+                "⏳",
+                format!(
+                    " waiting for approval ({})",
+                    clean(a.approval_reason.as_deref().unwrap_or("over the limit"))
+                ),
+                t.warn,
+            ),
+            RecoveryStatus::Rejected => (
+                "✕",
+                format!(
+                    " rejected{}: {}",
+                    a.decided_by
+                        .as_ref()
+                        .map(|d| format!(" by {}", clean(&d.name)))
+                        .unwrap_or_default(),
+                    clean(a.decision_note.as_deref().unwrap_or(""))
+                ),
+                t.danger,
+            ),
+        };
+        let by = clean(&a.requested_by.name).into_owned();
+        out.push(row(
+            vec![
+                Span::styled(format!("  {icon} {what}"), style),
+                Span::styled(state, style),
+                Span::styled(format!(" · {by}"), t.muted),
+            ],
             cols,
             None,
         ));

@@ -10,7 +10,13 @@ use crate::theme::Theme;
 use crate::ui::format::{Urgency, countdown};
 use crate::ui::text::fit_spans;
 
-pub fn line(v: &CustomerView, now: DateTime<Utc>, cols: u16, t: &Theme) -> Line<'static> {
+pub fn line(
+    v: &CustomerView,
+    queued: usize,
+    now: DateTime<Utc>,
+    cols: u16,
+    t: &Theme,
+) -> Line<'static> {
     let p = &v.profile;
     let mut spans = vec![
         Span::styled(format!(" {}", clean(&p.display_name)), t.accent),
@@ -37,6 +43,20 @@ pub fn line(v: &CustomerView, now: DateTime<Utc>, cols: u16, t: &Theme) -> Line<
     }
     if p.stage == RelationshipStage::Dissolution {
         spans.push(Span::styled(" · stage: dissolution", t.danger));
+    }
+    if queued > 0 {
+        spans.push(Span::styled(format!(" · ⟳ {queued} queued"), t.warn));
+    }
+    if !v.viewers.is_empty() {
+        let names: Vec<String> = v
+            .viewers
+            .iter()
+            .map(|a| clean(&a.name).into_owned())
+            .collect();
+        spans.push(Span::styled(
+            format!(" · also open by {}", names.join(", ")),
+            t.muted,
+        ));
     }
     Line::from(fit_spans(spans, cols as usize))
 }

@@ -171,10 +171,25 @@ fn draw_detail(f: &mut Frame, area: Rect, it: &Interaction, t: &Theme) {
             None,
         ),
         row(
-            vec![
-                Span::styled("Outcome ", t.muted),
-                Span::styled(clean(&it.outcome).into_owned(), t.text),
-            ],
+            {
+                let mut v = vec![
+                    Span::styled("Outcome ", t.muted),
+                    Span::styled(clean(&it.outcome).into_owned(), t.text),
+                ];
+                if let Some(s) = it.sentiment {
+                    v.push(Span::styled(format!(" · customer {}", s.label()), t.muted));
+                }
+                if let Some(d) = it.follow_up_on {
+                    v.push(Span::styled(
+                        format!(" · follow up {}", d.format("%d %b %Y")),
+                        t.warn,
+                    ));
+                }
+                if let Some(c) = it.complaint_id {
+                    v.push(Span::styled(format!(" · complaint #{c}"), t.muted));
+                }
+                v
+            },
             cols,
             None,
         ),

@@ -74,6 +74,11 @@ fn draw_wide(
     v: &CustomerView,
     t: &Theme,
 ) {
+    let [head, area] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    f.render_widget(
+        Paragraph::new(header::line(v, queued_here(s, c), s.now, head.width, t)),
+        head,
+    );
     let [left, mid, right] = Layout::horizontal([
         Constraint::Length(SIDE_COLUMN),
         Constraint::Min(40),
@@ -107,7 +112,10 @@ fn draw_narrow(
         Constraint::Min(1),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(header::line(v, s.now, head.width, t)), head);
+    f.render_widget(
+        Paragraph::new(header::line(v, queued_here(s, c), s.now, head.width, t)),
+        head,
+    );
     f.render_widget(Paragraph::new(tab_line(c.tab, t)), tabs);
     match c.tab {
         Tab::Overview => {
@@ -129,6 +137,15 @@ fn draw_narrow(
         Tab::Complaints => complaints::draw(f, body, v, c, s.now, t, true),
         Tab::Preferences => preferences::draw(f, body, v, t),
     }
+}
+
+/// Changes for this customer still on their way to the server.
+fn queued_here(s: &AppState, c: &CustomerState) -> usize {
+    s.outbox
+        .queued
+        .iter()
+        .filter(|q| q.request.customer_id == Some(c.id))
+        .count()
 }
 
 /// ` [1 Overview]  2 History  3 Complaints  4 Prefs`: the active tab in

@@ -17,6 +17,7 @@ use crate::codes::Code;
 use crate::error::{Error, Result};
 use crate::store::from_epoch;
 use crate::{audit, events};
+pub use rapport_api::check_transition;
 
 pub const SUMMARY_MAX: usize = 2000;
 pub const REMEDY_MAX: usize = 2000;
@@ -204,53 +205,6 @@ pub async fn create(
         value: complaint,
         event_id,
     })
-}
-
-/// Position in the lifecycle, for telling forward from backward moves.
-fn rank(s: ComplaintStatus) -> u8 {
-    match s {
-        ComplaintStatus::Received => 0,
-        ComplaintStatus::Acknowledged => 1,
-        ComplaintStatus::Investigating => 2,
-        ComplaintStatus::ResponseSent => 3,
-        ComplaintStatus::Resolved => 4,
-        ComplaintStatus::Closed => 5,
-    }
-}
-
-/// Whether `from → to` is a step the lifecycle allows; the error says why
-/// not and what to do instead. Any forward move is allowed (a complaint
-/// settled on the first call goes straight to resolved); the only way back
-/// is reopening (response sent or resolved → investigating); closed is
-/// final, and only a resolved complaint can be closed.
-pub fn check_transition(from: ComplaintStatus, to: ComplaintStatus) -> Result<(), String> {
-    use ComplaintStatus::*;
-    if from == to {
-        return Ok(());
-    }
-    if from == Closed {
-        return Err(
-            "This complaint is closed and cannot change; open a new complaint if the customer comes back about it."
-                .into(),
-        );
-    }
-    if to == Closed && from != Resolved {
-        return Err(
-            "Only a resolved complaint can be closed: resolve it first, with a resolution note."
-                .into(),
-        );
-    }
-    if rank(to) > rank(from) {
-        return Ok(());
-    }
-    if to == Investigating && matches!(from, ResponseSent | Resolved) {
-        return Ok(());
-    }
-    Err(format!(
-        "A complaint cannot go back from {} to {}; to reopen it, move it to investigating.",
-        from.label(),
-        to.label()
-    ))
 }
 
 /// Apply `patch` to complaint `id` if its version is still `expected`.
