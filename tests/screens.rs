@@ -8,6 +8,7 @@
 //! - Hostile text: no control character ever reaches a cell.
 //! - Any size, down to 0x0, draws without panicking.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
 use rapport::app::{Action, AppState, update};
 use rapport::fixtures;
@@ -272,7 +273,7 @@ fn status_bar_names_agent_server_and_link() {
     let first = text(&b).lines().next().unwrap().to_string();
     assert!(first.contains("Mei Lin · agent"), "{first}");
     assert!(first.contains("http://127.0.0.1:8080"), "{first}");
-    assert!(first.contains("● connected"), "{first}");
+    assert!(first.contains("● live"), "{first}");
     assert_eq!(b[(0, 0)].bg, Color::Blue);
 }
 
@@ -331,6 +332,9 @@ fn any_size_draws_without_panic() {
         fixtures::state_with_customer(fixtures::hostile_customer_view()),
         fixtures::state_with_customer(fixtures::cjk_customer_view()),
         cmd(customer(), Command::Help),
+        interaction_form(),
+        recovery_form(),
+        review_with_conflict_and_draft(),
     ];
     for s in &states {
         for (w, h) in [
@@ -354,6 +358,211 @@ fn any_size_draws_without_panic() {
                 assert!(text(&b).contains("Terminal too small"), "{w}x{h}");
             }
         }
+    }
+}
+
+fn key(s: &mut AppState, code: KeyCode) {
+    update(s, Action::FormKey(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_in(s: &mut AppState, text: &str) {
+    for c in text.chars() {
+        key(s, KeyCode::Char(c));
+    }
+}
+
+/// Recording an interaction: reason picked by typing, notes on two lines,
+/// the outcome field in focus.
+fn interaction_form() -> AppState {
+    let mut s = cmd(customer(), Command::RecordInteraction);
+    type_in(&mut s, "roam");
+    key(&mut s, KeyCode::Enter);
+    type_in(&mut s, "Charged £47.85 for data in Mexico without a pack.");
+    key(&mut s, KeyCode::Enter);
+    type_in(&mut s, "Added the roaming pack and backdated it.");
+    update(&mut s, Action::Command(Command::NextField));
+    s
+}
+
+/// A refund over the agent's authority on the first complaint.
+fn recovery_form() -> AppState {
+    let mut s = cmd(customer(), Command::RecoveryAction);
+    key(&mut s, KeyCode::Right);
+    update(&mut s, Action::Command(Command::NextField));
+    type_in(&mut s, "180");
+    s
+}
+
+/// Refused: a stale complaint update (with the record as it is now) and an
+/// unknown reason; plus a draft left by a crash.
+fn review_with_conflict_and_draft() -> AppState {
+    use rapport::app::{Form, WriteKind, WriteMethod, WriteRequest};
+    use rapport::outbox::{Entry, Failed};
+    let v = fixtures::customer_view();
+    let mut now = serde_json::to_value(&v.open_complaints[0]).unwrap();
+    now["version"] = 3.into();
+    now["status"] = "response_sent".into();
+    now["owner"] = serde_json::json!({"id": 7, "name": "Tom Baker"});
+    let stale = Failed {
+        entry: Entry {
+            seq: 4,
+            key: "k4".into(),
+            queued_at: fixtures::now(),
+            request: WriteRequest {
+                method: WriteMethod::Patch,
+                path: "/v1/complaints/481".into(),
+                if_match: Some(2),
+                body: serde_json::json!({"status": "resolved", "resolution_note": "Refunded the delivery fee", "owner_id": 1}),
+                summary: "Complaint #481 for Jane Okafor-Lindqvist".into(),
+                customer_id: Some(12345),
+                kind: WriteKind::ComplaintUpdate { complaint_id: 481 },
+                draft: None,
+            },
+        },
+        status: Some(412),
+        reason: "Complaint #481 was changed by Tom Baker since you read it.".into(),
+        current: Some(now),
+        failed_at: fixtures::now() - chrono::Duration::minutes(3),
+    };
+    let mut f = Form::interaction(&v, &fixtures::taxonomy(), None, fixtures::now());
+    f.fields[1].set_value("Customer wants to cancel: \x1b[2J double billing");
+    let draft = f.draft(fixtures::now() - chrono::Duration::minutes(12));
+    let mut s = customer();
+    update(
+        &mut s,
+        Action::Recovered {
+            queued: vec![],
+            failed: vec![stale],
+            drafts: vec![draft],
+        },
+    );
+    s
+}
+
+#[test]
+fn forms_at_both_sizes() {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(
+            format!("form_interaction_{w}x{h}"),
+            text(&render(&interaction_form(), "default", w, h))
+        );
+        insta::assert_snapshot!(
+            format!("form_recovery_{w}x{h}"),
+            text(&render(&recovery_form(), "default", w, h))
+        );
+    }
+    insta::assert_snapshot!(
+        "form_interaction_80x24_mono",
+        text(&render(&interaction_form(), "mono", 80, 24))
+    );
+    let screen = text(&render(&recovery_form(), "default", 80, 24));
+    assert!(screen.contains("£50.00 per action"), "{screen}");
+    assert!(screen.contains("will wait for a supervisor"), "{screen}");
+    let mut s = cmd(customer(), Command::TabComplaints);
+    s = cmd(s, Command::UpdateComplaint);
+    insta::assert_snapshot!(
+        "form_update_complaint_80x24",
+        text(&render(&s, "default", 80, 24))
+    );
+    insta::assert_snapshot!(
+        "form_preferences_80x24",
+        text(&render(
+            &cmd(customer(), Command::EditPreferences),
+            "default",
+            80,
+            24
+        ))
+    );
+    let mut s = cmd(customer(), Command::NewComplaint);
+    update(&mut s, Action::Command(Command::Save));
+    let screen = text(&render(&s, "default", 80, 24));
+    assert!(screen.contains("Category is required."), "{screen}");
+}
+
+#[test]
+fn refused_changes_and_drafts_for_review() {
+    let s = review_with_conflict_and_draft();
+    let screen = text(&render(&s, "default", 80, 24));
+    assert!(screen.contains("Yours, beside what it is now"), "{screen}");
+    assert!(
+        screen.contains("resolved") && screen.contains("response sent"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("you ") && screen.contains("Tom Baker"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("review_conflict_80x24", screen);
+    let mut s = s;
+    update(&mut s, Action::Command(Command::Next));
+    let b = render(&s, "default", 160, 48);
+    assert_no_control_characters(&b);
+    insta::assert_snapshot!("review_draft_160x48", text(&b));
+}
+
+#[test]
+fn queued_and_refused_changes_show_in_the_status_bar() {
+    use rapport::app::{WriteKind, WriteMethod, WriteRequest};
+    use rapport::outbox::Entry;
+    let mut s = customer();
+    let request = WriteRequest {
+        method: WriteMethod::Post,
+        path: "/v1/interactions".into(),
+        if_match: None,
+        body: serde_json::json!({}),
+        summary: "Billing query for Jane Okafor-Lindqvist".into(),
+        customer_id: Some(12345),
+        kind: WriteKind::Interaction,
+        draft: None,
+    };
+    for seq in 1..=2 {
+        update(
+            &mut s,
+            Action::Queued {
+                tag: 0,
+                entry: Box::new(Entry {
+                    seq,
+                    key: format!("k{seq}"),
+                    queued_at: fixtures::now(),
+                    request: request.clone(),
+                }),
+                queued: seq as usize,
+            },
+        );
+    }
+    update(
+        &mut s,
+        Action::WriteRetrying {
+            queued: 2,
+            attempt: 3,
+            retry_in_ms: 4000,
+            reason: "Server not reachable at http://127.0.0.1:8080: connection refused".into(),
+            unreachable: true,
+        },
+    );
+    let screen = text(&render(&s, "default", 80, 24));
+    let first = screen.lines().next().unwrap();
+    assert!(
+        first.contains("2 changes queued, retrying in 4 s"),
+        "{first}"
+    );
+    assert!(
+        screen.lines().nth(1).unwrap().contains("⟳ 2 queued"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("customer_offline_queued_80x24", screen);
+}
+
+#[test]
+fn forms_never_show_control_characters() {
+    let mut s = fixtures::state_with_customer(fixtures::hostile_customer_view());
+    s = cmd(s, Command::EditPreferences);
+    update(
+        &mut s,
+        Action::Paste("pasted \x1b[31mred\x07 and\ttab\r\nnext".into()),
+    );
+    for (w, h) in SIZES {
+        assert_no_control_characters(&render(&s, "default", w, h));
     }
 }
 

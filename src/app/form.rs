@@ -682,8 +682,13 @@ impl Form {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// Changed since opened (a half-typed pick-list query counts).
     pub fn is_dirty(&self) -> bool {
         self.values() != self.initial
+            || self
+                .fields
+                .iter()
+                .any(|f| matches!(&f.input, Input::Pick { query, .. } if !query.is_empty()))
     }
 
     pub fn draft(&self, now: DateTime<Utc>) -> Draft {

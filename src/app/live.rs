@@ -105,3 +105,160 @@ pub fn event(s: &mut AppState, e: Event) -> Vec<Effect> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Action, update};
+    use crate::fixtures;
+    use rapport_api::{AgentRef, Presence, RecoveryAction};
+
+    fn ev(id: Option<i64>, by: Option<AgentRef>, body: EventBody) -> Action {
+        Action::ServerEvent(Box::new(Event {
+            id,
+            at: fixtures::now(),
+            by,
+            customer_id: Some(12345),
+            body,
+        }))
+    }
+
+    fn tom() -> AgentRef {
+        AgentRef {
+            id: 7,
+            name: "Tom Baker".into(),
+        }
+    }
+
+    #[test]
+    fn each_event_is_applied_once_in_order() {
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        let mut i = fixtures::customer_view().interactions[0].clone();
+        i.id = 5000;
+        i.notes = "Tom took a call".into();
+        update(
+            &mut s,
+            ev(
+                Some(10),
+                Some(tom()),
+                EventBody::InteractionCreated(i.clone()),
+            ),
+        );
+        let n = s.customer.as_ref().unwrap().history.items.len();
+        assert_eq!(s.customer.as_ref().unwrap().history.items[0].id, 5000);
+        // A replay of 10 (a reconnect that overlapped) is ignored, as is 9.
+        let mut other = i.clone();
+        other.id = 5001;
+        update(
+            &mut s,
+            ev(Some(10), None, EventBody::InteractionCreated(other.clone())),
+        );
+        update(
+            &mut s,
+            ev(Some(9), None, EventBody::InteractionCreated(other)),
+        );
+        assert_eq!(s.customer.as_ref().unwrap().history.items.len(), n);
+        assert_eq!(s.live.last_id, Some(10));
+    }
+
+    #[test]
+    fn complaints_follow_their_versions_and_leave_when_resolved() {
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        let mut c = fixtures::customer_view().open_complaints[0].clone();
+        c.version = 1; // older than what is shown
+        c.summary = "old".into();
+        update(
+            &mut s,
+            ev(Some(1), None, EventBody::ComplaintUpdated(c.clone())),
+        );
+        assert_ne!(s.view().unwrap().open_complaints[0].summary, "old");
+        c.version = 9;
+        c.status = rapport_api::ComplaintStatus::Resolved;
+        update(&mut s, ev(Some(2), None, EventBody::ComplaintUpdated(c)));
+        assert!(
+            s.view()
+                .unwrap()
+                .open_complaints
+                .iter()
+                .all(|x| x.id != 481)
+        );
+    }
+
+    #[test]
+    fn presence_lists_others_only() {
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        let me = AgentRef {
+            id: fixtures::me().agent.id,
+            name: "Mei Lin".into(),
+        };
+        update(
+            &mut s,
+            ev(
+                None,
+                None,
+                EventBody::Presence(Presence {
+                    customer_id: 12345,
+                    viewers: vec![me, tom()],
+                }),
+            ),
+        );
+        assert_eq!(s.view().unwrap().viewers, vec![tom()]);
+        assert_eq!(s.live.last_id, None, "ephemeral events carry no id");
+    }
+
+    #[test]
+    fn the_requester_hears_of_a_decision() {
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        let mut a: RecoveryAction =
+            fixtures::customer_view().open_complaints[1].recovery_actions[0].clone();
+        a.status = RecoveryStatus::Done;
+        a.decided_by = Some(AgentRef {
+            id: 9,
+            name: "Ana Ruiz".into(),
+        });
+        a.version = 2;
+        let fx = update(
+            &mut s,
+            ev(
+                Some(3),
+                a.decided_by.clone(),
+                EventBody::RecoveryActionChanged(a),
+            ),
+        );
+        assert_eq!(
+            s.notice.as_ref().unwrap().0,
+            "Refund £180.00 on complaint #477 approved by Ana Ruiz."
+        );
+        assert!(
+            matches!(fx[..], [Effect::LoadView { .. }]),
+            "authority rereads"
+        );
+        let shown = &s.view().unwrap().open_complaints[1].recovery_actions[0];
+        assert_eq!(shown.status, RecoveryStatus::Done);
+    }
+
+    #[test]
+    fn resync_reloads_what_is_shown() {
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        let fx = update(&mut s, ev(None, None, EventBody::Resync));
+        assert!(matches!(fx[..], [Effect::LoadView { .. }]));
+    }
+
+    #[test]
+    fn the_stream_going_down_and_up_shows() {
+        let mut s = fixtures::state_signed_in();
+        update(
+            &mut s,
+            Action::EventsDown {
+                reason: "event stream broke".into(),
+                retry_in_ms: 2000,
+            },
+        );
+        assert_eq!(
+            crate::ui::status_bar::link(&s),
+            ("◌", "live updates paused")
+        );
+        update(&mut s, Action::EventsUp);
+        assert_eq!(crate::ui::status_bar::link(&s), ("●", "live"));
+    }
+}

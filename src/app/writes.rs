@@ -512,8 +512,9 @@ pub fn form_from_draft(s: &mut AppState, d: Draft) -> Vec<Effect> {
     }
 }
 
-/// Rows of a stale update: field, what the agent set, what it is now.
-pub fn conflict_rows(f: &Failed) -> Vec<(String, String, String)> {
+/// Rows of a stale update: field, what the agent set, what it is now, in
+/// words (`me` names the agent's own id).
+pub fn conflict_rows(f: &Failed, me: Option<&rapport_api::Agent>) -> Vec<(String, String, String)> {
     let mine = &f.entry.request.body;
     let Some(now) = &f.current else {
         return vec![];
@@ -521,7 +522,8 @@ pub fn conflict_rows(f: &Failed) -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
     let show = |v: Option<&Value>| match v {
         None | Some(Value::Null) => "—".to_string(),
-        Some(Value::String(s)) => crate::sanitize::clean(s).into_owned(),
+        // Codes such as response_sent read as words.
+        Some(Value::String(s)) => crate::sanitize::clean(&s.replace('_', " ")).into_owned(),
         Some(Value::Object(o)) => o
             .get("name")
             .map(|n| crate::sanitize::clean(n.as_str().unwrap_or("")).into_owned())
@@ -537,8 +539,17 @@ pub fn conflict_rows(f: &Failed) -> Vec<(String, String, String)> {
                 }
                 continue;
             }
+            if k == "owner_id" {
+                let mine = match v.as_i64() {
+                    Some(0) => "unassigned".to_string(),
+                    Some(id) if me.is_some_and(|m| m.id == id) => "you".to_string(),
+                    Some(id) => format!("agent #{id}"),
+                    None => show(Some(v)),
+                };
+                rows.push(("owner".into(), mine, show(now.get("owner"))));
+                continue;
+            }
             let (label, cur_key) = match k.as_str() {
-                "owner_id" => ("owner".to_string(), "owner"),
                 "resolution_note" => ("resolution".to_string(), "resolution_note"),
                 other => (other.replace('_', " "), other),
             };
@@ -620,5 +631,345 @@ pub fn set_preferences(s: &mut AppState, p: Preferences) {
         && p.version >= v.preferences.version
     {
         v.preferences = p;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Action, update};
+    use crate::fixtures;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use rapport_api::RecoveryKind;
+
+    fn opened() -> AppState {
+        fixtures::state_with_customer(fixtures::customer_view())
+    }
+
+    fn cmd(s: &mut AppState, c: Command) -> Vec<Effect> {
+        update(s, Action::Command(c))
+    }
+
+    fn typed(s: &mut AppState, text: &str) -> Vec<Effect> {
+        let mut fx = vec![];
+        for c in text.chars() {
+            fx = update(
+                s,
+                Action::FormKey(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            );
+        }
+        fx
+    }
+
+    fn key(s: &mut AppState, code: KeyCode) -> Vec<Effect> {
+        update(s, Action::FormKey(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn entry(seq: u64, request: WriteRequest) -> Entry {
+        Entry {
+            seq,
+            key: format!("key-{seq}"),
+            queued_at: fixtures::now(),
+            request,
+        }
+    }
+
+    /// Open the interaction form, pick a reason, type notes, save.
+    fn saved_interaction(s: &mut AppState) -> (u64, WriteRequest) {
+        assert!(cmd(s, Command::RecordInteraction).is_empty());
+        typed(s, "bill");
+        key(s, KeyCode::Enter);
+        let fx = typed(s, "Disputed the roaming charge");
+        assert!(
+            matches!(&fx[..], [Effect::SaveDraft(d)] if d.values["notes"] == "Disputed the roaming charge"),
+            "every change saves the draft: {fx:?}"
+        );
+        let fx = cmd(s, Command::Save);
+        let [Effect::Enqueue { tag, request }] = &fx[..] else {
+            panic!("{fx:?}")
+        };
+        assert!(s.form.as_ref().unwrap().saving.is_some());
+        (*tag, (**request).clone())
+    }
+
+    #[test]
+    fn a_saved_form_closes_only_once_it_is_on_disk() {
+        let mut s = opened();
+        let (tag, request) = saved_interaction(&mut s);
+        assert_eq!(request.body["reason"], "Billing query");
+        // Typing while it is being stored changes nothing.
+        assert!(typed(&mut s, "x").is_empty());
+        let fx = update(
+            &mut s,
+            Action::Queued {
+                tag,
+                entry: Box::new(entry(1, request.clone())),
+                queued: 1,
+            },
+        );
+        assert_eq!(fx, vec![Effect::DeleteDraft("interaction-12345".into())]);
+        assert!(s.form.is_none());
+        assert_eq!(s.outbox.queued.len(), 1);
+        assert!(
+            s.notice
+                .as_ref()
+                .unwrap()
+                .0
+                .starts_with("Saved: Billing query")
+        );
+
+        // The server answers: the interaction shows at the top of history.
+        let mut reply = serde_json::to_value(&fixtures::customer_view().interactions[0]).unwrap();
+        reply["id"] = 999.into();
+        reply["notes"] = "Disputed the roaming charge".into();
+        update(
+            &mut s,
+            Action::WriteAcked {
+                seq: 1,
+                kind: WriteKind::Interaction,
+                customer_id: Some(12345),
+                reply: reply.clone(),
+                replayed: false,
+                queued: 0,
+            },
+        );
+        assert!(s.outbox.queued.is_empty());
+        let c = s.customer.as_ref().unwrap();
+        assert_eq!(c.history.items[0].id, 999);
+        // The same interaction arriving as an event is not added twice.
+        let event = rapport_api::Event {
+            id: Some(50),
+            at: fixtures::now(),
+            by: None,
+            customer_id: Some(12345),
+            body: rapport_api::EventBody::InteractionCreated(
+                serde_json::from_value(reply).unwrap(),
+            ),
+        };
+        let before = s.customer.as_ref().unwrap().history.items.len();
+        update(&mut s, Action::ServerEvent(Box::new(event)));
+        assert_eq!(s.customer.as_ref().unwrap().history.items.len(), before);
+    }
+
+    #[test]
+    fn a_form_that_cannot_be_stored_stays_open_with_the_reason() {
+        let mut s = opened();
+        let (tag, _) = saved_interaction(&mut s);
+        update(
+            &mut s,
+            Action::QueueFailed {
+                tag,
+                reason: "Could not store the change on disk (No space left on device)".into(),
+            },
+        );
+        let f = s.form.as_ref().expect("still open");
+        assert!(f.saving.is_none());
+        assert!(f.error.as_ref().unwrap().1.contains("No space left"));
+        assert_eq!(f.value("notes"), "Disputed the roaming charge");
+    }
+
+    #[test]
+    fn missing_fields_are_named_and_focused() {
+        let mut s = opened();
+        cmd(&mut s, Command::RecordInteraction);
+        key(&mut s, KeyCode::Tab);
+        assert!(cmd(&mut s, Command::Save).is_empty());
+        let f = s.form.as_ref().unwrap();
+        assert_eq!(f.error.as_ref().unwrap().0, "reason");
+        assert_eq!(f.focused().unwrap().name, "reason");
+    }
+
+    #[test]
+    fn esc_asks_before_discarding_typed_work() {
+        let mut s = opened();
+        cmd(&mut s, Command::RecordInteraction);
+        // An untouched form closes at once.
+        assert_eq!(
+            cmd(&mut s, Command::Back),
+            vec![Effect::DeleteDraft("interaction-12345".into())]
+        );
+        cmd(&mut s, Command::RecordInteraction);
+        typed(&mut s, "bill");
+        assert!(cmd(&mut s, Command::Back).is_empty());
+        assert!(s.form.as_ref().unwrap().confirm_discard);
+        assert_eq!(
+            cmd(&mut s, Command::Back),
+            vec![Effect::DeleteDraft("interaction-12345".into())]
+        );
+        assert!(s.form.is_none());
+    }
+
+    #[test]
+    fn recovery_needs_a_complaint_and_shows_authority() {
+        let mut s = opened();
+        cmd(&mut s, Command::RecoveryAction);
+        let f = s.form.as_ref().unwrap();
+        assert_eq!(f.kind, FormKind::Recovery { complaint_id: 481 });
+        assert_eq!(f.context.authority.as_ref().unwrap().remaining_minor, 5_000);
+        assert_eq!(f.recovery_kind(), Some(RecoveryKind::Apology));
+        let mut v = fixtures::customer_view();
+        v.open_complaints.clear();
+        let mut s = fixtures::state_with_customer(v);
+        cmd(&mut s, Command::RecoveryAction);
+        assert!(s.form.is_none());
+        assert!(s.notice.as_ref().unwrap().0.contains("open one first"));
+    }
+
+    fn stale(request: WriteRequest, current: serde_json::Value) -> Failed {
+        Failed {
+            entry: entry(7, request),
+            status: Some(412),
+            reason: "Complaint #481 was changed by Tom Baker since you read it.".into(),
+            current: Some(current),
+            failed_at: fixtures::now(),
+        }
+    }
+
+    #[test]
+    fn a_stale_update_shows_what_changed_and_reapplies_on_top() {
+        let mut s = opened();
+        cmd(&mut s, Command::TabComplaints);
+        cmd(&mut s, Command::UpdateComplaint);
+        let form = s.form.as_mut().unwrap();
+        form.move_focus(true); // owner
+        form.move_focus(true); // escalated
+        key(&mut s, KeyCode::Char('y'));
+        let fx = cmd(&mut s, Command::Save);
+        let [Effect::Enqueue { request, .. }] = &fx[..] else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(request.if_match, Some(2));
+        assert_eq!(request.body, serde_json::json!({ "escalated": true }));
+        let mut now = serde_json::to_value(&fixtures::customer_view().open_complaints[0]).unwrap();
+        now["version"] = 3.into();
+        now["status"] = "response_sent".into();
+        let f = stale((**request).clone(), now);
+        assert_eq!(
+            conflict_rows(&f, None),
+            vec![("escalated".into(), "true".into(), "false".into())]
+        );
+        let fx = update(
+            &mut s,
+            Action::WriteRefused {
+                failed: Box::new(f),
+                queued: 0,
+            },
+        );
+        assert!(
+            matches!(fx[..], [Effect::LoadView { .. }]),
+            "the record is reread"
+        );
+        assert!(
+            s.notice
+                .as_ref()
+                .unwrap()
+                .0
+                .contains("changed by someone else")
+        );
+        s.form = None;
+        cmd(&mut s, Command::ReviewChanges);
+        let fx = cmd(&mut s, Command::Open);
+        let [
+            Effect::DiscardFailed { key },
+            Effect::Enqueue { request, .. },
+        ] = &fx[..]
+        else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(key, "key-7");
+        assert_eq!(request.if_match, Some(3), "on top of the current version");
+        assert_eq!(request.body, serde_json::json!({ "escalated": true }));
+        assert!(s.outbox.failed.is_empty());
+    }
+
+    #[test]
+    fn a_refused_create_reopens_in_its_form_with_the_reason() {
+        let mut s = opened();
+        let (_, request) = saved_interaction(&mut s);
+        s.form = None;
+        let failed = Failed {
+            entry: entry(3, request),
+            status: Some(400),
+            reason: "'Billing query' is not a reason for contact this server knows.".into(),
+            current: None,
+            failed_at: fixtures::now(),
+        };
+        update(
+            &mut s,
+            Action::WriteRefused {
+                failed: Box::new(failed),
+                queued: 0,
+            },
+        );
+        assert_eq!(s.outbox.failed.len(), 1);
+        cmd(&mut s, Command::ReviewChanges);
+        cmd(&mut s, Command::Open);
+        let f = s.form.as_ref().expect("reopened");
+        assert_eq!(f.value("notes"), "Disputed the roaming charge");
+        assert!(f.error.as_ref().unwrap().1.contains("not a reason"));
+    }
+
+    #[test]
+    fn drafts_from_a_crash_are_offered_and_restored() {
+        let v = fixtures::customer_view();
+        let mut f = Form::interaction(&v, &fixtures::taxonomy(), None, fixtures::now());
+        f.fields[1].set_value("half-typed before the crash");
+        let d = f.draft(fixtures::now());
+        let mut s = fixtures::state_signed_in();
+        update(
+            &mut s,
+            Action::Recovered {
+                queued: vec![],
+                failed: vec![],
+                drafts: vec![d],
+            },
+        );
+        assert!(s.review.is_some(), "offered at start-up");
+        let fx = cmd(&mut s, Command::Open);
+        // The customer is not on screen: open them, then the form.
+        let [Effect::LoadView { id, customer }, Effect::Presence(Some(_))] = fx[..] else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(customer, 12345);
+        assert!(s.form.is_none());
+        update(&mut s, Action::ViewDone(id, Ok(Box::new(v))));
+        let f = s.form.as_ref().expect("the draft's form");
+        assert_eq!(f.value("notes"), "half-typed before the crash");
+        assert!(s.review.is_none());
+    }
+
+    #[test]
+    fn an_unreachable_server_keeps_writes_queued_and_says_so() {
+        let mut s = opened();
+        let (tag, request) = saved_interaction(&mut s);
+        update(
+            &mut s,
+            Action::Queued {
+                tag,
+                entry: Box::new(entry(1, request)),
+                queued: 1,
+            },
+        );
+        let fx = update(
+            &mut s,
+            Action::WriteRetrying {
+                queued: 1,
+                attempt: 1,
+                retry_in_ms: 4000,
+                reason: "connection refused".into(),
+                unreachable: true,
+            },
+        );
+        assert!(matches!(fx[..], [Effect::Probe { .. }]), "{fx:?}");
+        assert_eq!(s.connection, Connection::Reconnecting);
+        let (words, bad) = crate::ui::status_bar::queue_words(&s);
+        assert_eq!(words, "⟳ 1 change queued, retrying in 4 s");
+        assert!(bad);
+        // The probe finds the server: the queue is told to go now.
+        let Some(Effect::Probe { id, .. }) = fx.first().cloned() else {
+            unreachable!()
+        };
+        let fx = update(&mut s, Action::ProbeDone(id, Ok(fixtures::health())));
+        assert!(fx.contains(&Effect::RetryNow), "{fx:?}");
     }
 }

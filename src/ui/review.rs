@@ -98,7 +98,7 @@ fn body(
     lines.push(Line::default());
     match items.get(selected) {
         Some(ReviewItem::Failed(x)) => {
-            let conflict = conflict_rows(x);
+            let conflict = conflict_rows(x, s.me.loaded().map(|m| &m.agent));
             if x.status == Some(412) && !conflict.is_empty() {
                 lines.push(Line::styled(
                     "Someone changed this record after you read it. Yours, beside what it is now:",

@@ -80,6 +80,9 @@ struct Viewing {
 pub struct Events {
     /// The highest committed event id this process knows of.
     latest: watch::Sender<i64>,
+    /// Set when the server stops: every open stream ends, so a graceful
+    /// shutdown does not wait on connections that never finish.
+    closing: watch::Sender<bool>,
     ephemeral: broadcast::Sender<Arc<Event>>,
     presence: Mutex<HashMap<AgentId, Viewing>>,
 }
@@ -88,6 +91,7 @@ impl Default for Events {
     fn default() -> Self {
         Events {
             latest: watch::Sender::new(0),
+            closing: watch::Sender::new(false),
             ephemeral: broadcast::Sender::new(1024),
             presence: Mutex::new(HashMap::new()),
         }
@@ -113,6 +117,11 @@ impl Events {
                 false
             }
         });
+    }
+
+    /// End every open stream (the server is stopping).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 
     /// Notice events written by other processes.
@@ -227,6 +236,7 @@ impl Events {
         async_stream::stream! {
             let mut latest = this.latest.subscribe();
             let mut ephemeral = this.ephemeral.subscribe();
+            let mut closing = this.closing.subscribe();
             let mut last = loop {
                 match start_point(&db, resume).await {
                     Ok((last, resync)) => {
@@ -264,7 +274,11 @@ impl Events {
                     }
                 }
                 // Wait for the next commit or ephemeral event.
+                if *closing.borrow_and_update() {
+                    break;
+                }
                 tokio::select! {
+                    _ = closing.changed() => break,
                     changed = latest.changed() => {
                         if changed.is_err() {
                             break;

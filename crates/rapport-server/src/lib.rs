@@ -48,6 +48,7 @@ pub struct ServerHandle {
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     upkeep: JoinHandle<()>,
+    events: std::sync::Arc<events::Events>,
 }
 
 impl ServerHandle {
@@ -59,6 +60,7 @@ impl ServerHandle {
     /// Stop accepting connections and wait (up to ten seconds) for requests
     /// in flight to finish.
     pub async fn shutdown(self) {
+        self.events.close();
         let _ = self.shutdown.send(());
         self.upkeep.abort();
         let mut task = self.task;
@@ -86,6 +88,7 @@ pub async fn serve(
     let state = AppState::new(db.clone(), cfg);
     state.events.poll(&db).await?;
     let upkeep = tokio::spawn(upkeep(db, state.events.clone()));
+    let events = state.events.clone();
     let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -101,6 +104,7 @@ pub async fn serve(
         shutdown: tx,
         task,
         upkeep,
+        events,
     })
 }
 

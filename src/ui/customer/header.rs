@@ -34,6 +34,9 @@ pub fn line(
     if breached > 0 {
         spans.push(Span::styled(format!(" · ⚠ {breached} past SLA"), t.danger));
     }
+    if queued > 0 {
+        spans.push(Span::styled(format!(" · ⟳ {queued} queued"), t.warn));
+    }
     if open > breached {
         let noun = if open == 1 { "complaint" } else { "complaints" };
         spans.push(Span::styled(format!(" · {open} open {noun}"), t.warn));
@@ -43,9 +46,6 @@ pub fn line(
     }
     if p.stage == RelationshipStage::Dissolution {
         spans.push(Span::styled(" · stage: dissolution", t.danger));
-    }
-    if queued > 0 {
-        spans.push(Span::styled(format!(" · ⟳ {queued} queued"), t.warn));
     }
     if !v.viewers.is_empty() {
         let names: Vec<String> = v
