@@ -257,7 +257,7 @@ pub fn start_services(
         }
         None => (None, Vec::new(), Vec::new()),
     };
-    update(
+    let recovered = update(
         state,
         Action::Recovered {
             queued,
@@ -268,7 +268,7 @@ pub fn start_services(
     if let Some(e) = &local.outbox_error {
         state.last_error = Some(e.clone());
     }
-    Services {
+    let sv = Services {
         api,
         outbox,
         outbox_error: local.outbox_error,
@@ -276,7 +276,11 @@ pub fn start_services(
         taxonomy_cache: local.taxonomy_cache,
         presence,
         events_wake,
+    };
+    for fx in recovered {
+        spawn_effect(fx, &sv, tx);
     }
+    sv
 }
 
 /// Run until the agent quits or a signal arrives. Returns the time to the

@@ -319,11 +319,32 @@ pub fn recovered(
         })
         .collect();
     s.outbox.failed = failed;
-    s.drafts = drafts;
+    // A crash between storing a write and deleting its draft leaves both:
+    // the draft is already saved, and offering it again would invite a
+    // second, duplicate write.
+    let saved: Vec<&Draft> = s
+        .outbox
+        .queued
+        .iter()
+        .filter_map(|q| q.request.draft.as_ref())
+        .chain(
+            s.outbox
+                .failed
+                .iter()
+                .filter_map(|f| f.entry.request.draft.as_ref()),
+        )
+        .collect();
+    let (stale, fresh): (Vec<Draft>, Vec<Draft>) = drafts.into_iter().partition(|d| {
+        saved
+            .iter()
+            .any(|q| q.key() == d.key() && q.values == d.values)
+    });
+    s.drafts = fresh;
+    let fx: Vec<Effect> = stale.iter().map(|d| Effect::DeleteDraft(d.key())).collect();
     if !s.drafts.is_empty() || !s.outbox.failed.is_empty() {
         s.review = Some(ReviewState::default());
     }
-    vec![]
+    fx
 }
 
 // ------------------------------------------------------------ review
@@ -936,6 +957,24 @@ mod tests {
         let f = s.form.as_ref().expect("the draft's form");
         assert_eq!(f.value("notes"), "half-typed before the crash");
         assert!(s.review.is_none());
+    }
+
+    #[test]
+    fn a_draft_already_queued_is_not_offered_again() {
+        let mut s = opened();
+        let (_, request) = saved_interaction(&mut s);
+        let draft = request.draft.clone().unwrap();
+        let mut s = fixtures::state_signed_in();
+        let fx = update(
+            &mut s,
+            Action::Recovered {
+                queued: vec![entry(1, request)],
+                failed: vec![],
+                drafts: vec![draft.clone()],
+            },
+        );
+        assert_eq!(fx, vec![Effect::DeleteDraft(draft.key())]);
+        assert!(s.drafts.is_empty() && s.review.is_none());
     }
 
     #[test]
