@@ -337,7 +337,7 @@ fn main() {
     let label = &a.label;
 
     report(
-        "process start to exit, rapport --version, ms",
+        &format!("process start to exit, rapport --version, ms ({label})"),
         process_start(a.launches),
         "exec, loader, argument parsing: what the first-frame figures leave out",
     );
