@@ -21,6 +21,9 @@ pub struct TestServer {
     pub db_path: PathBuf,
     runtime: tokio::runtime::Runtime,
     handle: Option<ServerHandle>,
+    /// Closed after the server stops, so no WAL is left beside a file
+    /// that is not ours.
+    db: Option<Db>,
     _dir: tempfile::TempDir,
 }
 
@@ -58,6 +61,7 @@ impl TestServer {
             db_path,
             runtime,
             handle: Some(handle),
+            db: None,
             _dir: dir,
         }
     }
@@ -66,7 +70,7 @@ impl TestServer {
     /// it), signing in with `token`; purchase figures as of `as_of`.
     pub fn existing(database: &str, token: &str, as_of: chrono::NaiveDate) -> TestServer {
         let runtime = runtime();
-        let handle = runtime.block_on(async {
+        let (handle, db) = runtime.block_on(async {
             let db = Db::connect_existing(database)
                 .await
                 .unwrap_or_else(|e| panic!("{e:#}"));
@@ -74,9 +78,10 @@ impl TestServer {
                 .await
                 .expect("bind loopback");
             let cfg = ServerConfig { as_of: Some(as_of) };
-            rapport_server::serve(listener, db, cfg)
+            let handle = rapport_server::serve(listener, db.clone(), cfg)
                 .await
-                .expect("serve")
+                .expect("serve");
+            (handle, db)
         });
         TestServer {
             url: handle.url(),
@@ -87,6 +92,7 @@ impl TestServer {
             },
             runtime,
             handle: Some(handle),
+            db: Some(db),
             _dir: tempfile::tempdir().expect("temp dir"),
         }
     }
@@ -113,6 +119,7 @@ impl TestServer {
             db_path,
             runtime,
             handle: Some(e.handle),
+            db: None,
             _dir: dir,
         }
     }
@@ -163,6 +170,9 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(h) = self.handle.take() {
             self.runtime.block_on(h.shutdown());
+        }
+        if let Some(db) = self.db.take() {
+            self.runtime.block_on(db.close());
         }
     }
 }
