@@ -2,7 +2,7 @@
 //! screen at 80x24, drawn into ratatui's TestBackend from fixtures (layout,
 //! sanitising and styling included; terminal output excluded).
 //!
-//! Prints one tab-separated line per figure: `figure  p50_ms  p99_ms  n`.
+//! Prints one tab-separated line per figure: `figure, ms  p50  p99  n`.
 
 use std::time::Instant;
 
@@ -43,7 +43,7 @@ fn measure(name: &str, s: &AppState, w: u16, h: u16, n: usize) {
     }
     ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let p = |q: f64| ms[((q * n as f64).ceil() as usize).clamp(1, n) - 1];
-    println!("{name}\t{:.3}\t{:.3}\t{n}", p(0.50), p(0.99));
+    println!("{name}, ms\t{:.3}\t{:.3}\t{n}", p(0.50), p(0.99));
 }
 
 fn main() {

@@ -55,7 +55,7 @@ fn embedded_default_seeds_and_finds_customers() {
     };
     // No --server: the client starts the server in-process over a SQLite
     // file in its data directory and seeds a (small) demo.
-    tmux.run_embedded(&[("RAPPORT_DEMO__CUSTOMERS", "200")]);
+    tmux.run_embedded(&[], &[("RAPPORT_DEMO__CUSTOMERS", "200")]);
     tmux.wait_for("Search customers", Duration::from_secs(60));
     tmux.type_text("ACC-");
     tmux.wait_for("ACC-00", Duration::from_secs(10));

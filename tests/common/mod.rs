@@ -21,6 +21,9 @@ pub struct TestServer {
     pub db_path: PathBuf,
     runtime: tokio::runtime::Runtime,
     handle: Option<ServerHandle>,
+    /// Closed after the server stops, so no WAL is left beside a file
+    /// that is not ours.
+    db: Option<Db>,
     _dir: tempfile::TempDir,
 }
 
@@ -28,11 +31,7 @@ impl TestServer {
     pub fn start(customers: u64) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("server.sqlite");
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
+        let runtime = runtime();
         let url_db = format!("sqlite://{}", db_path.display());
         let (handle, token) = runtime.block_on(async {
             let db = Db::connect(&url_db).await.expect("open database");
@@ -62,6 +61,65 @@ impl TestServer {
             db_path,
             runtime,
             handle: Some(handle),
+            db: None,
+            _dir: dir,
+        }
+    }
+
+    /// A server over an existing, seeded database (opened without migrating
+    /// it), signing in with `token`; purchase figures as of `as_of`.
+    pub fn existing(database: &str, token: &str, as_of: chrono::NaiveDate) -> TestServer {
+        let runtime = runtime();
+        let (handle, db) = runtime.block_on(async {
+            let db = Db::connect_existing(database)
+                .await
+                .unwrap_or_else(|e| panic!("{e:#}"));
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind loopback");
+            let cfg = ServerConfig { as_of: Some(as_of) };
+            let handle = rapport_server::serve(listener, db.clone(), cfg)
+                .await
+                .expect("serve");
+            (handle, db)
+        });
+        TestServer {
+            url: handle.url(),
+            token: token.to_string(),
+            db_path: match rapport_server::db::parse_url(database) {
+                Ok(rapport_server::db::SqliteTarget::File(p)) => p,
+                _ => PathBuf::new(),
+            },
+            runtime,
+            handle: Some(handle),
+            db: Some(db),
+            _dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A server over a fresh demo database, seeded the way the embedded
+    /// default seeds one (history up to today, so open complaints have live
+    /// SLA clocks), with a token for `agent`.
+    pub fn demo(customers: u64, agent: &str) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("demo.sqlite");
+        let runtime = runtime();
+        let opts = rapport_server::embedded::EmbeddedOptions {
+            database_path: db_path.clone(),
+            demo_customers: customers,
+            seed: 42,
+            agent_name: agent.to_string(),
+        };
+        let e = runtime
+            .block_on(rapport_server::embedded::start(opts, &|_, _| {}))
+            .expect("demo server");
+        TestServer {
+            url: e.handle.url(),
+            token: e.token,
+            db_path,
+            runtime,
+            handle: Some(e.handle),
+            db: None,
             _dir: dir,
         }
     }
@@ -99,10 +157,22 @@ impl TestServer {
     }
 }
 
+/// The server's own runtime, beside the test's thread.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(h) = self.handle.take() {
             self.runtime.block_on(h.shutdown());
+        }
+        if let Some(db) = self.db.take() {
+            self.runtime.block_on(db.close());
         }
     }
 }
@@ -111,6 +181,8 @@ impl Drop for TestServer {
 pub struct Tmux {
     socket: String,
     home: tempfile::TempDir,
+    /// Columns and rows of the terminal.
+    size: (u16, u16),
 }
 
 const EXIT_MARKER: &str = "__RAPPORT_EXITED__";
@@ -125,7 +197,14 @@ impl Tmux {
         Some(Tmux {
             socket: format!("rapport-e2e-{}-{name}", std::process::id()),
             home: tempfile::tempdir().expect("temp home"),
+            size: (100, 30),
         })
+    }
+
+    /// A terminal of this many columns and rows for the next launch.
+    pub fn with_size(mut self, columns: u16, rows: u16) -> Tmux {
+        self.size = (columns, rows);
+        self
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -168,7 +247,13 @@ impl Tmux {
         cmd.push_str(&format!("; echo {EXIT_MARKER} $?; sleep 60"));
         let status = Command::new("tmux")
             .args(["-L", &self.socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-x", "100", "-y", "30", "-s", "main", &cmd])
+            .args([
+                "-x",
+                &self.size.0.to_string(),
+                "-y",
+                &self.size.1.to_string(),
+            ])
+            .args(["-s", "main", &cmd])
             .status()
             .expect("tmux new-session");
         assert!(status.success(), "tmux new-session failed");
@@ -180,12 +265,39 @@ impl Tmux {
         self.launch(&args, &[("RAPPORT_TOKEN".into(), server.token.clone())]);
     }
 
-    pub fn run_embedded(&self, env: &[(&str, &str)]) {
+    pub fn run_embedded(&self, args: &[&str], env: &[(&str, &str)]) {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        self.launch(&[], &env);
+        self.launch(&args, &env);
+    }
+
+    /// Append everything the program writes to the terminal to `file`.
+    pub fn pipe_output(&self, file: &Path) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "pipe-pane", "-t", "main"])
+            .arg(format!(
+                "cat >> {}",
+                shell_quote(&file.display().to_string())
+            ))
+            .status()
+            .expect("tmux pipe-pane");
+        assert!(status.success(), "tmux pipe-pane failed");
+    }
+
+    /// The process id of the client: the child of the pane's shell.
+    pub fn client_pid(&self) -> Option<u32> {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-p", "-t", "main"])
+            .arg("#{pane_pid}")
+            .output()
+            .ok()?;
+        let shell: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+        let children =
+            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).ok()?;
+        children.split_whitespace().next()?.parse().ok()
     }
 
     pub fn capture(&self) -> String {

@@ -36,9 +36,22 @@ macro_rules! codes {
     };
 }
 
-codes!(Role, "role" {
-    Role::Agent => "agent", Role::Supervisor => "supervisor", Role::Admin => "admin",
-});
+// Roles and channels already have their words in the wire types (for
+// command lines and settings); the stored code is the same word.
+impl Code for Role {
+    const ALL: &'static [Self] = &[Role::Agent, Role::Supervisor, Role::Admin];
+    const WHAT: &'static str = "role";
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
+impl Code for Channel {
+    const ALL: &'static [Self] = &Channel::ALL;
+    const WHAT: &'static str = "channel";
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
 codes!(Tier, "tier" {
     Tier::Standard => "standard", Tier::Silver => "silver", Tier::Gold => "gold",
     Tier::Platinum => "platinum",
@@ -49,11 +62,6 @@ codes!(RelationshipStage, "relationship stage" {
     RelationshipStage::Expansion => "expansion",
     RelationshipStage::Commitment => "commitment",
     RelationshipStage::Dissolution => "dissolution",
-});
-codes!(Channel, "channel" {
-    Channel::Call => "call", Channel::Email => "email", Channel::Chat => "chat",
-    Channel::Sms => "sms", Channel::Social => "social", Channel::Store => "store",
-    Channel::Web => "web",
 });
 codes!(Direction, "direction" {
     Direction::Inbound => "inbound", Direction::Outbound => "outbound",

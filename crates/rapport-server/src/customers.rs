@@ -95,45 +95,56 @@ pub async fn create(db: &Db, c: &NewCustomer) -> Result<CustomerId> {
         }
     }
     let now = to_epoch(Utc::now());
-    let mut tx = db.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let id = store::next_id(&mut tx, "customers").await?;
-    let record = CustomerRecord {
-        id,
-        account_number: store::account_number(id),
-        given_name: c.given_name.trim().to_string(),
-        family_name: c.family_name.trim().to_string(),
-        display_name: c
-            .display_name
-            .clone()
-            .unwrap_or_else(|| display_name(c.given_name.trim(), c.family_name.trim())),
-        address: c.address.clone(),
-        birthday: c.birthday,
-        customer_since: c.customer_since,
-        tier: c.tier,
-        stage: c.stage,
-        currency: c.currency.clone(),
-        declining: false,
-        created_at: now,
-        phones,
-        emails: c.emails.clone(),
-        preferences: PreferencesRecord {
-            channel: c.preferences.channel,
-            language: c.preferences.language.clone(),
-            contact_window: c.preferences.contact_window.clone(),
-            notes: c.preferences.notes.clone(),
-            consent: c.preferences.consent,
-            updated_at: now,
-            updated_by: None,
-        },
-    };
-    let batch = Batch {
-        customers: vec![record],
+    let (id, tokens) = store_one(db, "customers", |id| Batch {
+        customers: vec![CustomerRecord {
+            id,
+            account_number: store::account_number(id),
+            given_name: c.given_name.trim().to_string(),
+            family_name: c.family_name.trim().to_string(),
+            display_name: c
+                .display_name
+                .clone()
+                .unwrap_or_else(|| display_name(c.given_name.trim(), c.family_name.trim())),
+            address: c.address.clone(),
+            birthday: c.birthday,
+            customer_since: c.customer_since,
+            tier: c.tier,
+            stage: c.stage,
+            currency: c.currency.clone(),
+            declining: false,
+            created_at: now,
+            phones,
+            emails: c.emails.clone(),
+            preferences: PreferencesRecord {
+                channel: c.preferences.channel,
+                language: c.preferences.language.clone(),
+                contact_window: c.preferences.contact_window.clone(),
+                notes: c.preferences.notes.clone(),
+                consent: c.preferences.consent,
+                updated_at: now,
+                updated_by: None,
+            },
+        }],
         ..Batch::default()
-    };
-    let tokens = store::write_batch(&mut tx, &batch).await?;
-    tx.commit().await?;
+    })
+    .await?;
     db.vocab.add(tokens.iter().map(String::as_str));
     Ok(id)
+}
+
+/// Write what `batch` builds for the next free id of `table`, in one
+/// transaction that takes the write lock at once (so no other writer takes
+/// the same id). Returns the id and the name tokens stored.
+async fn store_one(
+    db: &Db,
+    table: &'static str,
+    batch: impl FnOnce(i64) -> Batch,
+) -> Result<(i64, Vec<String>)> {
+    let mut tx = db.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let id = store::next_id(&mut tx, table).await?;
+    let tokens = store::write_batch(&mut tx, &batch(id)).await?;
+    tx.commit().await?;
+    Ok((id, tokens))
 }
 
 async fn ensure_customer(db: &Db, id: CustomerId) -> Result<()> {
@@ -163,9 +174,7 @@ pub struct NewInteraction {
 /// Record an interaction; returns its id.
 pub async fn record_interaction(db: &Db, i: &NewInteraction) -> Result<i64> {
     ensure_customer(db, i.customer_id).await?;
-    let mut tx = db.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let id = store::next_id(&mut tx, "interactions").await?;
-    let batch = Batch {
+    let (id, _) = store_one(db, "interactions", |id| Batch {
         interactions: vec![InteractionRecord {
             id,
             customer_id: i.customer_id,
@@ -179,9 +188,8 @@ pub async fn record_interaction(db: &Db, i: &NewInteraction) -> Result<i64> {
             ended_at: i.ended_at.map(to_epoch),
         }],
         ..Batch::default()
-    };
-    store::write_batch(&mut tx, &batch).await?;
-    tx.commit().await?;
+    })
+    .await?;
     Ok(id)
 }
 
@@ -243,9 +251,7 @@ pub async fn record_order(db: &Db, o: &NewOrder) -> Result<i64> {
             unit_price_minor: l.unit_price_minor.unwrap_or(price),
         });
     }
-    let mut tx = db.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let id = store::next_id(&mut tx, "orders").await?;
-    let batch = Batch {
+    let (id, _) = store_one(db, "orders", |id| Batch {
         orders: vec![OrderRecord {
             id,
             customer_id: o.customer_id,
@@ -255,9 +261,8 @@ pub async fn record_order(db: &Db, o: &NewOrder) -> Result<i64> {
             lines,
         }],
         ..Batch::default()
-    };
-    store::write_batch(&mut tx, &batch).await?;
-    tx.commit().await?;
+    })
+    .await?;
     Ok(id)
 }
 

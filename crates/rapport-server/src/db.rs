@@ -85,20 +85,45 @@ impl Db {
     /// Open (creating the file if missing) and migrate the database at `url`.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         let target = parse_url(url)?;
-        Db::open(target, url).await
+        Db::open(target, url, Open::CreateAndMigrate).await
     }
 
     /// Open (creating it and its directory if missing) and migrate the
     /// SQLite file at `path`.
     pub async fn connect_path(path: &Path) -> anyhow::Result<Db> {
         let shown = path.display().to_string();
-        Db::open(SqliteTarget::File(path.to_path_buf()), &shown).await
+        Db::open(
+            SqliteTarget::File(path.to_path_buf()),
+            &shown,
+            Open::CreateAndMigrate,
+        )
+        .await
     }
 
-    async fn open(target: SqliteTarget, url: &str) -> anyhow::Result<Db> {
+    /// Open an existing database file without migrating it, and only if
+    /// its applied migrations are exactly the ones compiled into this
+    /// build. For tools that must not change a file other builds share
+    /// (the benchmarks read one database from several checkouts).
+    pub async fn connect_existing(url: &str) -> anyhow::Result<Db> {
+        let target = parse_url(url)?;
+        let SqliteTarget::File(path) = &target else {
+            anyhow::bail!("{url} is not a database file: connect_existing needs sqlite://PATH");
+        };
+        anyhow::ensure!(
+            path.is_file(),
+            "there is no database at {}: seed one first (rapport-server seed --database {url})",
+            path.display()
+        );
+        Db::open(target, url, Open::Existing).await
+    }
+
+    async fn open(target: SqliteTarget, url: &str, how: Open) -> anyhow::Result<Db> {
         let (opts, max) = match &target {
             SqliteTarget::File(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if let Some(dir) = path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty() && how == Open::CreateAndMigrate)
+                {
                     std::fs::create_dir_all(dir).with_context(|| {
                         format!("could not create the database directory {}", dir.display())
                     })?;
@@ -109,7 +134,7 @@ impl Db {
             SqliteTarget::Memory => (SqliteConnectOptions::from_str("sqlite::memory:")?, 1),
         };
         let opts = opts
-            .create_if_missing(true)
+            .create_if_missing(how == Open::CreateAndMigrate)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
@@ -126,10 +151,20 @@ impl Db {
             .connect_with(opts)
             .await
             .with_context(|| format!("could not open the database {url}"))?;
-        MIGRATOR
-            .run(&pool)
-            .await
-            .with_context(|| format!("could not migrate the database {url}"))?;
+        match how {
+            Open::CreateAndMigrate => MIGRATOR
+                .run(&pool)
+                .await
+                .with_context(|| format!("could not migrate the database {url}"))?,
+            Open::Existing => {
+                if let Err(e) = check_migrations(&pool).await {
+                    pool.close().await;
+                    return Err(e.context(format!(
+                        "{url} was migrated by another version of Rapport: copy it and open the copy, or seed a new one"
+                    )));
+                }
+            }
+        }
         Ok(Db {
             pool,
             vocab: Arc::new(Vocabulary::default()),
@@ -165,6 +200,44 @@ impl Db {
     }
 }
 
+/// How [`Db::open`] treats the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// Create it if missing and apply pending migrations.
+    CreateAndMigrate,
+    /// It must exist and be migrated exactly as this build expects.
+    Existing,
+}
+
+/// Fails unless the applied migrations are this build's, version for version
+/// and checksum for checksum.
+async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
+    let applied: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version",
+    )
+    .fetch_all(pool)
+    .await
+    .context("it has no migration history")?;
+    let compiled: Vec<(i64, Vec<u8>)> = MIGRATOR
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .map(|m| (m.version, m.checksum.to_vec()))
+        .collect();
+    let versions = |v: &[(i64, Vec<u8>)]| v.iter().map(|m| m.0).collect::<Vec<_>>();
+    anyhow::ensure!(
+        applied == compiled,
+        "its applied migrations are {:?}, this build's are {:?}{}",
+        versions(&applied),
+        versions(&compiled),
+        if versions(&applied) == versions(&compiled) {
+            " (same versions, different contents)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +269,36 @@ mod tests {
             parse_url("mysql://x"),
             Err(DatabaseUrlError::Unsupported(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn existing_databases_open_only_when_migrated_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.sqlite");
+        let url = format!("sqlite://{}", path.display());
+        let missing = Db::connect_existing(&url).await.unwrap_err();
+        assert!(
+            missing.to_string().contains("seed one first"),
+            "{missing:#}"
+        );
+        assert!(!path.exists(), "nothing is created");
+
+        Db::connect(&url).await.unwrap().close().await;
+        Db::connect_existing(&url).await.unwrap().close().await;
+
+        // A migration this build does not know, as another branch might add.
+        let db = Db::connect(&url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99990101000000, 'elsewhere', 1, x'00', 0)",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap();
+        db.close().await;
+        let e = Db::connect_existing(&url).await.unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("another version of Rapport"), "{msg}");
+        assert!(msg.contains("99990101000000"), "{msg}");
     }
 }

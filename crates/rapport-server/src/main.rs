@@ -250,6 +250,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } => {
                 let db = Db::connect(&db.database).await?;
                 let (agent, token) = agents::add(&db, &name, role, team.as_deref()).await?;
+                // Closing checkpoints the WAL, leaving one self-contained file
+                // (safe to copy or rename), as after `seed`.
+                db.close().await;
                 eprintln!(
                     "created {} '{}' (id {}); their token, shown only now:",
                     agent.role.as_str(),
@@ -265,6 +268,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     format!("no agent named '{name}'; list them with `rapport-server agent list`")
                 })?;
                 let token = agents::issue_token(&db, agent.id).await?;
+                db.close().await;
                 eprintln!(
                     "new token for '{}' (id {}), shown only now:",
                     agent.name, agent.id

@@ -36,6 +36,7 @@ use crate::Db;
 use crate::codes::Code;
 use crate::error::Result;
 use crate::phone::{self, PhoneQuery};
+use crate::store::account_number;
 use crate::text;
 
 use self::distance::osa_distance;
@@ -118,16 +119,15 @@ fn read_account(folded: &str) -> (Option<String>, Option<String>) {
             let exact = if partial {
                 None
             } else {
-                r.parse::<u64>().ok().map(|n| format!("ACC-{n:07}"))
+                r.parse::<i64>().ok().map(account_number)
             };
             let prefix = (r.len() < 7).then(|| format!("ACC-{r}"));
             (exact, prefix)
         }
         Some(_) => (None, None),
-        None if digits_only(folded) && folded.len() <= 9 => (
-            folded.parse::<u64>().ok().map(|n| format!("ACC-{n:07}")),
-            None,
-        ),
+        None if digits_only(folded) && folded.len() <= 9 => {
+            (folded.parse::<i64>().ok().map(account_number), None)
+        }
         None => (None, None),
     }
 }
@@ -194,63 +194,19 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
 
     // ---------------------------------------------------------- exact
     if let Some(acc) = &q.account {
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE account_number = ?")
-            .bind(acc)
-            .fetch_all(&mut *conn)
-            .await?;
-        for id in ids {
-            c.add(found(
-                id,
-                MatchField::Account,
-                MatchKind::Exact,
-                100.0,
-                Some(acc.clone()),
-            ));
-        }
+        let sql = "SELECT id, account_number FROM customers WHERE account_number = ? LIMIT ?";
+        let field = (MatchField::Account, MatchKind::Exact, 100.0);
+        matched_values(&mut conn, &mut c, sql, &[acc], field).await?;
     }
     if let Some(p) = &q.phone
         && p.digits.len() >= 5
     {
-        for d in &p.full {
-            phones(
-                &mut conn,
-                &mut c,
-                PhoneLookup::Digits,
-                d,
-                MatchKind::Exact,
-                98.0,
-            )
-            .await?;
-        }
-        for n in &p.national {
-            phones(
-                &mut conn,
-                &mut c,
-                PhoneLookup::National,
-                n,
-                MatchKind::Exact,
-                98.0,
-            )
-            .await?;
-        }
+        phone_numbers(&mut conn, &mut c, p, PhoneMatch::Exact).await?;
     }
-    if q.looks_like_email() && !c.full() {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT customer_id, email FROM customer_emails WHERE email_norm = ? LIMIT ?",
-        )
-        .bind(text::fold_email(&q.raw))
-        .bind(c.want())
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, email) in rows {
-            c.add(found(
-                id,
-                MatchField::Email,
-                MatchKind::Exact,
-                96.0,
-                Some(email),
-            ));
-        }
+    if q.looks_like_email() {
+        let sql = "SELECT customer_id, email FROM customer_emails WHERE email_norm = ? LIMIT ?";
+        let field = (MatchField::Email, MatchKind::Exact, 96.0);
+        matched_values(&mut conn, &mut c, sql, &[&text::fold_email(&q.raw)], field).await?;
     }
     let name_search = !q.is_phone() && !q.is_account_like() && !q.words.is_empty();
     if name_search && !c.full() {
@@ -285,72 +241,23 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
         words_match(&mut conn, &mut c, &prefix, MatchKind::Prefix, 70.0).await?;
     }
     if let Some(p) = &q.phone {
-        for d in &p.full {
-            phones(
-                &mut conn,
-                &mut c,
-                PhoneLookup::DigitsPrefix,
-                d,
-                MatchKind::Prefix,
-                65.0,
-            )
-            .await?;
-        }
-        for n in &p.national {
-            phones(
-                &mut conn,
-                &mut c,
-                PhoneLookup::NationalPrefix,
-                n,
-                MatchKind::Prefix,
-                65.0,
-            )
-            .await?;
-        }
+        phone_numbers(&mut conn, &mut c, p, PhoneMatch::Prefix).await?;
     }
-    if let Some(prefix) = &q.account_prefix
-        && !c.full()
-    {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, account_number FROM customers \
-                 WHERE account_number >= ? AND account_number < ? ORDER BY account_number LIMIT ?",
-        )
-        .bind(prefix)
-        .bind(upper_bound(prefix))
-        .bind(c.want())
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, acc) in rows {
-            c.add(found(
-                id,
-                MatchField::Account,
-                MatchKind::Prefix,
-                64.0,
-                Some(acc),
-            ));
-        }
+    if let Some(prefix) = &q.account_prefix {
+        let sql = "SELECT id, account_number FROM customers \
+                   WHERE account_number >= ? AND account_number < ? ORDER BY account_number LIMIT ?";
+        let field = (MatchField::Account, MatchKind::Prefix, 64.0);
+        let range = [prefix.as_str(), &upper_bound(prefix)];
+        matched_values(&mut conn, &mut c, sql, &range, field).await?;
     }
     let emailish = !q.is_phone() && !q.folded.contains(char::is_whitespace) && q.folded.len() >= 3;
-    if emailish && !c.full() {
+    if emailish {
+        let sql = "SELECT customer_id, email FROM customer_emails \
+                   WHERE email_norm >= ? AND email_norm < ? ORDER BY email_norm LIMIT ?";
+        let field = (MatchField::Email, MatchKind::Prefix, 60.0);
         let needle = text::fold_email(&q.raw);
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT customer_id, email FROM customer_emails \
-             WHERE email_norm >= ? AND email_norm < ? ORDER BY email_norm LIMIT ?",
-        )
-        .bind(&needle)
-        .bind(upper_bound(&needle))
-        .bind(c.want())
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, email) in rows {
-            c.add(found(
-                id,
-                MatchField::Email,
-                MatchKind::Prefix,
-                60.0,
-                Some(email),
-            ));
-        }
+        let range = [needle.as_str(), &upper_bound(&needle)];
+        matched_values(&mut conn, &mut c, sql, &range, field).await?;
     }
 
     // ---------------------------------------------------------- substring
@@ -458,14 +365,14 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
     let more = c.full();
     let mut found = c.found;
     let ids: Vec<i64> = found.iter().map(|f| f.id).collect();
-    let rows = customer_rows(&mut conn, &ids).await?;
+    let rows = rows_of::<CustomerRow>(&mut conn, CUSTOMER_ROWS, &ids).await?;
     let phone_list = if trigram_phone.is_some() {
-        phone_rows(&mut conn, &ids).await?
+        rows_of::<(i64, String, String)>(&mut conn, PHONE_ROWS, &ids).await?
     } else {
         Vec::new()
     };
     let email_list = if trigram_text.is_some() {
-        email_rows(&mut conn, &ids).await?
+        rows_of::<(i64, String, String)>(&mut conn, EMAIL_ROWS, &ids).await?
     } else {
         Vec::new()
     };
@@ -476,8 +383,8 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
         let Some(row) = rows.iter().find(|r| r.0 == f.id) else {
             continue; // deleted meanwhile
         };
-        let (id, account_number, display_name, tier, city, country) = row.clone();
-        let name_line = text::name_line(&display_name);
+        let (id, display_name) = (row.0, &row.2);
+        let name_line = text::name_line(display_name);
         let mut field = f.field;
         let mut score = f.score;
         let mut matched_text = f.text.clone();
@@ -511,7 +418,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
                 }
             }
             (MatchKind::Typo, _) => {
-                let name_words = text::words(&text::fold(&display_name));
+                let name_words = text::words(&text::fold(display_name));
                 let mut edits = 0usize;
                 for (w, fix) in q.words.iter().zip(&corrected) {
                     if fix.is_some() {
@@ -531,18 +438,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
             }
             _ => {}
         }
-        let tier = rapport_api::Tier::decode(&tier)?;
-        hits.push(CustomerHit {
-            id,
-            account_number,
-            matched_text: matched_text.unwrap_or_else(|| display_name.clone()),
-            display_name,
-            tier,
-            locality: locality(&city, &country),
-            matched_field: field,
-            match_kind: f.kind,
-            score,
-        });
+        hits.push(hit(row, matched_text, field, f.kind, score)?);
     }
     hits.sort_by(|a, b| {
         a.match_kind
@@ -563,47 +459,21 @@ pub async fn by_phone(db: &Db, number: &str, limit: u32) -> Result<SearchRespons
     let mut c = Collector::new(limit as usize);
     let mut conn = db.pool.acquire().await?;
     let p = phone::read_query(number);
-    for d in &p.full {
-        phones(
-            &mut conn,
-            &mut c,
-            PhoneLookup::Digits,
-            d,
-            MatchKind::Exact,
-            98.0,
-        )
-        .await?;
-    }
-    for n in &p.national {
-        phones(
-            &mut conn,
-            &mut c,
-            PhoneLookup::National,
-            n,
-            MatchKind::Exact,
-            98.0,
-        )
-        .await?;
-    }
+    phone_numbers(&mut conn, &mut c, &p, PhoneMatch::Exact).await?;
     let more = c.full();
     let ids: Vec<i64> = c.found.iter().map(|f| f.id).collect();
-    let rows = customer_rows(&mut conn, &ids).await?;
+    let rows = rows_of::<CustomerRow>(&mut conn, CUSTOMER_ROWS, &ids).await?;
     let mut hits = Vec::new();
     for f in c.found {
-        if let Some((id, account_number, display_name, tier, city, country)) =
-            rows.iter().find(|r| r.0 == f.id).cloned()
-        {
-            hits.push(CustomerHit {
-                id,
-                account_number,
-                display_name,
-                tier: rapport_api::Tier::decode(&tier)?,
-                locality: locality(&city, &country),
-                matched_text: f.text.unwrap_or_default(),
-                matched_field: MatchField::Phone,
-                match_kind: MatchKind::Exact,
-                score: f.score,
-            });
+        if let Some(row) = rows.iter().find(|r| r.0 == f.id) {
+            let matched = Some(f.text.unwrap_or_default());
+            hits.push(hit(
+                row,
+                matched,
+                MatchField::Phone,
+                MatchKind::Exact,
+                f.score,
+            )?);
         }
     }
     hits.sort_by_key(|h| h.id);
@@ -669,8 +539,26 @@ fn found(id: i64, field: MatchField, kind: MatchKind, score: f32, text: Option<S
     }
 }
 
-fn locality(city: &str, country: &str) -> String {
-    format!("{city}, {country}")
+/// A hit from the customer's row; the matched text is the name unless given.
+fn hit(
+    row: &CustomerRow,
+    matched_text: Option<String>,
+    field: MatchField,
+    kind: MatchKind,
+    score: f32,
+) -> Result<CustomerHit> {
+    let (id, account_number, display_name, tier, city, country) = row;
+    Ok(CustomerHit {
+        id: *id,
+        account_number: account_number.clone(),
+        matched_text: matched_text.unwrap_or_else(|| display_name.clone()),
+        display_name: display_name.clone(),
+        tier: rapport_api::Tier::decode(tier)?,
+        locality: format!("{city}, {country}"),
+        matched_field: field,
+        match_kind: kind,
+        score,
+    })
 }
 
 /// The smallest string greater than every string starting with `prefix`.
@@ -727,6 +615,46 @@ impl PhoneLookup {
     }
 }
 
+/// Whole numbers or their beginnings.
+#[derive(Debug, Clone, Copy)]
+enum PhoneMatch {
+    Exact,
+    Prefix,
+}
+
+/// Customers with a phone number that is (or begins with) one of the
+/// readings of the query: full digits first, then the national number.
+async fn phone_numbers(
+    conn: &mut Conn,
+    c: &mut Collector,
+    p: &PhoneQuery,
+    how: PhoneMatch,
+) -> Result<()> {
+    let (full, national, kind, score) = match how {
+        PhoneMatch::Exact => (
+            PhoneLookup::Digits,
+            PhoneLookup::National,
+            MatchKind::Exact,
+            98.0,
+        ),
+        PhoneMatch::Prefix => (
+            PhoneLookup::DigitsPrefix,
+            PhoneLookup::NationalPrefix,
+            MatchKind::Prefix,
+            65.0,
+        ),
+    };
+    let readings = p
+        .full
+        .iter()
+        .map(|d| (full, d))
+        .chain(p.national.iter().map(|n| (national, n)));
+    for (lookup, value) in readings {
+        phones(conn, c, lookup, value, kind, score).await?;
+    }
+    Ok(())
+}
+
 /// Customers with a phone found by `lookup` of `value`.
 async fn phones(
     conn: &mut Conn,
@@ -736,16 +664,37 @@ async fn phones(
     kind: MatchKind,
     score: f32,
 ) -> Result<()> {
-    if c.full() || value.is_empty() {
+    if value.is_empty() {
         return Ok(());
     }
-    let mut query = sqlx::query_as::<_, (i64, String)>(lookup.sql()).bind(value.to_string());
+    let field = (MatchField::Phone, kind, score);
     if lookup.is_range() {
-        query = query.bind(upper_bound(value));
+        let range = [value, &upper_bound(value)];
+        matched_values(conn, c, lookup.sql(), &range, field).await
+    } else {
+        matched_values(conn, c, lookup.sql(), &[value], field).await
+    }
+}
+
+/// Customers `sql` selects as (id, matched value), given `binds` and then
+/// how many rows the collector still wants; each hit carries the value.
+async fn matched_values(
+    conn: &mut Conn,
+    c: &mut Collector,
+    sql: &'static str,
+    binds: &[&str],
+    (field, kind, score): (MatchField, MatchKind, f32),
+) -> Result<()> {
+    if c.full() {
+        return Ok(());
+    }
+    let mut query = sqlx::query_as::<_, (i64, String)>(sql);
+    for b in binds {
+        query = query.bind(b.to_string());
     }
     let rows = query.bind(c.want()).fetch_all(&mut **conn).await?;
-    for (id, e164) in rows {
-        c.add(found(id, MatchField::Phone, kind, score, Some(e164)));
+    for (id, value) in rows {
+        c.add(found(id, field, kind, score, Some(value)));
     }
     Ok(())
 }
@@ -758,19 +707,8 @@ async fn words_match(
     kind: MatchKind,
     score: f32,
 ) -> Result<()> {
-    if c.full() {
-        return Ok(());
-    }
-    let ids: Vec<i64> =
-        sqlx::query_scalar("SELECT rowid FROM search_words WHERE search_words MATCH ? LIMIT ?")
-            .bind(expr.to_string())
-            .bind(c.want())
-            .fetch_all(&mut **conn)
-            .await?;
-    for id in ids {
-        c.add(found(id, MatchField::Name, kind, score, None));
-    }
-    Ok(())
+    const SQL: &str = "SELECT rowid FROM search_words WHERE search_words MATCH ? LIMIT ?";
+    fts_match(conn, c, SQL, expr, MatchField::Name, kind, score).await
 }
 
 /// Customers whose name, phone digits or emails contain the text (trigram).
@@ -781,62 +719,68 @@ async fn trigram_match(
     field: MatchField,
     score: f32,
 ) -> Result<()> {
-    let ids: Vec<i64> =
-        sqlx::query_scalar("SELECT rowid FROM search_trigram WHERE search_trigram MATCH ? LIMIT ?")
-            .bind(expr.to_string())
-            .bind(c.want())
-            .fetch_all(&mut **conn)
-            .await?;
+    const SQL: &str = "SELECT rowid FROM search_trigram WHERE search_trigram MATCH ? LIMIT ?";
+    fts_match(conn, c, SQL, expr, field, MatchKind::Substring, score).await
+}
+
+/// The customers (rowids) an FTS5 `sql` finds for `expr`, up to what the
+/// collector still wants.
+async fn fts_match(
+    conn: &mut Conn,
+    c: &mut Collector,
+    sql: &'static str,
+    expr: &str,
+    field: MatchField,
+    kind: MatchKind,
+    score: f32,
+) -> Result<()> {
+    if c.full() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = sqlx::query_scalar(sql)
+        .bind(expr.to_string())
+        .bind(c.want())
+        .fetch_all(&mut **conn)
+        .await?;
     for id in ids {
-        c.add(found(id, field, MatchKind::Substring, score, None));
+        c.add(found(id, field, kind, score, None));
     }
     Ok(())
 }
 
 type CustomerRow = (i64, String, String, String, String, String);
 
-async fn customer_rows(conn: &mut Conn, ids: &[i64]) -> Result<Vec<CustomerRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT id, account_number, display_name, tier, city, country FROM customers WHERE id IN (",
-    );
-    let mut sep = qb.separated(", ");
-    for id in ids {
-        sep.push_bind(*id);
-    }
-    qb.push(")");
-    Ok(qb.build_query_as().fetch_all(&mut **conn).await?)
-}
+/// The customers' rows a hit is made of, by id.
+const CUSTOMER_ROWS: (&str, &str) = (
+    "SELECT id, account_number, display_name, tier, city, country FROM customers WHERE id IN (",
+    ")",
+);
+/// The customers' phone numbers: (customer, E.164, digits).
+const PHONE_ROWS: (&str, &str) = (
+    "SELECT customer_id, e164, digits FROM customer_phones WHERE customer_id IN (",
+    ") ORDER BY customer_id, position",
+);
+/// The customers' emails: (customer, as written, folded).
+const EMAIL_ROWS: (&str, &str) = (
+    "SELECT customer_id, email, email_norm FROM customer_emails WHERE customer_id IN (",
+    ") ORDER BY customer_id, position",
+);
 
-async fn phone_rows(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
+/// The rows `sql` (the text before and after the ids, as in
+/// [`CUSTOMER_ROWS`]) selects for these customers.
+async fn rows_of<R>(conn: &mut Conn, sql: (&str, &str), ids: &[i64]) -> Result<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT customer_id, e164, digits FROM customer_phones WHERE customer_id IN (",
-    );
+    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(sql.0);
     let mut sep = qb.separated(", ");
     for id in ids {
         sep.push_bind(*id);
     }
-    qb.push(") ORDER BY customer_id, position");
-    Ok(qb.build_query_as().fetch_all(&mut **conn).await?)
-}
-
-async fn email_rows(conn: &mut Conn, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT customer_id, email, email_norm FROM customer_emails WHERE customer_id IN (",
-    );
-    let mut sep = qb.separated(", ");
-    for id in ids {
-        sep.push_bind(*id);
-    }
-    qb.push(") ORDER BY customer_id, position");
+    qb.push(sql.1);
     Ok(qb.build_query_as().fetch_all(&mut **conn).await?)
 }
 

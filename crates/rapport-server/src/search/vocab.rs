@@ -81,6 +81,11 @@ impl Vocabulary {
         if self.is_loaded() {
             return Ok(());
         }
+        self.load(pool).await
+    }
+
+    /// Read every token and replace what is held. Callers hold `load_lock`.
+    async fn load(&self, pool: &SqlitePool) -> Result<(), sqlx::Error> {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT token, customers FROM name_tokens")
             .fetch_all(pool)
             .await?;
@@ -167,16 +172,7 @@ impl Vocabulary {
             return Ok(false);
         }
         let _guard = self.load_lock.lock().await;
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT token, customers FROM name_tokens")
-            .fetch_all(pool)
-            .await?;
-        let mut fresh = Inner::default();
-        for (token, n) in rows {
-            fresh.insert(&token, u32::try_from(n).unwrap_or(u32::MAX));
-        }
-        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        *inner = fresh;
-        self.loaded.store(true, Ordering::Release);
+        self.load(pool).await?;
         Ok(true)
     }
 

@@ -52,11 +52,33 @@ pub struct Culture {
     pub language: &'static str,
 }
 
+/// What the Latin-script cultures share; each names its own names and
+/// places and, where it differs, how family names are formed.
+const LATIN: Culture = Culture {
+    key: "",
+    weight: 0,
+    script: Script::Latin,
+    family_style: FamilyStyle::Single,
+    female: &[],
+    male: &[],
+    family: &[],
+    native_given: &[],
+    native_family: &[],
+    residence: &[],
+    heritage_phone: "",
+    language: "",
+};
+
+/// What the CJK cultures share: names in native script (with their
+/// romanisation), family name first.
+const CJK: Culture = Culture {
+    script: Script::Cjk,
+    ..LATIN
+};
+
 pub const ENGLISH: Culture = Culture {
     key: "english",
     weight: 20,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Olivia",
         "Amelia",
@@ -199,8 +221,6 @@ pub const ENGLISH: Culture = Culture {
         "St John",
         "Armitage",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[
         ("GB", 88),
         ("IE", 3),
@@ -212,13 +232,12 @@ pub const ENGLISH: Culture = Culture {
     ],
     heritage_phone: "GB",
     language: "en-GB",
+    ..LATIN
 };
 
 pub const AMERICAN: Culture = Culture {
     key: "american",
     weight: 9,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Madison",
         "Emma",
@@ -278,18 +297,15 @@ pub const AMERICAN: Culture = Culture {
         "Van Buren",
         "McAllister",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("US", 90), ("GB", 10)],
     heritage_phone: "US",
     language: "en-US",
+    ..LATIN
 };
 
 pub const IRISH: Culture = Culture {
     key: "irish",
     weight: 6,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Aoife", "Siobhán", "Niamh", "Saoirse", "Ciara", "Orla", "Róisín", "Caoimhe", "Sinéad",
         "Aisling", "Clodagh", "Éabha", "Mary", "Bridget", "Gráinne", "Máire",
@@ -329,18 +345,15 @@ pub const IRISH: Culture = Culture {
         "D'Arcy",
         "Ní Dhomhnaill",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("IE", 70), ("GB", 25), ("US", 5)],
     heritage_phone: "IE",
     language: "en-IE",
+    ..LATIN
 };
 
 pub const GERMAN: Culture = Culture {
     key: "german",
     weight: 7,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Anna",
         "Lena",
@@ -419,8 +432,6 @@ pub const GERMAN: Culture = Culture {
         "von Bülow",
         "Straßburger",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[
         ("DE", 80),
         ("GB", 8),
@@ -431,13 +442,12 @@ pub const GERMAN: Culture = Culture {
     ],
     heritage_phone: "DE",
     language: "de-DE",
+    ..LATIN
 };
 
 pub const NORDIC: Culture = Culture {
     key: "nordic",
     weight: 4,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Åsa", "Ingrid", "Astrid", "Linnéa", "Elin", "Maja", "Sigrid", "Saga", "Frida", "Karin",
         "Märta", "Solveig", "Liv", "Ebba",
@@ -486,18 +496,15 @@ pub const NORDIC: Culture = Culture {
         "Bakke",
         "Ødegaard",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("SE", 80), ("GB", 10), ("DE", 10)],
     heritage_phone: "SE",
     language: "sv-SE",
+    ..LATIN
 };
 
 pub const FRENCH: Culture = Culture {
     key: "french",
     weight: 6,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Chloé",
         "Léa",
@@ -572,17 +579,15 @@ pub const FRENCH: Culture = Culture {
         "Bérard",
         "de La Fontaine",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("FR", 80), ("GB", 10), ("ES", 5), ("IE", 5)],
     heritage_phone: "FR",
     language: "fr-FR",
+    ..LATIN
 };
 
 pub const SPANISH: Culture = Culture {
     key: "spanish",
     weight: 6,
-    script: Script::Latin,
     family_style: FamilyStyle::Double,
     female: &[
         "María",
@@ -656,17 +661,15 @@ pub const SPANISH: Culture = Culture {
         "Ortega",
         "Núñez",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("ES", 80), ("GB", 10), ("FR", 5), ("US", 5)],
     heritage_phone: "ES",
     language: "es-ES",
+    ..LATIN
 };
 
 pub const POLISH: Culture = Culture {
     key: "polish",
     weight: 5,
-    script: Script::Latin,
     family_style: FamilyStyle::Polish,
     female: &[
         "Zofia",
@@ -732,18 +735,15 @@ pub const POLISH: Culture = Culture {
         "Malinowski",
         "Brzęczyszczykiewicz",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("PL", 55), ("GB", 30), ("DE", 10), ("IE", 5)],
     heritage_phone: "PL",
     language: "pl-PL",
+    ..LATIN
 };
 
 pub const DUTCH: Culture = Culture {
     key: "dutch",
     weight: 3,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Sanne", "Fleur", "Anouk", "Lotte", "Femke", "Eva", "Noor", "Iris", "Marieke", "Ineke",
     ],
@@ -776,21 +776,15 @@ pub const DUTCH: Culture = Culture {
         "Dijkstra",
         "van der Meer",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("NL", 85), ("GB", 10), ("DE", 5)],
     heritage_phone: "NL",
     language: "nl-NL",
+    ..LATIN
 };
 
 pub const CHINESE: Culture = Culture {
     key: "chinese",
     weight: 6,
-    script: Script::Cjk,
-    family_style: FamilyStyle::Single,
-    female: &[],
-    male: &[],
-    family: &[],
     native_given: &[
         n("伟", "wei"),
         n("芳", "fang"),
@@ -853,16 +847,12 @@ pub const CHINESE: Culture = Culture {
     residence: &[("GB", 55), ("US", 25), ("DE", 10), ("FR", 5), ("NL", 5)],
     heritage_phone: "CN",
     language: "zh-CN",
+    ..CJK
 };
 
 pub const JAPANESE: Culture = Culture {
     key: "japanese",
     weight: 3,
-    script: Script::Cjk,
-    family_style: FamilyStyle::Single,
-    female: &[],
-    male: &[],
-    family: &[],
     native_given: &[
         n("翔太", "shota"),
         n("蓮", "ren"),
@@ -910,16 +900,12 @@ pub const JAPANESE: Culture = Culture {
     residence: &[("GB", 50), ("US", 30), ("DE", 20)],
     heritage_phone: "JP",
     language: "ja-JP",
+    ..CJK
 };
 
 pub const KOREAN: Culture = Culture {
     key: "korean",
     weight: 3,
-    script: Script::Cjk,
-    family_style: FamilyStyle::Single,
-    female: &[],
-    male: &[],
-    family: &[],
     native_given: &[
         n("민준", "minjun"),
         n("서준", "seojun"),
@@ -958,13 +944,12 @@ pub const KOREAN: Culture = Culture {
     residence: &[("GB", 40), ("US", 50), ("DE", 10)],
     heritage_phone: "KR",
     language: "ko-KR",
+    ..CJK
 };
 
 pub const INDIAN: Culture = Culture {
     key: "indian",
     weight: 8,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Priya", "Ananya", "Diya", "Aditi", "Kavya", "Lakshmi", "Sneha", "Pooja", "Neha", "Divya",
         "Meera", "Shreya", "Anjali", "Deepika", "Sunita",
@@ -1019,18 +1004,15 @@ pub const INDIAN: Culture = Culture {
         "Naidu",
         "Venkataraghavan",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("GB", 65), ("US", 25), ("IE", 5), ("DE", 5)],
     heritage_phone: "IN",
     language: "en-IN",
+    ..LATIN
 };
 
 pub const NIGERIAN: Culture = Culture {
     key: "nigerian",
     weight: 6,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Ngozi",
         "Chioma",
@@ -1092,18 +1074,15 @@ pub const NIGERIAN: Culture = Culture {
         "Adewale",
         "Oluwadamilare",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("GB", 75), ("US", 15), ("IE", 10)],
     heritage_phone: "NG",
     language: "en-NG",
+    ..LATIN
 };
 
 pub const ARABIC: Culture = Culture {
     key: "arabic",
     weight: 5,
-    script: Script::Latin,
-    family_style: FamilyStyle::Single,
     female: &[
         "Fatima", "Aisha", "Mariam", "Layla", "Noor", "Yasmin", "Huda", "Salma", "Amira", "Rania",
         "Leila", "Hana", "Zahra", "Dina",
@@ -1137,11 +1116,10 @@ pub const ARABIC: Culture = Culture {
         "Kassem",
         "Abdel-Rahman",
     ],
-    native_given: &[],
-    native_family: &[],
     residence: &[("GB", 55), ("DE", 15), ("FR", 15), ("US", 10), ("SE", 5)],
     heritage_phone: "AE",
     language: "ar",
+    ..LATIN
 };
 
 pub const CULTURES: [&Culture; 15] = [
@@ -1184,6 +1162,15 @@ mod tests {
                 }
             }
             assert!(!c.residence.is_empty());
+            // Nothing left at the template's blanks.
+            assert!(
+                !c.key.is_empty()
+                    && c.weight > 0
+                    && !c.heritage_phone.is_empty()
+                    && !c.language.is_empty(),
+                "{}",
+                c.key
+            );
         }
     }
 
