@@ -68,3 +68,102 @@ fn embedded_default_seeds_and_finds_customers() {
         "the demo database lives in the data directory"
     );
 }
+
+/// Open `account` from the search box (typing part of `family`).
+fn open_customer(tmux: &Tmux, account: &str, family: &str) {
+    tmux.wait_for("Search customers", Duration::from_secs(20));
+    let typed: String = family.chars().take(6).collect();
+    tmux.type_text(&typed);
+    tmux.wait_for(account, Duration::from_secs(10));
+    let screen = tmux.capture();
+    let row = screen
+        .lines()
+        .position(|l| l.contains(account))
+        .expect("the account number appears in the results");
+    let first = screen
+        .lines()
+        .position(|l| l.contains("ACC-"))
+        .expect("results listed");
+    for _ in first..row {
+        tmux.keys(&["Down"]);
+    }
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_all(&[account, "History"], Duration::from_secs(10));
+}
+
+#[test]
+fn record_an_interaction_a_complaint_and_a_refund() {
+    let Some(tmux) = Tmux::start_if_available("record") else {
+        return;
+    };
+    let server = TestServer::start(300);
+    let (id, account, family) = server.pick_quiet_customer();
+    tmux.run_client(&server, &[]);
+    open_customer(&tmux, &account, &family);
+
+    // i: the reason by typing, the notes, Ctrl-s.
+    tmux.keys(&["i"]);
+    tmux.wait_for("Record interaction", Duration::from_secs(5));
+    tmux.type_text("bill");
+    tmux.keys(&["Enter"]);
+    tmux.type_text("Queried the October bill; explained the pro-rata charge.");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Saved: Billing query", Duration::from_secs(10));
+
+    // c: a complaint, critical.
+    tmux.keys(&["c"]);
+    tmux.wait_for("Open complaint", Duration::from_secs(5));
+    tmux.type_text("bill");
+    tmux.keys(&["Enter", "Right", "Right", "Tab"]);
+    tmux.type_text("Charged twice for October.");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Saved: Complaint", Duration::from_secs(10));
+    tmux.keys(&["3"]);
+    tmux.wait_for("Billing error", Duration::from_secs(10));
+
+    // r: a refund of £20 on it, within an agent's authority.
+    tmux.keys(&["r"]);
+    tmux.wait_for("Recovery action", Duration::from_secs(5));
+    tmux.keys(&["Right", "Tab"]);
+    tmux.type_text("20");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("Second charge refunded");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Refund £20.00", Duration::from_secs(10));
+
+    // The server has all three.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let view = loop {
+        let v = server.view(id).expect("view");
+        let done = v
+            .open_complaints
+            .iter()
+            .any(|c| !c.recovery_actions.is_empty());
+        if done || std::time::Instant::now() > deadline {
+            break v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let i = &view.interactions[0];
+    assert_eq!(i.reason, "Billing query");
+    assert_eq!(
+        i.notes,
+        "Queried the October bill; explained the pro-rata charge."
+    );
+    assert_eq!(i.agent.as_ref().unwrap().name, "Test Agent");
+    let c = view
+        .open_complaints
+        .iter()
+        .find(|c| c.summary == "Charged twice for October.")
+        .expect("the complaint is open on the server");
+    assert_eq!(c.category, "Billing error");
+    assert_eq!(c.severity, rapport_api::Severity::Critical);
+    let r = &c.recovery_actions[0];
+    assert_eq!(r.kind, rapport_api::RecoveryKind::Refund);
+    assert_eq!(r.amount_minor, Some(2000));
+    assert_eq!(r.status, rapport_api::RecoveryStatus::Done);
+    assert_eq!(r.note, "Second charge refunded");
+    assert_eq!(view.goodwill_year_minor, 2000);
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_exit(Duration::from_secs(5));
+}

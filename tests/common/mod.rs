@@ -155,6 +155,25 @@ impl TestServer {
         }
         panic!("no customer with a plain ASCII family name among the first 200");
     }
+
+    /// Like [`pick_customer`], one with no open complaint, in pounds (so a
+    /// complaint opened in a test is the only one and the agent's default
+    /// limits apply): (id, account number, family name).
+    pub fn pick_quiet_customer(&self) -> (i64, String, String) {
+        for id in 1..300 {
+            if let Some(v) = self.view(id) {
+                let family = &v.profile.family_name;
+                if family.len() >= 5
+                    && family.chars().all(|c| c.is_ascii_alphabetic())
+                    && v.open_complaints.is_empty()
+                    && v.profile.currency == "GBP"
+                {
+                    return (id, v.profile.account_number.clone(), family.clone());
+                }
+            }
+        }
+        panic!("no quiet GBP customer with a plain ASCII family name among the first 300");
+    }
 }
 
 /// The server's own runtime, beside the test's thread.
@@ -320,9 +339,15 @@ impl Tmux {
     /// Types text literally, a character at a time like a person.
     pub fn type_text(&self, text: &str) {
         for ch in text.chars() {
+            // tmux reads a lone ";" as its own command separator.
+            let arg = if ch == ';' {
+                "\\;".to_string()
+            } else {
+                ch.to_string()
+            };
             let status = Command::new("tmux")
                 .args(["-L", &self.socket, "send-keys", "-t", "main", "-l"])
-                .arg(ch.to_string())
+                .arg(arg)
                 .status()
                 .expect("tmux send-keys");
             assert!(status.success());
