@@ -57,7 +57,9 @@ impl Proxy {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_breaking_link_loses_and_repeats_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect_path(&dir.path().join("s.sqlite")).await.unwrap();
+    let db = Db::connect_path(&dir.path().join("s.sqlite"))
+        .await
+        .unwrap();
     seed::seed(
         &db,
         &seed::SeedOptions {
