@@ -5,7 +5,8 @@
 //! their request id. The screen is drawn only after something happened,
 //! once per batch of whatever was ready at that moment, never on a fixed
 //! frame rate: idle costs no CPU and writes no bytes. A one-second tick runs
-//! only while a countdown is on screen.
+//! only when something on screen changes with the clock (a countdown shown
+//! to the minute wakes once a minute).
 
 use std::time::{Duration, Instant};
 
@@ -335,15 +336,17 @@ pub async fn run(
         if let Some(started) = opts.exit_after_first_frame {
             return Ok(Some(started.elapsed()));
         }
-        // A tick a second only while a countdown is on screen, aligned to
-        // the next whole second of the clock.
-        let countdown = state.has_countdown();
+        // Wake only when something on screen will change with the clock,
+        // on the whole second it changes at.
+        let next = state.next_change();
         let tick = async move {
-            if countdown {
-                let ms = 1000 - (chrono::Utc::now().timestamp_subsec_millis() as u64 % 1000);
-                tokio::time::sleep(Duration::from_millis(ms.max(1))).await;
-            } else {
-                std::future::pending::<()>().await;
+            match next {
+                Some(d) => {
+                    let sub = chrono::Utc::now().timestamp_subsec_millis() as i64 % 1000;
+                    let ms = d.num_milliseconds() - sub;
+                    tokio::time::sleep(Duration::from_millis(ms.max(1) as u64)).await;
+                }
+                None => std::future::pending::<()>().await,
             }
         };
         // Wait for the first thing to happen.

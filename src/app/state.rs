@@ -193,6 +193,29 @@ impl CustomerState {
     }
 }
 
+/// Seconds until a span of `secs` (negative: past) shown as by
+/// `ui::format::duration` reads differently: its smallest shown unit is a
+/// second under a minute, a minute under a day, an hour beyond.
+pub fn until_shown_change(secs: i64) -> i64 {
+    let unit = |abs: i64| match abs {
+        0..60 => 1,
+        60..86_400 => 60,
+        _ => 3600,
+    };
+    if secs > 0 {
+        // Counting down: the shown value drops when the span reaches a
+        // multiple of its unit.
+        let u = unit(secs);
+        let r = secs % u;
+        if r == 0 { u.min(secs) } else { r }
+    } else {
+        // Counting up (late, or an age).
+        let late = -secs;
+        let u = unit(late);
+        u - late % u
+    }
+}
+
 /// A write on disk, waiting to reach the server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueuedWrite {
@@ -344,13 +367,50 @@ impl AppState {
         self.customer.as_ref().and_then(|c| c.view.loaded())
     }
 
-    /// True when something on screen counts down and needs a tick a second.
+    /// True when something on screen changes with the clock alone.
     pub fn has_countdown(&self) -> bool {
-        (self.screen == Screen::Customer
-            && self.view().is_some_and(|v| !v.open_complaints.is_empty()))
-            || self.outbox.retry.is_some()
-            || self.live.down.is_some()
-            || self.notice.is_some()
+        self.next_change().is_some()
+    }
+
+    /// How long until something on screen changes with the clock alone (a
+    /// countdown's shown value, a "retrying in" second, a notice expiring),
+    /// so the runtime wakes only then: a countdown shown to the minute wakes
+    /// once a minute, not once a second.
+    pub fn next_change(&self) -> Option<chrono::Duration> {
+        let now = self.now;
+        let mut next: Option<i64> = None;
+        let mut at = |secs: i64| {
+            let secs = secs.max(1);
+            next = Some(next.map_or(secs, |n: i64| n.min(secs)));
+        };
+        if self.screen == Screen::Customer
+            && let Some(v) = self.view()
+        {
+            for c in &v.open_complaints {
+                for due in [
+                    Some(c.sla_due_at),
+                    c.summary_due_at,
+                    c.final_response_due_at,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    at(until_shown_change((due - now).num_seconds()));
+                }
+                // "opened 22h ago" ages too.
+                at(until_shown_change(-(now - c.opened_at).num_seconds()));
+            }
+        }
+        if self.outbox.retry.is_some() {
+            at(1);
+        }
+        if let Some((_, said)) = &self.notice {
+            at(super::writes::NOTICE_SECS - (now - *said).num_seconds());
+        }
+        if self.review.is_some() {
+            at(60); // "3m ago"
+        }
+        next.map(chrono::Duration::seconds)
     }
 
     /// The rows of the review overlay: refused changes, then drafts.

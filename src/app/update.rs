@@ -1241,6 +1241,31 @@ mod tests {
     }
 
     #[test]
+    fn the_clock_wakes_the_screen_only_when_a_shown_value_changes() {
+        assert_eq!(
+            until_shown_change(3 * 3600 + 10 * 60 + 7),
+            7,
+            "2h 10m → at :00"
+        );
+        assert_eq!(until_shown_change(3 * 3600 + 10 * 60), 60);
+        assert_eq!(until_shown_change(45), 1, "seconds under a minute");
+        assert_eq!(
+            until_shown_change(3 * 86_400 + 125),
+            125,
+            "hours beyond a day"
+        );
+        assert_eq!(
+            until_shown_change(-(3 * 3600 + 5)),
+            55,
+            "late: the next minute"
+        );
+        assert_eq!(until_shown_change(0), 1);
+        let s = opened();
+        let d = s.next_change().unwrap();
+        assert!(d.num_seconds() >= 1 && d.num_seconds() <= 60, "{d:?}");
+    }
+
+    #[test]
     fn backoff_is_bounded() {
         assert_eq!(backoff_ms(0), 1000);
         assert_eq!(backoff_ms(3), 8000);
