@@ -16,7 +16,6 @@ use super::{Writer, Written, clocks, current, recovery, taxonomy, text};
 use crate::codes::Code;
 use crate::error::{Error, Result};
 use crate::store::from_epoch;
-use crate::{audit, events};
 pub use rapport_api::check_transition;
 
 pub const SUMMARY_MAX: usize = 2000;
@@ -178,33 +177,16 @@ pub async fn create(
     .fetch_one(&mut *conn)
     .await?;
     let complaint = get(&mut *conn, id).await?;
-    audit::record(
-        &mut *conn,
-        audit::Entry::<(), _> {
-            at: w.at,
-            agent: Some(w.agent.id),
-            action: "complaint.create",
-            entity: "complaint",
-            entity_id: id,
-            customer_id: Some(new.customer_id),
-            before: None,
-            after: Some(&complaint),
-            request_key: w.request_key,
-        },
-    )
-    .await?;
-    let event_id = events::record(
-        &mut *conn,
-        w.at,
-        Some(&w.agent_ref()),
-        Some(new.customer_id),
-        &EventBody::ComplaintCreated(complaint.clone()),
-    )
-    .await?;
-    Ok(Written {
-        value: complaint,
-        event_id,
-    })
+    let event = EventBody::ComplaintCreated(complaint.clone());
+    let trail = super::Trail {
+        action: "complaint.create",
+        entity: "complaint",
+        entity_id: id,
+        customer_id: new.customer_id,
+        before: None::<&()>,
+        event,
+    };
+    super::written(conn, w, complaint, trail).await
 }
 
 /// Apply `patch` to complaint `id` if its version is still `expected`.
@@ -321,33 +303,16 @@ pub async fn update(
         )));
     }
     let after = get(&mut *conn, id).await?;
-    audit::record(
-        &mut *conn,
-        audit::Entry {
-            at: w.at,
-            agent: Some(w.agent.id),
-            action: "complaint.update",
-            entity: "complaint",
-            entity_id: id,
-            customer_id: Some(after.customer_id),
-            before: Some(&before),
-            after: Some(&after),
-            request_key: w.request_key,
-        },
-    )
-    .await?;
-    let event_id = events::record(
-        &mut *conn,
-        w.at,
-        Some(&w.agent_ref()),
-        Some(after.customer_id),
-        &EventBody::ComplaintUpdated(after.clone()),
-    )
-    .await?;
-    Ok(Written {
-        value: after,
-        event_id,
-    })
+    let event = EventBody::ComplaintUpdated(after.clone());
+    let trail = super::Trail {
+        action: "complaint.update",
+        entity: "complaint",
+        entity_id: id,
+        customer_id: after.customer_id,
+        before: Some(&before),
+        event,
+    };
+    super::written(conn, w, after, trail).await
 }
 
 /// Who made the latest change to complaint `id`, from the audit trail.

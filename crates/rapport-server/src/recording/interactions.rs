@@ -9,7 +9,6 @@ use sqlx::SqliteConnection;
 use super::{Writer, Written, taxonomy, text};
 use crate::codes::Code;
 use crate::error::{Error, Result};
-use crate::{audit, events};
 
 pub const NOTES_MAX: usize = 10_000;
 /// Clocks disagree a little; beyond this a time in the future is a mistake.
@@ -106,31 +105,14 @@ pub async fn create(
         follow_up_on: new.follow_up_on,
         complaint_id: new.complaint_id,
     };
-    audit::record(
-        &mut *conn,
-        audit::Entry::<(), _> {
-            at: w.at,
-            agent: Some(w.agent.id),
-            action: "interaction.create",
-            entity: "interaction",
-            entity_id: id,
-            customer_id: Some(new.customer_id),
-            before: None,
-            after: Some(&interaction),
-            request_key: w.request_key,
-        },
-    )
-    .await?;
-    let event_id = events::record(
-        &mut *conn,
-        w.at,
-        Some(&w.agent_ref()),
-        Some(new.customer_id),
-        &EventBody::InteractionCreated(interaction.clone()),
-    )
-    .await?;
-    Ok(Written {
-        value: interaction,
-        event_id,
-    })
+    let event = EventBody::InteractionCreated(interaction.clone());
+    let trail = super::Trail {
+        action: "interaction.create",
+        entity: "interaction",
+        entity_id: id,
+        customer_id: new.customer_id,
+        before: None::<&()>,
+        event,
+    };
+    super::written(conn, w, interaction, trail).await
 }

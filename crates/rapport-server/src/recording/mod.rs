@@ -47,6 +47,55 @@ pub struct Written<T> {
     pub event_id: i64,
 }
 
+/// What one write leaves behind besides its rows.
+pub(crate) struct Trail<'a, B: serde::Serialize> {
+    /// e.g. `complaint.update`.
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: i64,
+    pub customer_id: CustomerId,
+    pub before: Option<&'a B>,
+    pub event: rapport_api::EventBody,
+}
+
+/// Record the audit entry (with `value` as the record after) and the event
+/// of a write in its transaction; returns the value with the event id to
+/// announce after the commit.
+pub(crate) async fn written<T, B: serde::Serialize>(
+    conn: &mut SqliteConnection,
+    w: &Writer<'_>,
+    value: T,
+    t: Trail<'_, B>,
+) -> Result<Written<T>>
+where
+    T: serde::Serialize,
+{
+    crate::audit::record(
+        &mut *conn,
+        crate::audit::Entry {
+            at: w.at,
+            agent: Some(w.agent.id),
+            action: t.action,
+            entity: t.entity,
+            entity_id: t.entity_id,
+            customer_id: Some(t.customer_id),
+            before: t.before,
+            after: Some(&value),
+            request_key: w.request_key,
+        },
+    )
+    .await?;
+    let event_id = crate::events::record(
+        &mut *conn,
+        w.at,
+        Some(&w.agent_ref()),
+        Some(t.customer_id),
+        &t.event,
+    )
+    .await?;
+    Ok(Written { value, event_id })
+}
+
 /// Trimmed text of at most `max` characters; `required` refuses blank.
 /// Anything else is kept as written: display sanitises it, storage does not
 /// judge it (a customer's words are evidence).

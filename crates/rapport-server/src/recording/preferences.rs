@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 use super::{Writer, Written, current, text};
 use crate::codes::Code;
 use crate::error::{Error, Result};
-use crate::{audit, events, view};
+use crate::view;
 
 pub const NOTES_MAX: usize = 2000;
 
@@ -115,33 +115,16 @@ pub async fn update(
         ));
     }
     let after = view::preferences(&mut *conn, customer).await?;
-    audit::record(
-        &mut *conn,
-        audit::Entry {
-            at: w.at,
-            agent: Some(w.agent.id),
-            action: "preferences.update",
-            entity: "preferences",
-            entity_id: customer,
-            customer_id: Some(customer),
-            before: Some(&before),
-            after: Some(&after),
-            request_key: w.request_key,
-        },
-    )
-    .await?;
-    let event_id = events::record(
-        &mut *conn,
-        w.at,
-        Some(&w.agent_ref()),
-        Some(customer),
-        &EventBody::PreferencesUpdated(after.clone()),
-    )
-    .await?;
-    Ok(Written {
-        value: after,
-        event_id,
-    })
+    let event = EventBody::PreferencesUpdated(after.clone());
+    let trail = super::Trail {
+        action: "preferences.update",
+        entity: "preferences",
+        entity_id: customer,
+        customer_id: customer,
+        before: Some(&before),
+        event,
+    };
+    super::written(conn, w, after, trail).await
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@ use super::{Writer, Written, limits, text};
 use crate::codes::Code;
 use crate::error::{Error, Result};
 use crate::store::from_epoch;
-use crate::{audit, events};
 
 pub const NOTE_MAX: usize = 2000;
 
@@ -246,33 +245,16 @@ pub async fn request(
     .fetch_one(&mut *conn)
     .await?;
     let action = get(&mut *conn, id).await?;
-    audit::record(
-        &mut *conn,
-        audit::Entry::<(), _> {
-            at: w.at,
-            agent: Some(w.agent.id),
-            action: "recovery.request",
-            entity: "recovery_action",
-            entity_id: id,
-            customer_id: Some(customer),
-            before: None,
-            after: Some(&action),
-            request_key: w.request_key,
-        },
-    )
-    .await?;
-    let event_id = events::record(
-        &mut *conn,
-        w.at,
-        Some(&w.agent_ref()),
-        Some(customer),
-        &EventBody::RecoveryActionChanged(action.clone()),
-    )
-    .await?;
-    Ok(Written {
-        value: action,
-        event_id,
-    })
+    let event = EventBody::RecoveryActionChanged(action.clone());
+    let trail = super::Trail {
+        action: "recovery.request",
+        entity: "recovery_action",
+        entity_id: id,
+        customer_id: customer,
+        before: None::<&()>,
+        event,
+    };
+    super::written(conn, w, action, trail).await
 }
 
 /// Approve (it takes effect, once) or reject a pending action.
@@ -354,37 +336,19 @@ pub async fn decide(
         ));
     }
     let after = get(&mut *conn, id).await?;
-    audit::record(
-        &mut *conn,
-        audit::Entry {
-            at: w.at,
-            agent: Some(w.agent.id),
-            action: if approve {
-                "recovery.approve"
-            } else {
-                "recovery.reject"
-            },
-            entity: "recovery_action",
-            entity_id: id,
-            customer_id: Some(after.customer_id),
-            before: Some(&before),
-            after: Some(&after),
-            request_key: w.request_key,
+    let trail = super::Trail {
+        action: if approve {
+            "recovery.approve"
+        } else {
+            "recovery.reject"
         },
-    )
-    .await?;
-    let event_id = events::record(
-        &mut *conn,
-        w.at,
-        Some(&w.agent_ref()),
-        Some(after.customer_id),
-        &EventBody::RecoveryActionChanged(after.clone()),
-    )
-    .await?;
-    Ok(Written {
-        value: after,
-        event_id,
-    })
+        entity: "recovery_action",
+        entity_id: id,
+        customer_id: after.customer_id,
+        before: Some(&before),
+        event: EventBody::RecoveryActionChanged(after.clone()),
+    };
+    super::written(conn, w, after, trail).await
 }
 
 /// Actions waiting for approval, oldest first, with what a supervisor needs
