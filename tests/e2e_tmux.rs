@@ -18,27 +18,7 @@ fn search_by_name_opens_customer_and_shows_account_number() {
     let (account, family) = server.pick_customer();
 
     tmux.run_client(&server, &[]);
-    tmux.wait_for("Search customers", Duration::from_secs(20));
-
-    // Type part of the family name as an agent would, then open the best hit.
-    let typed: String = family.chars().take(6).collect();
-    tmux.type_text(&typed);
-    tmux.wait_for(&account, Duration::from_secs(10));
-    let screen = tmux.capture();
-    let row = screen
-        .lines()
-        .position(|l| l.contains(&account))
-        .expect("the account number appears in the results");
-    // Move the selection to the row holding our customer, then Enter.
-    let first = screen
-        .lines()
-        .position(|l| l.contains("ACC-"))
-        .expect("results listed");
-    for _ in first..row {
-        tmux.keys(&["Down"]);
-    }
-    tmux.keys(&["Enter"]);
-    tmux.wait_for_all(&[&account, "History"], Duration::from_secs(10));
+    open_customer(&tmux, &account, &family);
 
     // `/` returns to search from the customer screen, `q`/C-c quits and the
     // terminal is restored (the shell prompt marker comes back).

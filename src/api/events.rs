@@ -34,11 +34,7 @@ const CHECK: Duration = Duration::from_secs(5);
 /// Wait before reconnect attempt `n` (1-based): random between half and
 /// all of `BASE·2^(n-1)`, at most `CAP`.
 pub fn backoff(n: u32, rng: &mut impl Rng) -> Duration {
-    let ceiling = BASE
-        .saturating_mul(1u32 << n.saturating_sub(1).min(16))
-        .min(CAP);
-    let ms = ceiling.as_millis() as u64;
-    Duration::from_millis(rng.random_range(ms / 2..=ms.max(1)))
+    crate::outbox::jittered(n, BASE, CAP, rng)
 }
 
 /// Why one connection ended.

@@ -70,9 +70,16 @@ pub fn is_transient(e: &ApiError) -> bool {
 /// all of an exponential ceiling, so many clients coming back at once
 /// spread out, yet none hammers a server that is down.
 pub fn backoff(n: u32, rng: &mut impl Rng) -> Duration {
-    let ceiling = BASE
+    jittered(n, BASE, CAP, rng)
+}
+
+/// Attempt `n` (1-based) of an exponential backoff from `base` capped at
+/// `cap`: a random time between half and all of `base·2^(n-1)`. Shared by
+/// the outbox and the event stream.
+pub fn jittered(n: u32, base: Duration, cap: Duration, rng: &mut impl Rng) -> Duration {
+    let ceiling = base
         .saturating_mul(1u32 << n.saturating_sub(1).min(16))
-        .min(CAP);
+        .min(cap);
     let ms = ceiling.as_millis() as u64;
     Duration::from_millis(rng.random_range(ms / 2..=ms.max(1)))
 }
