@@ -25,9 +25,10 @@ WITHOUT --server (THE EMBEDDED DEMO):
   remote one.
 
 WITH --server URL:
-  Rapport connects to that server; the bearer token comes from RAPPORT_TOKEN
-  (or server.token in a configuration file; Rapport warns when such a file is
-  readable by others). Ask an administrator for a token, or run
+  Rapport connects to that server; the bearer token comes from RAPPORT_TOKEN,
+  or server.token in a configuration file (Rapport warns when such a file is
+  readable by others), or else the output of server.token_command (such as
+  `pass show rapport/token`). Ask an administrator for a token, or run
   `rapport-server agent add --name NAME --role agent`.
 
 CONFIGURATION (each layer overrides the one before):
@@ -148,6 +149,7 @@ mod tests {
             "--theme",
             "--data-dir",
             "RAPPORT_TOKEN",
+            "token_command",
             "RAPPORT_<SECTION>__<KEY>",
             "NO_COLOR",
             "EXIT STATUS",

@@ -45,6 +45,10 @@ pub struct ServerSettings {
     pub url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// A shell command whose standard output is the token, run at start-up
+    /// when no token is set (a password manager, a secrets agent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_command: Option<String>,
     pub timeout_ms: u64,
 }
 
@@ -78,6 +82,7 @@ impl Default for Settings {
             server: ServerSettings {
                 url: None,
                 token: None,
+                token_command: None,
                 timeout_ms: 5000,
             },
             demo: DemoSettings {
@@ -140,6 +145,7 @@ pub const KEYS: &[&str] = &[
     "data_dir",
     "server.url",
     "server.token",
+    "server.token_command",
     "server.timeout_ms",
     "demo.customers",
     "demo.seed",
@@ -391,6 +397,7 @@ struct FileSettings {
 struct FileServer {
     url: Option<String>,
     token: Option<String>,
+    token_command: Option<String>,
     timeout_ms: Option<u64>,
 }
 
@@ -430,6 +437,7 @@ impl FileSettings {
         if let Some(s) = &self.server {
             put("server.url", s.url.clone());
             put("server.token", s.token.clone());
+            put("server.token_command", s.token_command.clone());
             put("server.timeout_ms", s.timeout_ms.map(|n| n.to_string()));
         }
         if let Some(d) = &self.demo {
@@ -543,6 +551,7 @@ mod tests {
             server: ServerSettings {
                 url: Some("http://x".into()),
                 token: Some("t".into()),
+                token_command: Some("pass show rapport".into()),
                 timeout_ms: 1,
             },
             log: LogSettings {

@@ -40,11 +40,17 @@ pub fn prepare(cli: &Cli, sources: &Sources) -> Result<Prepared, String> {
         no_color,
     )
     .map_err(|e| format!("theme error: {e}"))?;
+    let mut settings = settings;
     if settings.server.url.is_some() && settings.server.token.is_none() {
-        return Err(format!(
-            "no token for {}: set RAPPORT_TOKEN (ask an administrator, or run `rapport-server agent add --name NAME --role agent`)",
-            settings.server.url.as_deref().unwrap_or_default()
-        ));
+        match &settings.server.token_command {
+            Some(command) => settings.server.token = Some(run_token_command(command)?),
+            None => {
+                return Err(format!(
+                    "no token for {}: set RAPPORT_TOKEN or server.token_command (ask an administrator, or run `rapport-server agent add --name NAME --role agent`)",
+                    settings.server.url.as_deref().unwrap_or_default()
+                ));
+            }
+        }
     }
     Ok(Prepared {
         settings,
@@ -234,6 +240,32 @@ pub fn local_files(data_dir: &Path, target: &ServerTarget, embedded: bool) -> ru
     }
 }
 
+/// The token printed by `server.token_command`: its standard output, first
+/// line, trimmed. The command shares the terminal's input and error output,
+/// so it can ask for a passphrase before the screen opens.
+fn run_token_command(command: &str) -> Result<String, String> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("server.token_command `{command}` could not be started: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "server.token_command `{command}` failed ({}); fix it or set RAPPORT_TOKEN",
+            out.status
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    match text.lines().next().map(str::trim) {
+        Some(token) if !token.is_empty() => Ok(token.to_string()),
+        _ => Err(format!(
+            "server.token_command `{command}` printed no token; it should print the token on its standard output"
+        )),
+    }
+}
+
 /// True when a configuration file sets `server.token`.
 fn holds_token(path: &Path) -> bool {
     std::fs::read_to_string(path)
@@ -286,6 +318,36 @@ mod tests {
             ..Sources::default()
         };
         assert!(prepare(&cli, &src).is_ok());
+    }
+
+    #[test]
+    fn a_token_command_supplies_the_token_when_none_is_set() {
+        let cli = Cli::parse_from(["rapport", "--server", "https://crm.example.net"]);
+        let with = |command: &str, token: Option<&str>| {
+            let mut env = vec![(
+                "RAPPORT_SERVER__TOKEN_COMMAND".to_string(),
+                command.to_string(),
+            )];
+            if let Some(t) = token {
+                env.push(("RAPPORT_TOKEN".into(), t.into()));
+            }
+            prepare(
+                &cli,
+                &Sources {
+                    env,
+                    ..Sources::default()
+                },
+            )
+        };
+        let p = with("printf ' s3cret \\nsecond line'", None).ok().unwrap();
+        assert_eq!(p.settings.server.token.as_deref(), Some("s3cret"));
+        // A token set directly wins; the command is not run.
+        let p = with("exit 1", Some("direct")).ok().unwrap();
+        assert_eq!(p.settings.server.token.as_deref(), Some("direct"));
+        let e = with("exit 3", None).err().unwrap();
+        assert!(e.contains("failed") && e.contains("RAPPORT_TOKEN"), "{e}");
+        let e = with("true", None).err().unwrap();
+        assert!(e.contains("printed no token"), "{e}");
     }
 
     #[test]
