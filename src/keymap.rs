@@ -29,16 +29,19 @@ pub enum Context {
     /// The list of changes the server refused, or drafts to restore.
     Review,
     Help,
+    /// The command palette: characters type into its filter.
+    Palette,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Search,
         Context::Customer,
         Context::Form,
         Context::Review,
         Context::Help,
+        Context::Palette,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -48,7 +51,13 @@ impl Context {
             Context::Form => "form",
             Context::Review => "review",
             Context::Help => "help",
+            Context::Palette => "palette",
         }
+    }
+    /// True where plain characters type text (so a key shown for a
+    /// command there must not be one).
+    pub fn types_text(self) -> bool {
+        matches!(self, Context::Search | Context::Palette)
     }
     pub fn title(self) -> &'static str {
         match self {
@@ -58,6 +67,7 @@ impl Context {
             Context::Form => "In a form",
             Context::Review => "Unsaved changes and drafts",
             Context::Help => "This help",
+            Context::Palette => "Command palette",
         }
     }
 }
@@ -97,11 +107,12 @@ pub enum Command {
     PreviousField,
     RetryNow,
     Discard,
+    Palette,
 }
 
 impl Command {
     /// Every command, in the order help lists them.
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 32] = [
         Command::Quit,
         Command::Help,
         Command::Search,
@@ -133,6 +144,7 @@ impl Command {
         Command::PreviousField,
         Command::RetryNow,
         Command::Discard,
+        Command::Palette,
     ];
 
     /// The name used in the configuration (`"refresh"`).
@@ -169,6 +181,7 @@ impl Command {
             Command::PreviousField => "previous_field",
             Command::RetryNow => "retry_now",
             Command::Discard => "discard",
+            Command::Palette => "palette",
         }
     }
 
@@ -215,6 +228,7 @@ impl Command {
             Command::PreviousField => "Previous field",
             Command::RetryNow => "Send queued changes now instead of waiting",
             Command::Discard => "Discard the selected change or draft",
+            Command::Palette => "Find a command by what it does, and run it",
         }
     }
 
@@ -248,6 +262,7 @@ impl Command {
             Command::NextField | Command::PreviousField => "field",
             Command::RetryNow => "retry",
             Command::Discard => "discard",
+            Command::Palette => "commands",
         }
     }
 }
@@ -443,7 +458,9 @@ pub const UNBOUND: &str = "none";
 /// The default bindings: (context, key, command), grouped as help lists them.
 pub const DEFAULTS: &[(Context, &str, Command)] = {
     use Command::*;
-    use Context::{Customer as C, Form as F, Global as G, Help as H, Review as R, Search as S};
+    use Context::{
+        Customer as C, Form as F, Global as G, Help as H, Palette as P, Review as R, Search as S,
+    };
     &[
         (G, "ctrl-c", Quit),
         (G, "q", Quit),
@@ -451,6 +468,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (G, "?", Help),
         (G, "/", Search),
         (G, "esc", Back),
+        (G, ":", Palette),
         (S, "enter", Open),
         (S, "down", Next),
         (S, "ctrl-n", Next),
@@ -460,6 +478,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (S, "pgup", PageUp),
         (S, "ctrl-u", ClearQuery),
         (S, "ctrl-r", Refresh),
+        (S, "ctrl-k", Palette),
         (C, "down", Next),
         (C, "j", Next),
         (C, "ctrl-n", Next),
@@ -509,6 +528,13 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (H, "pgdown", PageDown),
         (H, "space", PageDown),
         (H, "pgup", PageUp),
+        (P, "enter", Open),
+        (P, "down", Next),
+        (P, "ctrl-n", Next),
+        (P, "up", Previous),
+        (P, "ctrl-p", Previous),
+        (P, "pgdown", PageDown),
+        (P, "pgup", PageUp),
     ]
 };
 
@@ -664,7 +690,7 @@ impl Keymap {
         cmds.iter()
             .filter_map(|cmd| {
                 let keys = self.keys_for(ctx, *cmd);
-                let key = if ctx == Context::Search {
+                let key = if ctx.types_text() {
                     keys.iter().find(|k| k.typed_char().is_none())?
                 } else {
                     keys.first()?

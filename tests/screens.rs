@@ -158,6 +158,36 @@ fn help_overlay() {
 }
 
 #[test]
+fn command_palette() {
+    for (w, h) in SIZES {
+        let mut s = cmd(customer(), Command::Palette);
+        insta::assert_snapshot!(
+            format!("palette_customer_{w}x{h}"),
+            text(&render(&s, "default", w, h))
+        );
+        for c in "compl".chars() {
+            update(&mut s, Action::Input(c));
+        }
+        update(&mut s, Action::Command(Command::Next));
+        insta::assert_snapshot!(
+            format!("palette_filtered_{w}x{h}_mono"),
+            text(&render(&s, "mono", w, h))
+        );
+    }
+    // Over the search box, keys that would type are not offered as keys.
+    let s = cmd(fixtures::state_with_results(), Command::Palette);
+    let screen = text(&render(&s, "default", 80, 24));
+    assert!(screen.contains("Clear the search box"), "{screen}");
+    assert!(screen.contains("Ctrl-c"), "{screen}");
+    let quit = screen.lines().find(|l| l.contains("Quit (the")).unwrap();
+    assert!(
+        quit.contains("Ctrl-c┃"),
+        "q types in the search box:\n{screen}"
+    );
+    insta::assert_snapshot!("palette_search_80x24", screen);
+}
+
+#[test]
 fn loading_failing_and_offline_states() {
     let mut s = fixtures::state_with_results();
     let fx = update(&mut s, Action::Command(Command::Open));

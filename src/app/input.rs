@@ -27,10 +27,11 @@ pub fn key_to_action(s: &AppState, keymap: &Keymap, ev: &KeyEvent) -> Option<Act
         }
         return Some(Action::FormKey(*ev));
     }
-    if ctx == Context::Search {
-        // The search screen's own keys win; then plain characters type, so
-        // global single-character keys (q, ?, /) do not fire here.
-        if let Some(cmd) = keymap.lookup_in(Context::Search, &key) {
+    if ctx.types_text() {
+        // The search screen's (or palette's) own keys win; then plain
+        // characters type, so global single-character keys (q, ?, /) do
+        // not fire here.
+        if let Some(cmd) = keymap.lookup_in(ctx, &key) {
             return Some(Action::Command(cmd));
         }
         if let Some(c) = key.typed_char() {

@@ -8,6 +8,7 @@ pub mod effect;
 pub mod form;
 pub mod input;
 pub mod live;
+pub mod palette;
 pub mod state;
 pub mod update;
 pub mod write;

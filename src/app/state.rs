@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rapport_api::{Channel, CustomerId, CustomerView, Interaction, Me, SearchResponse, Taxonomy};
 
 use super::form::{Draft, Form};
+use super::palette::PaletteState;
 use super::write::WriteRequest;
 use crate::api::ApiError;
 use crate::keymap::Context;
@@ -265,6 +266,8 @@ pub struct AppState {
     pub customer: Option<CustomerState>,
     /// The help overlay, and how far it is scrolled.
     pub help: Option<u16>,
+    /// The command palette, when open.
+    pub palette: Option<PaletteState>,
     /// Who is signed in (`GET /v1/me`).
     pub me: Load<Me>,
     pub sign_in: RequestId,
@@ -309,6 +312,7 @@ impl AppState {
             search: SearchState::default(),
             customer: None,
             help: None,
+            palette: None,
             me: Load::Idle,
             sign_in: 0,
             server_url,
@@ -349,6 +353,9 @@ impl AppState {
     pub fn context(&self) -> Context {
         if self.help.is_some() {
             return Context::Help;
+        }
+        if self.palette.is_some() {
+            return Context::Palette;
         }
         if self.form.is_some() {
             return Context::Form;

@@ -26,6 +26,25 @@ pub fn init(s: &mut AppState) -> Vec<Effect> {
 pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Command(cmd) => command(s, cmd),
+        Action::Input(c) if s.palette.is_some() && s.help.is_none() => {
+            let p = s.palette.as_mut().expect("checked by the guard");
+            p.query.push(c);
+            p.selected = 0;
+            vec![]
+        }
+        Action::Paste(text) if s.palette.is_some() && s.help.is_none() => {
+            let p = s.palette.as_mut().expect("checked by the guard");
+            p.query
+                .extend(text.chars().filter(|c| !c.is_control()).take(80));
+            p.selected = 0;
+            vec![]
+        }
+        Action::Backspace if s.palette.is_some() && s.help.is_none() => {
+            let p = s.palette.as_mut().expect("checked by the guard");
+            p.query.pop();
+            p.selected = 0;
+            vec![]
+        }
         Action::Input(c) => {
             if s.screen != Screen::Search || s.help.is_some() {
                 return vec![];
@@ -461,6 +480,35 @@ fn load_history(s: &mut AppState, cursor: Option<String>) -> Vec<Effect> {
 }
 
 fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
+    if s.help.is_none()
+        && let Some(p) = s.palette.as_mut()
+    {
+        // The palette is modal: it filters, moves, runs the chosen command
+        // over the screen it was opened on, or closes.
+        match cmd {
+            Command::Quit => {}
+            Command::Help => s.palette = None,
+            Command::Back | Command::Palette => {
+                s.palette = None;
+                return vec![];
+            }
+            Command::Open => {
+                let chosen = p.chosen();
+                s.palette = None;
+                return chosen.map(|c| command(s, c)).unwrap_or_default();
+            }
+            Command::Next
+            | Command::Previous
+            | Command::PageDown
+            | Command::PageUp
+            | Command::First
+            | Command::Last => {
+                p.selected = step(p.selected, p.rows().len(), cmd);
+                return vec![];
+            }
+            _ => return vec![],
+        }
+    }
     if s.help.is_none() && cmd != Command::Quit && cmd != Command::Help {
         if s.form.is_some() {
             return match cmd {
@@ -526,6 +574,10 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::RetryNow => vec![Effect::RetryNow],
+        Command::Palette => {
+            s.palette = Some(super::palette::PaletteState::new(s.context()));
+            vec![]
+        }
         Command::Save | Command::NextField | Command::PreviousField | Command::Discard => vec![],
         Command::ClearQuery => {
             s.search.query.clear();

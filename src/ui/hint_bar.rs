@@ -20,6 +20,12 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             &[Command::Back, Command::Next, Command::Quit],
         );
     }
+    if s.palette.is_some() {
+        return (
+            Context::Palette,
+            &[Command::Open, Command::Next, Command::Back, Command::Quit],
+        );
+    }
     if s.form.is_some() {
         return (
             Context::Form,
@@ -54,6 +60,7 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::Back,
                 Command::Help,
                 Command::Quit,
+                Command::Palette,
             ],
         ),
         Screen::Customer if s.wide() => (
@@ -71,6 +78,7 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::Back,
                 Command::Help,
                 Command::Quit,
+                Command::Palette,
             ],
         ),
         Screen::Customer => (
@@ -87,6 +95,7 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::Back,
                 Command::Help,
                 Command::Quit,
+                Command::Palette,
             ],
         ),
     }

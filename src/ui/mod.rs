@@ -8,6 +8,7 @@ pub mod form;
 pub mod format;
 pub mod help;
 pub mod hint_bar;
+pub mod palette;
 pub mod review;
 pub mod search;
 pub mod status_bar;
@@ -54,6 +55,9 @@ pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
     if let Some(form) = &s.form {
         form::draw(f, body, form, t, k);
     }
+    if let Some(p) = &s.palette {
+        palette::draw(f, body, p, t, k);
+    }
     if let Some(scroll) = s.help {
         help::draw(f, body, scroll, t, k);
     }
@@ -94,7 +98,7 @@ pub fn panel<'a>(title: impl Into<String>, t: &Theme, focused: bool) -> Block<'a
 /// "Ctrl-r retries" that must name the real key.
 pub fn key_label(k: &Keymap, ctx: Context, cmd: Command) -> Option<String> {
     let keys = k.keys_for(ctx, cmd);
-    let key = if ctx == Context::Search {
+    let key = if ctx.types_text() {
         keys.iter().find(|k| k.typed_char().is_none())
     } else {
         keys.first()
