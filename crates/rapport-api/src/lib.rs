@@ -12,9 +12,11 @@ use utoipa::ToSchema;
 
 pub mod events;
 pub mod money;
+pub mod privacy;
 pub mod recording;
 
 pub use events::{Event, EventBody};
+pub use privacy::{RevealRequest, RevealedContact};
 pub use recording::*;
 
 /// Path prefix of every versioned endpoint.

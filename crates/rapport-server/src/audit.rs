@@ -35,12 +35,12 @@ fn json<T: Serialize>(v: Option<&T>) -> Result<Option<String>> {
     .transpose()
 }
 
-/// Append `e` inside the caller's transaction.
+/// Append `e` inside the caller's transaction; returns the entry's id.
 pub async fn record<B: Serialize, A: Serialize>(
     conn: &mut SqliteConnection,
     e: Entry<'_, B, A>,
-) -> Result<()> {
-    sqlx::query(
+) -> Result<i64> {
+    let done = sqlx::query(
         "INSERT INTO audit_log (at, agent_id, action, entity, entity_id, customer_id, before, \
          after, request_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -55,7 +55,7 @@ pub async fn record<B: Serialize, A: Serialize>(
     .bind(e.request_key)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.last_insert_rowid())
 }
 
 /// What to list.

@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod phone;
+pub mod privacy;
 pub mod recording;
 pub mod search;
 pub mod seed;

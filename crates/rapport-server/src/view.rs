@@ -150,7 +150,7 @@ fn next_cursor(items: &mut Vec<Interaction>, limit: usize) -> Option<String> {
     })
 }
 
-async fn profile(conn: &mut SqliteConnection, id: CustomerId) -> Result<Profile> {
+pub(crate) async fn profile(conn: &mut SqliteConnection, id: CustomerId) -> Result<Profile> {
     let row = sqlx::query(
         "SELECT id, account_number, given_name, family_name, display_name, address_line1, \
          address_line2, city, region, postcode, country, birthday, customer_since, tier, stage, \

@@ -958,3 +958,76 @@ async fn new_customers_are_found_at_once_and_typos_learn_them() {
     assert_eq!(r.hits[0].id, id);
     f.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revealing_contact_details_needs_a_reason_and_is_audited() {
+    let f = fixture().await;
+    let jane = f.known.jane;
+    let post = |id: i64, body: serde_json::Value| {
+        f.http
+            .post(format!("{}/v1/customers/{id}/reveal", f.url))
+            .bearer_auth(&f.token)
+            .json(&body)
+            .send()
+    };
+    let res = post(
+        jane,
+        serde_json::json!({ "reason": "Verifying the caller's identity" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let r: rapport_api::RevealedContact = res.json().await.unwrap();
+    assert_eq!(r.customer_id, jane);
+    assert_eq!(r.phones[0].e164, "+447700900123");
+    assert_eq!(r.emails, vec!["jane.okafor@example.org".to_string()]);
+    assert_eq!(r.revealed_by.name, "Test Agent");
+
+    // Who saw what, and why, is in the audit trail (a supervisor reads it);
+    // the details are not.
+    let (_, supervisor) = agents::add(&f.db, "Audit Supervisor", Role::Supervisor, None)
+        .await
+        .unwrap();
+    let res = f
+        .http
+        .get(f.url("/v1/audit", &[("customer_id", &jane.to_string())]))
+        .bearer_auth(&supervisor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let trail: Vec<rapport_api::AuditEntry> = res.json().await.unwrap();
+    let e = trail.iter().find(|e| e.id == r.audit_id).expect("audited");
+    assert_eq!(e.action, "customer.reveal");
+    assert_eq!(e.agent.as_ref().unwrap().name, "Test Agent");
+    let after = e.after.as_ref().unwrap().to_string();
+    assert!(
+        after.contains("Verifying the caller") && !after.contains("900123"),
+        "{after}"
+    );
+
+    let p = f
+        .problem(
+            post(jane, serde_json::json!({ "reason": "   " }))
+                .await
+                .unwrap(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    assert_eq!(p.errors[0].path, "/reason");
+    let p = f
+        .problem(
+            post(jane, serde_json::json!({})).await.unwrap(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    assert!(p.detail.unwrap().contains("reason"));
+    f.problem(
+        post(9_999_999, serde_json::json!({ "reason": "x" }))
+            .await
+            .unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    f.stop().await;
+}

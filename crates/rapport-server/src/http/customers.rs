@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use rapport_api::{
-    Channel, CustomerId, CustomerView, InteractionPage, Problem, SEARCH_DEFAULT_LIMIT,
-    SEARCH_MAX_LIMIT, SearchResponse,
+    Channel, CustomerId, CustomerView, InteractionPage, Problem, RevealRequest, RevealedContact,
+    SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, SearchResponse,
 };
 use utoipa::IntoParams;
 
@@ -154,6 +155,41 @@ pub async fn customer_view(
     let mut v = view::customer_view(&state.db, id, as_of, Some(&agent)).await?;
     v.viewers = state.events.viewers(id, Some(agent.id));
     Ok(Json(v))
+}
+
+/// Reveal a customer's masked contact details (phones, emails, street
+/// address, birthday). The reason is required; the reveal is recorded in the
+/// audit trail (action `customer.reveal`: who, when, why, which fields, not
+/// the details) before they are returned. Repeating a reveal records it again.
+#[utoipa::path(
+    post,
+    path = "/v1/customers/{id}/reveal",
+    tag = "customers",
+    request_body = RevealRequest,
+    params(("id" = i64, Path, description = "Customer id")),
+    responses(
+        (status = 200, description = "The details in full, with the audit entry's id", body = RevealedContact),
+        (status = 400, description = "No reason given, or the id is not a number", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn reveal_contact(
+    State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<RevealedContact>, ApiError> {
+    let id = parse_id(&id)?;
+    let req: RevealRequest = super::idempotency::json_body(&body)?;
+    let r = crate::privacy::reveal(&state.db, &agent, id, &req.reason, chrono::Utc::now()).await?;
+    tracing::info!(
+        agent = agent.id,
+        customer = id,
+        audit = r.audit_id,
+        "contact details revealed"
+    );
+    Ok(Json(r))
 }
 
 /// Older interactions of a customer, newest first, one page at a time.

@@ -23,7 +23,8 @@ use rapport_api::{
     MonthSpend, NewComplaint, NewInteraction, NewRecoveryAction, OrderSummary, OutcomeCode, Phone,
     PhoneKind, Preferences, PreferencesPatch, Presence, PresenceUpdate, Problem, Profile,
     PurchaseSummary, ReasonCode, RecoveryAction, RecoveryKind, RecoveryKindInfo, RecoveryStatus,
-    RelationshipStage, Role, SearchResponse, Sentiment, Severity, SlaPolicy, Taxonomy, Tier,
+    RelationshipStage, RevealRequest, RevealedContact, Role, SearchResponse, Sentiment, Severity,
+    SlaPolicy, Taxonomy, Tier,
 };
 use tower_http::LatencyUnit;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
             get(customers::customers_by_phone),
         )
         .route("/customers/{id}/view", get(customers::customer_view))
+        .route("/customers/{id}/reveal", post(customers::reveal_contact))
         .route(
             "/customers/{id}/interactions",
             get(customers::customer_interactions),
@@ -244,6 +246,7 @@ impl utoipa::Modify for BearerAuth {
         customers::search_customers,
         customers::customers_by_phone,
         customers::customer_view,
+        customers::reveal_contact,
         customers::customer_interactions,
         recording::create_interaction,
         recording::create_complaint,
@@ -269,7 +272,7 @@ impl utoipa::Modify for BearerAuth {
         OrderSummary, OutcomeCode, Phone, PhoneKind, Preferences, PreferencesPatch, Presence,
         PresenceUpdate, Problem, Profile, PurchaseSummary, ReasonCode, RecoveryAction,
         RecoveryKind, RecoveryKindInfo, RecoveryStatus, RelationshipStage, Role, SearchResponse,
-        Sentiment, Severity, SlaPolicy, Taxonomy, Tier,
+        Sentiment, Severity, SlaPolicy, Taxonomy, Tier, RevealRequest, RevealedContact,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
