@@ -31,10 +31,12 @@ pub enum Context {
     Help,
     /// The command palette: characters type into its filter.
     Palette,
+    /// Choosing why masked contact details are to be shown.
+    Reveal,
 }
 
 impl Context {
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Search,
         Context::Customer,
@@ -42,6 +44,7 @@ impl Context {
         Context::Review,
         Context::Help,
         Context::Palette,
+        Context::Reveal,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -52,6 +55,7 @@ impl Context {
             Context::Review => "review",
             Context::Help => "help",
             Context::Palette => "palette",
+            Context::Reveal => "reveal",
         }
     }
     /// True where plain characters type text (so a key shown for a
@@ -68,6 +72,7 @@ impl Context {
             Context::Review => "Unsaved changes and drafts",
             Context::Help => "This help",
             Context::Palette => "Command palette",
+            Context::Reveal => "Revealing contact details",
         }
     }
 }
@@ -108,11 +113,12 @@ pub enum Command {
     RetryNow,
     Discard,
     Palette,
+    RevealContact,
 }
 
 impl Command {
     /// Every command, in the order help lists them.
-    pub const ALL: [Command; 32] = [
+    pub const ALL: [Command; 33] = [
         Command::Quit,
         Command::Help,
         Command::Search,
@@ -145,6 +151,7 @@ impl Command {
         Command::RetryNow,
         Command::Discard,
         Command::Palette,
+        Command::RevealContact,
     ];
 
     /// The name used in the configuration (`"refresh"`).
@@ -182,6 +189,7 @@ impl Command {
             Command::RetryNow => "retry_now",
             Command::Discard => "discard",
             Command::Palette => "palette",
+            Command::RevealContact => "reveal_contact",
         }
     }
 
@@ -229,6 +237,9 @@ impl Command {
             Command::RetryNow => "Send queued changes now instead of waiting",
             Command::Discard => "Discard the selected change or draft",
             Command::Palette => "Find a command by what it does, and run it",
+            Command::RevealContact => {
+                "Show the masked phone, email and address in full (asks why; audited)"
+            }
         }
     }
 
@@ -263,6 +274,7 @@ impl Command {
             Command::RetryNow => "retry",
             Command::Discard => "discard",
             Command::Palette => "commands",
+            Command::RevealContact => "reveal",
         }
     }
 }
@@ -459,7 +471,8 @@ pub const UNBOUND: &str = "none";
 pub const DEFAULTS: &[(Context, &str, Command)] = {
     use Command::*;
     use Context::{
-        Customer as C, Form as F, Global as G, Help as H, Palette as P, Review as R, Search as S,
+        Customer as C, Form as F, Global as G, Help as H, Palette as P, Reveal as V, Review as R,
+        Search as S,
     };
     &[
         (G, "ctrl-c", Quit),
@@ -507,6 +520,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (C, "u", UpdateComplaint),
         (C, "r", RecoveryAction),
         (C, "e", EditPreferences),
+        (C, "v", RevealContact),
         (G, "!", ReviewChanges),
         (G, "f4", ReviewChanges),
         (G, "ctrl-t", RetryNow),
@@ -535,6 +549,11 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (P, "ctrl-p", Previous),
         (P, "pgdown", PageDown),
         (P, "pgup", PageUp),
+        (V, "enter", Open),
+        (V, "down", Next),
+        (V, "j", Next),
+        (V, "up", Previous),
+        (V, "k", Previous),
     ]
 };
 

@@ -161,6 +161,17 @@ pub fn spawn_effect(fx: Effect, sv: &Services, tx: &mpsc::UnboundedSender<Action
                 let _ = w.send(crate::drafts::Job::Remove(key));
             }
         }
+        Effect::Reveal {
+            id,
+            customer,
+            reason,
+        } => {
+            tokio::spawn(async move {
+                let r = api.reveal(customer, &reason).await;
+                log_failure("reveal", &r);
+                let _ = tx.send(Action::RevealDone(id, r.map(Box::new)));
+            });
+        }
         Effect::Presence(c) => {
             sv.presence.send_replace(c);
         }

@@ -96,6 +96,16 @@ async fn every_endpoint_the_client_uses() {
         .unwrap();
     assert!(calls.items.iter().all(|i| i.channel == Channel::Call));
 
+    // A reveal answers with the details the view masks on screen.
+    let r = api
+        .reveal(1, rapport_api::privacy::REVEAL_REASONS[0])
+        .await
+        .unwrap();
+    assert_eq!(r.phones, view.profile.phones);
+    assert_eq!(r.revealed_by.name, "Client Test");
+    let e = api.reveal(1, " ").await.unwrap_err();
+    assert!(e.to_string().contains("Reason is required"), "{e}");
+
     s.handle.shutdown().await;
 }
 

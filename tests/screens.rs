@@ -188,6 +188,45 @@ fn command_palette() {
 }
 
 #[test]
+fn revealing_contact_details() {
+    for (w, h) in SIZES {
+        let mut s = cmd(customer(), Command::RevealContact);
+        insta::assert_snapshot!(
+            format!("reveal_asking_{w}x{h}"),
+            text(&render(&s, "default", w, h))
+        );
+        let fx = update(&mut s, Action::Command(Command::Open));
+        let [rapport::app::Effect::Reveal { id, .. }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        let p = fixtures::customer_view().profile;
+        let r = rapport_api::RevealedContact {
+            customer_id: p.id,
+            phones: p.phones.clone(),
+            emails: p.emails.clone(),
+            address: p.address.clone(),
+            birthday: p.birthday,
+            reason: rapport_api::privacy::REVEAL_REASONS[0].into(),
+            revealed_at: fixtures::now(),
+            revealed_by: rapport_api::AgentRef {
+                id: 1,
+                name: "Mei Lin".into(),
+            },
+            audit_id: 4321,
+        };
+        update(&mut s, Action::RevealDone(*id, Ok(Box::new(r))));
+        let screen = text(&render(&s, "mono", w, h));
+        assert!(screen.contains("#4321"), "{screen}");
+        insta::assert_snapshot!(format!("reveal_details_{w}x{h}_mono"), screen);
+        // Closed, the profile shows the details unmasked.
+        update(&mut s, Action::Command(Command::Back));
+        let screen = text(&render(&s, "default", w, h));
+        assert!(screen.contains("shown in full"), "{screen}");
+        assert!(!screen.contains("•••"), "nothing masked:\n{screen}");
+    }
+}
+
+#[test]
 fn loading_failing_and_offline_states() {
     let mut s = fixtures::state_with_results();
     let fx = update(&mut s, Action::Command(Command::Open));

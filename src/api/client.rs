@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use rapport_api::{
     API_PREFIX, Channel, CustomerId, CustomerView, Health, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED,
-    InteractionPage, Me, PROBLEM_JSON, Presence, PresenceUpdate, Problem, SearchResponse, Taxonomy,
+    InteractionPage, Me, PROBLEM_JSON, Presence, PresenceUpdate, Problem, RevealRequest,
+    RevealedContact, SearchResponse, Taxonomy,
 };
 
 use crate::app::{WriteMethod, WriteRequest};
@@ -177,6 +178,23 @@ impl ApiClient {
             true,
         )
         .await
+    }
+
+    /// `POST /v1/customers/{id}/reveal`: the contact details in full, once
+    /// the server has recorded who asked and why.
+    pub async fn reveal(&self, id: CustomerId, reason: &str) -> Result<RevealedContact, ApiError> {
+        let path = format!("{API_PREFIX}/customers/{id}/reveal");
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&RevealRequest {
+                reason: reason.to_string(),
+            })
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        self.finish(resp, &path).await
     }
 
     /// `GET /v1/taxonomy`: what the forms offer.

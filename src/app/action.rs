@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use rapport_api::{
-    CustomerId, CustomerView, Event, Health, InteractionPage, Me, SearchResponse, Taxonomy,
+    CustomerId, CustomerView, Event, Health, InteractionPage, Me, RevealedContact, SearchResponse,
+    Taxonomy,
 };
 
 use super::form::Draft;
@@ -28,6 +29,8 @@ pub enum Action {
     SearchDone(RequestId, Result<SearchResponse, ApiError>),
     ViewDone(RequestId, Result<Box<CustomerView>, ApiError>),
     HistoryDone(RequestId, Result<InteractionPage, ApiError>),
+    /// The server recorded a reveal and sent the contact details in full.
+    RevealDone(RequestId, Result<Box<RevealedContact>, ApiError>),
     SignedIn(RequestId, Result<Me, ApiError>),
     /// A health probe while reconnecting came back.
     ProbeDone(RequestId, Result<Health, ApiError>),

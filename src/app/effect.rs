@@ -60,6 +60,12 @@ pub enum Effect {
     /// Save a form's draft to disk.
     SaveDraft(Box<Draft>),
     DeleteDraft(String),
+    /// `POST /v1/customers/{id}/reveal` → `RevealDone(id, …)`.
+    Reveal {
+        id: RequestId,
+        customer: CustomerId,
+        reason: String,
+    },
     /// Tell the server which customer is open (repeated while open).
     Presence(Option<CustomerId>),
     /// Leave the event loop (the terminal is restored on the way out).

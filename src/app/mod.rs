@@ -9,6 +9,7 @@ pub mod form;
 pub mod input;
 pub mod live;
 pub mod palette;
+pub mod reveal;
 pub mod state;
 pub mod update;
 pub mod write;

@@ -2,10 +2,13 @@
 //! changes it; the UI reads it.
 
 use chrono::{DateTime, Utc};
-use rapport_api::{Channel, CustomerId, CustomerView, Interaction, Me, SearchResponse, Taxonomy};
+use rapport_api::{
+    Channel, CustomerId, CustomerView, Interaction, Me, RevealedContact, SearchResponse, Taxonomy,
+};
 
 use super::form::{Draft, Form};
 use super::palette::PaletteState;
+use super::reveal::RevealOverlay;
 use super::write::WriteRequest;
 use crate::api::ApiError;
 use crate::keymap::Context;
@@ -177,6 +180,11 @@ pub struct CustomerState {
     pub focus: Focus,
     pub history: HistoryState,
     pub complaint_selected: usize,
+    /// The reveal overlay, when open.
+    pub reveal: Option<RevealOverlay>,
+    /// Contact details the server recorded a reveal of; shown unmasked
+    /// while this customer stays open.
+    pub revealed: Option<RevealedContact>,
 }
 
 impl CustomerState {
@@ -190,6 +198,8 @@ impl CustomerState {
             focus: Focus::History,
             history: HistoryState::default(),
             complaint_selected: 0,
+            reveal: None,
+            revealed: None,
         }
     }
 }
@@ -365,6 +375,9 @@ impl AppState {
         }
         match self.screen {
             Screen::Search => Context::Search,
+            Screen::Customer if self.customer.as_ref().is_some_and(|c| c.reveal.is_some()) => {
+                Context::Reveal
+            }
             Screen::Customer => Context::Customer,
         }
     }

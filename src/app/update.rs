@@ -304,6 +304,13 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
             retry_in_ms,
         } => live::down(s, reason, retry_in_ms),
         Action::ServerEvent(e) => live::event(s, *e),
+        Action::RevealDone(id, result) => match super::reveal::done(s, id, result) {
+            Ok(()) => {
+                succeeded(s);
+                vec![]
+            }
+            Err(e) => failed(s, &e),
+        },
     }
 }
 
@@ -509,6 +516,15 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             _ => return vec![],
         }
     }
+    if s.help.is_none()
+        && s.form.is_none()
+        && s.review.is_none()
+        && s.context() == crate::keymap::Context::Reveal
+        && cmd != Command::Quit
+        && cmd != Command::Help
+    {
+        return super::reveal::command(s, cmd);
+    }
     if s.help.is_none() && cmd != Command::Quit && cmd != Command::Help {
         if s.form.is_some() {
             return match cmd {
@@ -574,6 +590,7 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Command::RetryNow => vec![Effect::RetryNow],
+        Command::RevealContact => super::reveal::open(s),
         Command::Palette => {
             s.palette = Some(super::palette::PaletteState::new(s.context()));
             vec![]

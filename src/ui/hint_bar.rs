@@ -26,6 +26,12 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             &[Command::Open, Command::Next, Command::Back, Command::Quit],
         );
     }
+    if s.context() == Context::Reveal {
+        return (
+            Context::Reveal,
+            &[Command::Open, Command::Next, Command::Back, Command::Help],
+        );
+    }
     if s.form.is_some() {
         return (
             Context::Form,
@@ -78,6 +84,7 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::Back,
                 Command::Help,
                 Command::Quit,
+                Command::RevealContact,
                 Command::Palette,
             ],
         ),
@@ -95,6 +102,7 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::Back,
                 Command::Help,
                 Command::Quit,
+                Command::RevealContact,
                 Command::Palette,
             ],
         ),

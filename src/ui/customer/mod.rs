@@ -8,6 +8,7 @@ pub mod header;
 pub mod history;
 pub mod preferences;
 pub mod profile;
+pub mod reveal;
 pub mod value;
 
 use rapport_api::CustomerView;
@@ -64,6 +65,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap, wide
     } else {
         draw_narrow(f, area, s, c, v, t);
     }
+    reveal::draw(f, area, c, t);
 }
 
 fn draw_wide(

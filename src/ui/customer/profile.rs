@@ -1,5 +1,5 @@
-//! Profile panel: who the caller is. Phone and email are masked unless
-//! `ui.mask_pii` is off.
+//! Profile panel: who the caller is. Phone, email and street are masked
+//! unless `ui.mask_pii` is off or the agent revealed them (`v`, audited).
 
 use rapport_api::{CustomerView, PhoneKind, RelationshipStage, mask_email, mask_phone};
 use ratatui::Frame;
@@ -17,7 +17,18 @@ use crate::ui::text::row;
 pub const HEIGHT: u16 = 9;
 
 pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, s: &AppState, t: &Theme) {
-    let block = panel(" Customer ", t, false);
+    let revealed = s
+        .customer
+        .as_ref()
+        .and_then(|c| c.revealed.as_ref())
+        .filter(|r| r.customer_id == v.profile.id);
+    let mask = s.mask_pii && revealed.is_none();
+    let title = if revealed.is_some() {
+        " Customer · shown in full "
+    } else {
+        " Customer "
+    };
+    let block = panel(title, t, false);
     let cols = block.inner(area).width as usize;
     let p = &v.profile;
     let days = (s.now.date_naive() - p.customer_since).num_days().max(0);
@@ -35,7 +46,7 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, s: &AppState, t: &Theme
     };
     let phone = match p.phones.first() {
         Some(ph) => {
-            let number = if s.mask_pii {
+            let number = if mask {
                 mask_phone(&ph.e164)
             } else {
                 clean(&ph.e164).into_owned()
@@ -51,13 +62,13 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, s: &AppState, t: &Theme
     };
     let email = match p.emails.first() {
         Some(e) => {
-            let e = if s.mask_pii { mask_email(e) } else { e.clone() };
+            let e = if mask { mask_email(e) } else { e.clone() };
             format!("{}{}", clean(&e), more(p.emails.len()))
         }
         None => "no email".into(),
     };
     let a = &p.address;
-    let place = if s.mask_pii {
+    let place = if mask {
         format!("{} {}, {}", a.city, a.postcode, a.country)
     } else {
         format!("{}, {} {}, {}", a.line1, a.city, a.postcode, a.country)
