@@ -375,6 +375,7 @@ pub fn customer_view() -> CustomerView {
             name: "Tom Baker".into(),
         }],
         server_time: t,
+        analytics: None,
     }
 }
 

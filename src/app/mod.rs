@@ -4,6 +4,7 @@
 //! key events into actions through the keymap.
 
 pub mod action;
+pub mod analytics;
 pub mod effect;
 pub mod form;
 pub mod input;

@@ -39,6 +39,12 @@ impl<T> Load<T> {
             _ => None,
         }
     }
+    pub fn loaded_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Load::Loaded(t) => Some(t),
+            _ => None,
+        }
+    }
     pub fn is_loaded(&self) -> bool {
         matches!(self, Load::Loaded(_))
     }

@@ -6,6 +6,7 @@
 //! talks to it over loopback HTTP exactly as it would to a remote one.
 
 pub mod agents;
+pub mod analytics;
 pub mod audit;
 pub mod codes;
 pub mod cursor;
@@ -15,6 +16,7 @@ pub mod embedded;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod import;
 pub mod phone;
 pub mod recording;
 pub mod search;
@@ -39,6 +41,8 @@ pub use http::{AppState, router};
 pub struct ServerConfig {
     /// The analysis date of purchase summaries; None means today (UTC).
     pub as_of: Option<chrono::NaiveDate>,
+    /// How customer analytics are computed and refreshed.
+    pub analytics: analytics::Settings,
 }
 
 /// A running server. Dropping the handle leaves it running until the tokio
@@ -48,6 +52,7 @@ pub struct ServerHandle {
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     upkeep: JoinHandle<()>,
+    analytics: JoinHandle<()>,
     events: std::sync::Arc<events::Events>,
 }
 
@@ -63,6 +68,7 @@ impl ServerHandle {
         self.events.close();
         let _ = self.shutdown.send(());
         self.upkeep.abort();
+        self.analytics.abort();
         let mut task = self.task;
         match tokio::time::timeout(Duration::from_secs(10), &mut task).await {
             Ok(Ok(Ok(()))) => {}
@@ -88,6 +94,7 @@ pub async fn serve(
     let state = AppState::new(db.clone(), cfg);
     state.events.poll(&db).await?;
     let upkeep = tokio::spawn(upkeep(db, state.events.clone()));
+    let analytics = state.analytics.spawn(state.events.clone());
     let events = state.events.clone();
     let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
@@ -104,6 +111,7 @@ pub async fn serve(
         shutdown: tx,
         task,
         upkeep,
+        analytics,
         events,
     })
 }
