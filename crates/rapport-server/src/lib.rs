@@ -94,7 +94,7 @@ pub async fn serve(
     let state = AppState::new(db.clone(), cfg);
     state.events.poll(&db).await?;
     let upkeep = tokio::spawn(upkeep(db, state.events.clone()));
-    let analytics = state.analytics.spawn(state.events.clone());
+    let analytics = state.analytics.start(state.events.clone()).await?;
     let events = state.events.clone();
     let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();

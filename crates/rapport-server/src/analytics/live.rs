@@ -155,24 +155,32 @@ impl Analytics {
 
     /// Background work while serving: refresh when due (at start when the
     /// figures are missing or stale, then on the schedule), and update a
-    /// customer's figures whenever their data changes.
-    pub fn spawn(self: &Arc<Self>, events: Arc<Events>) -> tokio::task::JoinHandle<()> {
+    /// customer's figures whenever their data changes. The model is loaded
+    /// and the event log's position taken before this returns, so no change
+    /// made once the server answers is missed.
+    pub async fn start(
+        self: &Arc<Self>,
+        events: Arc<Events>,
+    ) -> Result<tokio::task::JoinHandle<()>> {
+        if let Err(e) = self.load().await {
+            tracing::warn!(error = %e, "could not load the latest analytics model");
+        }
+        let from: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
+            .fetch_one(self.db.pool())
+            .await?;
         let this = Arc::clone(self);
-        tokio::spawn(async move {
-            if let Err(e) = this.load().await {
-                tracing::warn!(error = %e, "could not load the latest analytics model");
-            }
+        Ok(tokio::spawn(async move {
             let follow = {
                 let this = Arc::clone(&this);
                 let events = Arc::clone(&events);
-                async move { this.follow(events).await }
+                async move { this.follow(events, from).await }
             };
             let schedule = {
                 let this = Arc::clone(&this);
                 async move { this.schedule().await }
             };
             tokio::join!(follow, schedule);
-        })
+        }))
     }
 
     async fn schedule(&self) {
@@ -197,8 +205,8 @@ impl Analytics {
         }
     }
 
-    async fn follow(&self, events: Arc<Events>) {
-        let mut stream = std::pin::pin!(events.stream(self.db.clone(), None));
+    async fn follow(&self, events: Arc<Events>, from: i64) {
+        let mut stream = std::pin::pin!(events.stream(self.db.clone(), Some(from)));
         while let Some(e) = stream.next().await {
             let Some(customer) = e.customer_id.filter(|_| changes_figures(&e.body)) else {
                 continue;
