@@ -29,16 +29,22 @@ pub enum Context {
     /// The list of changes the server refused, or drafts to restore.
     Review,
     Help,
+    /// The explanation of a figure, over the customer screen.
+    Explain,
+    /// The supervisors' insights screen.
+    Insights,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Search,
         Context::Customer,
         Context::Form,
         Context::Review,
         Context::Help,
+        Context::Explain,
+        Context::Insights,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -48,6 +54,8 @@ impl Context {
             Context::Form => "form",
             Context::Review => "review",
             Context::Help => "help",
+            Context::Explain => "explain",
+            Context::Insights => "insights",
         }
     }
     pub fn title(self) -> &'static str {
@@ -58,6 +66,8 @@ impl Context {
             Context::Form => "In a form",
             Context::Review => "Unsaved changes and drafts",
             Context::Help => "This help",
+            Context::Explain => "Explaining a figure",
+            Context::Insights => "Insights screen",
         }
     }
 }
@@ -97,11 +107,17 @@ pub enum Command {
     PreviousField,
     RetryNow,
     Discard,
+    TabOffers,
+    Explain,
+    AcceptSuggestion,
+    DeclineSuggestion,
+    SuggestionNotNow,
+    Insights,
 }
 
 impl Command {
     /// Every command, in the order help lists them.
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 37] = [
         Command::Quit,
         Command::Help,
         Command::Search,
@@ -118,6 +134,7 @@ impl Command {
         Command::TabOverview,
         Command::TabHistory,
         Command::TabComplaints,
+        Command::TabOffers,
         Command::TabPreferences,
         Command::ChannelFilter,
         Command::Refresh,
@@ -133,6 +150,11 @@ impl Command {
         Command::PreviousField,
         Command::RetryNow,
         Command::Discard,
+        Command::Explain,
+        Command::AcceptSuggestion,
+        Command::DeclineSuggestion,
+        Command::SuggestionNotNow,
+        Command::Insights,
     ];
 
     /// The name used in the configuration (`"refresh"`).
@@ -169,6 +191,12 @@ impl Command {
             Command::PreviousField => "previous_field",
             Command::RetryNow => "retry_now",
             Command::Discard => "discard",
+            Command::TabOffers => "tab_offers",
+            Command::Explain => "explain",
+            Command::AcceptSuggestion => "accept_suggestion",
+            Command::DeclineSuggestion => "decline_suggestion",
+            Command::SuggestionNotNow => "suggestion_not_now",
+            Command::Insights => "insights",
         }
     }
 
@@ -215,6 +243,14 @@ impl Command {
             Command::PreviousField => "Previous field",
             Command::RetryNow => "Send queued changes now instead of waiting",
             Command::Discard => "Discard the selected change or draft",
+            Command::TabOffers => "Offers tab: cross-sell and up-sell suggestions",
+            Command::Explain => {
+                "Explain the figures: definition and this customer's inputs (Tab: next figure)"
+            }
+            Command::AcceptSuggestion => "The customer accepts the selected suggestion",
+            Command::DeclineSuggestion => "The customer declines the selected suggestion",
+            Command::SuggestionNotNow => "Not now: offer the selected suggestion again later",
+            Command::Insights => "Insights: the 80/20 view, NPS by segment and team, rules",
         }
     }
 
@@ -248,6 +284,12 @@ impl Command {
             Command::NextField | Command::PreviousField => "field",
             Command::RetryNow => "retry",
             Command::Discard => "discard",
+            Command::TabOffers => "tabs",
+            Command::Explain => "explain",
+            Command::AcceptSuggestion => "accept",
+            Command::DeclineSuggestion => "decline",
+            Command::SuggestionNotNow => "not now",
+            Command::Insights => "insights",
         }
     }
 }
@@ -443,7 +485,10 @@ pub const UNBOUND: &str = "none";
 /// The default bindings: (context, key, command), grouped as help lists them.
 pub const DEFAULTS: &[(Context, &str, Command)] = {
     use Command::*;
-    use Context::{Customer as C, Form as F, Global as G, Help as H, Review as R, Search as S};
+    use Context::{
+        Customer as C, Explain as X, Form as F, Global as G, Help as H, Insights as I, Review as R,
+        Search as S,
+    };
     &[
         (G, "ctrl-c", Quit),
         (G, "q", Quit),
@@ -480,7 +525,8 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (C, "1", TabOverview),
         (C, "2", TabHistory),
         (C, "3", TabComplaints),
-        (C, "4", TabPreferences),
+        (C, "4", TabOffers),
+        (C, "5", TabPreferences),
         (C, "f", ChannelFilter),
         (C, "ctrl-r", Refresh),
         (C, "i", RecordInteraction),
@@ -488,6 +534,11 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (C, "u", UpdateComplaint),
         (C, "r", RecoveryAction),
         (C, "e", EditPreferences),
+        (C, "x", Explain),
+        (C, "a", AcceptSuggestion),
+        (C, "d", DeclineSuggestion),
+        (C, "n", SuggestionNotNow),
+        (G, "f6", Insights),
         (G, "!", ReviewChanges),
         (G, "f4", ReviewChanges),
         (G, "ctrl-t", RetryNow),
@@ -509,6 +560,25 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (H, "pgdown", PageDown),
         (H, "space", PageDown),
         (H, "pgup", PageUp),
+        (X, "tab", NextTab),
+        (X, "right", NextTab),
+        (X, "backtab", PreviousTab),
+        (X, "left", PreviousTab),
+        (X, "x", Explain),
+        (X, "down", Next),
+        (X, "j", Next),
+        (X, "up", Previous),
+        (X, "k", Previous),
+        (I, "down", Next),
+        (I, "j", Next),
+        (I, "up", Previous),
+        (I, "k", Previous),
+        (I, "pgdown", PageDown),
+        (I, "space", PageDown),
+        (I, "pgup", PageUp),
+        (I, "home", First),
+        (I, "g", First),
+        (I, "ctrl-r", Refresh),
     ]
 };
 
@@ -807,7 +877,7 @@ mod tests {
             Some(Command::Help)
         );
         assert_eq!(km.lookup(Context::Help, &key("esc")), Some(Command::Back));
-        assert_eq!(km.lookup(Context::Customer, &key("x")), None);
+        assert_eq!(km.lookup(Context::Customer, &key("z")), None);
         assert_eq!(
             km.keys_for(Context::Customer, Command::Quit),
             vec![key("ctrl-c"), key("q")]

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use rapport_api::{
-    CustomerId, CustomerView, Event, Health, InteractionPage, Me, SearchResponse, Taxonomy,
+    CustomerId, CustomerView, Event, Health, Insights, InteractionPage, Me, SearchResponse,
+    Taxonomy,
 };
 
 use super::form::Draft;
@@ -87,4 +88,6 @@ pub enum Action {
         retry_in_ms: u64,
     },
     ServerEvent(Box<Event>),
+    /// `GET /v1/analytics/insights` came back.
+    InsightsDone(RequestId, Result<Box<Insights>, ApiError>),
 }

@@ -62,6 +62,10 @@ pub enum Effect {
     DeleteDraft(String),
     /// Tell the server which customer is open (repeated while open).
     Presence(Option<CustomerId>),
+    /// `GET /v1/analytics/insights` → `InsightsDone(id, …)`.
+    LoadInsights {
+        id: RequestId,
+    },
     /// Leave the event loop (the terminal is restored on the way out).
     Quit,
 }

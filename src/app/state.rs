@@ -2,7 +2,10 @@
 //! changes it; the UI reads it.
 
 use chrono::{DateTime, Utc};
-use rapport_api::{Channel, CustomerId, CustomerView, Interaction, Me, SearchResponse, Taxonomy};
+use rapport_api::{
+    Channel, CustomerId, CustomerView, Figure, Insights, Interaction, Me, SearchResponse,
+    SuggestionAnswer, Taxonomy,
+};
 
 use super::form::{Draft, Form};
 use super::write::WriteRequest;
@@ -83,6 +86,8 @@ impl Connection {
 pub enum Screen {
     Search,
     Customer,
+    /// The supervisors' insights (F6).
+    Insights,
 }
 
 /// Tabs of the narrow (80-column) customer layout.
@@ -91,14 +96,16 @@ pub enum Tab {
     Overview,
     History,
     Complaints,
+    Offers,
     Preferences,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [
+    pub const ALL: [Tab; 5] = [
         Tab::Overview,
         Tab::History,
         Tab::Complaints,
+        Tab::Offers,
         Tab::Preferences,
     ];
     pub fn title(self) -> &'static str {
@@ -106,6 +113,7 @@ impl Tab {
             Tab::Overview => "Overview",
             Tab::History => "History",
             Tab::Complaints => "Complaints",
+            Tab::Offers => "Offers",
             Tab::Preferences => "Prefs",
         }
     }
@@ -125,6 +133,7 @@ impl Tab {
 pub enum Focus {
     History,
     Complaints,
+    Suggestions,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +191,9 @@ pub struct CustomerState {
     pub focus: Focus,
     pub history: HistoryState,
     pub complaint_selected: usize,
+    pub suggestion_selected: usize,
+    /// Suggestions answered here: (id, answer, the server has it).
+    pub answered: Vec<(i64, SuggestionAnswer, bool)>,
 }
 
 impl CustomerState {
@@ -195,6 +207,8 @@ impl CustomerState {
             focus: Focus::History,
             history: HistoryState::default(),
             complaint_selected: 0,
+            suggestion_selected: 0,
+            answered: Vec::new(),
         }
     }
 }
@@ -251,6 +265,33 @@ pub struct LiveState {
     pub down: Option<(String, DateTime<Utc>)>,
 }
 
+/// The explanation overlay: which figure, and how far it is scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExplainState {
+    pub figure: Figure,
+    pub scroll: u16,
+}
+
+/// The insights screen and the screen it was opened from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsightsState {
+    pub data: Load<Insights>,
+    pub request: RequestId,
+    pub scroll: u16,
+    pub back_to: Screen,
+}
+
+impl Default for InsightsState {
+    fn default() -> Self {
+        InsightsState {
+            data: Load::Idle,
+            request: 0,
+            scroll: 0,
+            back_to: Screen::Search,
+        }
+    }
+}
+
 /// The overlay listing refused changes and drafts to restore.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReviewState {
@@ -305,6 +346,9 @@ pub struct AppState {
     pub notice: Option<(String, DateTime<Utc>)>,
     /// A draft whose form opens once its customer's view has loaded.
     pub restore: Option<Draft>,
+    /// The figure being explained, over the customer screen.
+    pub explain: Option<ExplainState>,
+    pub insights: InsightsState,
     next_id: RequestId,
 }
 
@@ -337,6 +381,8 @@ impl AppState {
             review: None,
             notice: None,
             restore: None,
+            explain: None,
+            insights: InsightsState::default(),
             next_id: 0,
         }
     }
@@ -362,9 +408,13 @@ impl AppState {
         if self.review.is_some() {
             return Context::Review;
         }
+        if self.explain.is_some() {
+            return Context::Explain;
+        }
         match self.screen {
             Screen::Search => Context::Search,
             Screen::Customer => Context::Customer,
+            Screen::Insights => Context::Insights,
         }
     }
 

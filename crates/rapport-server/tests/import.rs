@@ -2,7 +2,7 @@
 //! rows are reported (file, line, column, reason), all or nothing unless
 //! skipping bad rows, and refusing a file imported before.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rapport_server::Db;
 use rapport_server::import::{self, Kind, MatchBy, Options};
@@ -31,7 +31,7 @@ const CUSTOMERS: &str = "customer_id,name,email,phone,country,currency,consent_e
     C2,Jürgen Müller,,+4915112345678,DE,EUR,0,\n\
     C3,王伟,,,CN,,1,\n";
 
-async fn run(db: &Db, kind: Kind, path: &PathBuf, opts: &Options) -> import::Outcome {
+async fn run(db: &Db, kind: Kind, path: &Path, opts: &Options) -> import::Outcome {
     import::import(db, kind, path, opts, &|_, _| {})
         .await
         .unwrap()
