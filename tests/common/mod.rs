@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use rapport_api::{CustomerView, Role};
+use rapport_api::{CustomerView, Insights, Role, Suggestion};
 use rapport_server::{Db, ServerConfig, ServerHandle, agents, seed};
 
 /// The anchor date of generated test data, so runs are reproducible.
@@ -177,6 +177,47 @@ impl TestServer {
             }
         }
         panic!("no quiet GBP customer with a plain ASCII family name among the first 300");
+    }
+
+    /// A customer with a plain ASCII family name and at least one
+    /// suggestion, once the server's first analytics refresh is done:
+    /// (id, account number, family name, their best suggestion).
+    pub fn pick_customer_with_suggestions(&self) -> (i64, String, String, Suggestion) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            for id in 1..300 {
+                let Some(v) = self.view(id) else { continue };
+                let family = &v.profile.family_name;
+                let Some(s) = v.analytics.as_ref().and_then(|a| a.suggestions.first()) else {
+                    continue;
+                };
+                if family.len() >= 5 && family.chars().all(|c| c.is_ascii_alphabetic()) {
+                    return (
+                        id,
+                        v.profile.account_number.clone(),
+                        family.clone(),
+                        s.clone(),
+                    );
+                }
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("no customer with a suggestion and a plain ASCII family name among the first 300");
+    }
+
+    /// GET the insights over HTTP.
+    pub fn insights(&self) -> Option<Insights> {
+        let url = format!("{}/v1/analytics/insights", self.url);
+        let token = self.token.clone();
+        self.runtime.block_on(async move {
+            let resp = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .ok()?;
+            resp.json::<Insights>().await.ok()
+        })
     }
 }
 
