@@ -112,20 +112,17 @@ CREATE TABLE association_rules (
     UNIQUE (kind, antecedent, consequent)
 );
 
--- Suggestions open for each customer, best first. The id is
--- rule id x 2^32 + customer id, so a suggestion keeps its id across
--- refreshes (and a response queued on a client still names it).
+-- Suggestions open for each customer, best first, in the customer's
+-- currency. The id is rule id x 2^32 + customer id, so a suggestion keeps
+-- its id across refreshes (and a response queued on a client still names
+-- it). What to offer and why is read from the rule, so a row stays small.
 CREATE TABLE suggestions (
     id                    INTEGER PRIMARY KEY,
     customer_id           INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     rule_id               INTEGER NOT NULL REFERENCES association_rules (id),
     rank                  INTEGER NOT NULL,
-    offer                 TEXT    NOT NULL,
-    because               TEXT    NOT NULL,
     expected_value_minor  INTEGER NOT NULL,
-    margin_minor          INTEGER NOT NULL,
-    currency              TEXT    NOT NULL,
-    rationale             TEXT    NOT NULL
+    margin_minor          INTEGER NOT NULL
 );
 CREATE INDEX suggestions_customer ON suggestions (customer_id, rank);
 CREATE INDEX suggestions_rule ON suggestions (rule_id);

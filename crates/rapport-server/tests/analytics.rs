@@ -267,7 +267,9 @@ async fn nothing_is_offered_without_consent() {
     );
     assert!(!a.marketing_allowed);
     // And the recomputed figures store none either.
-    let a = f.updated(id, a.computed_at).await;
+    let a = f
+        .updated(id, v.analytics.as_ref().unwrap().computed_at)
+        .await;
     assert!(a.suggestions.is_empty());
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM suggestions WHERE customer_id = ?")
         .bind(id)

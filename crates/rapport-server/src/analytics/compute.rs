@@ -211,6 +211,27 @@ fn percent(x: f64) -> String {
     format!("{}%", (x * 100.0).round() as i64)
 }
 
+/// Why a suggestion is made, in words: "bought Roaming packs; 45% of orders
+/// with Roaming packs also have Travel insurance, lift 3.1".
+pub fn rationale(
+    kind: SuggestionKind,
+    because: &str,
+    offer: &str,
+    confidence: f64,
+    lift: f64,
+) -> String {
+    match kind {
+        SuggestionKind::CrossSell => format!(
+            "bought {because}; {} of orders with {because} also have {offer}, lift {lift:.1}",
+            percent(confidence)
+        ),
+        SuggestionKind::UpSell => format!(
+            "owns {because}; {} of {because} owners also own {offer}, lift {lift:.1}",
+            percent(confidence)
+        ),
+    }
+}
+
 /// Whether an answer to `rule` still keeps it from being offered.
 fn answered_recently(f: &Facts, rule: i64, at: DateTime<Utc>, s: &Settings) -> bool {
     f.responses.iter().any(|(r, answer, when)| {
@@ -259,10 +280,12 @@ pub fn suggestions(
             expected_value_minor: value::minor(r.confidence * margin as f64),
             margin_minor: margin,
             currency: f.currency.clone(),
-            rationale: format!(
-                "bought {because}; {} of orders with {because} also have {offer}, lift {:.1}",
-                percent(r.confidence),
-                r.lift
+            rationale: rationale(
+                SuggestionKind::CrossSell,
+                because,
+                offer,
+                r.confidence,
+                r.lift,
             ),
         });
     }
@@ -291,11 +314,12 @@ pub fn suggestions(
             expected_value_minor: value::minor(r.confidence * margin as f64),
             margin_minor: margin,
             currency: f.currency.clone(),
-            rationale: format!(
-                "owns {because}; {} of {because} owners also own {}, lift {:.1}",
-                percent(r.confidence),
-                r.to_name,
-                r.lift
+            rationale: rationale(
+                SuggestionKind::UpSell,
+                &because,
+                &r.to_name,
+                r.confidence,
+                r.lift,
             ),
         });
     }

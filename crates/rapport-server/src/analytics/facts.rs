@@ -249,6 +249,8 @@ macro_rules! complaint_sql {
     };
 }
 
+type ComplaintRow = (i64, i64, String, i64, Option<i64>);
+
 type CustomerRow = (i64, String, String, String, bool, bool, bool, bool, bool);
 
 fn facts_of(r: CustomerRow) -> Facts {
@@ -292,13 +294,70 @@ impl IdIndex {
     }
 }
 
-/// Facts of every customer, in id order. Reads inside the caller's
-/// transaction, so they are one snapshot.
+/// What [`load_side`] reads: contacts, complaints, NPS answers and
+/// responses, by customer id.
+#[derive(Debug, Default)]
+pub struct Side {
+    contacts: Vec<(i64, i64)>,
+    complaints: Vec<ComplaintRow>,
+    nps: Vec<(i64, i64, i64)>,
+    responses: Vec<(i64, i64, String, i64)>,
+}
+
+/// Contacts, complaints, NPS answers and responses of every customer: the
+/// part of [`load_all`] that does not depend on the orders, so it can be
+/// read on a second connection at the same time.
+pub async fn load_side(conn: &mut SqliteConnection, as_of: NaiveDate) -> Result<Side> {
+    let until = day_start(as_of + chrono::Duration::days(1));
+    let from = day_start(window_start(as_of, 395) + chrono::Duration::days(1));
+    let recent = day_start(window_start(as_of, 90) + chrono::Duration::days(1));
+    let contacts = sqlx::query_as::<_, (i64, i64)>(
+        "SELECT customer_id, started_at FROM interactions \
+         WHERE direction = 'inbound' AND started_at >= ? AND started_at < ?",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    let complaints = sqlx::query_as::<_, ComplaintRow>(concat!(
+        complaint_sql!(),
+        " WHERE (status NOT IN ('resolved', 'closed') AND opened_at < ?) \
+         OR (COALESCE(resolved_at, closed_at) >= ? AND COALESCE(resolved_at, closed_at) < ?)"
+    ))
+    .bind(until)
+    .bind(recent)
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    let nps = sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT customer_id, score, answered_at FROM survey_answers \
+         WHERE kind = 'nps' AND answered_at < ?",
+    )
+    .bind(until)
+    .fetch_all(&mut *conn)
+    .await?;
+    let responses = sqlx::query_as::<_, (i64, i64, String, i64)>(
+        "SELECT customer_id, rule_id, response, responded_at FROM suggestion_responses \
+         ORDER BY responded_at, id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Side {
+        contacts,
+        complaints,
+        nps,
+        responses,
+    })
+}
+
+/// Facts of every customer, in id order: customers, orders and lines read
+/// here (inside the caller's transaction), the rest from `side`.
 pub async fn load_all(
     conn: &mut SqliteConnection,
     cat: &Catalogue,
     as_of: NaiveDate,
     default_margin: f64,
+    side: Side,
 ) -> Result<Vec<Facts>> {
     let mut all: Vec<Facts> = Vec::new();
     {
@@ -310,7 +369,6 @@ pub async fn load_all(
     }
     let customers = IdIndex::build(all.iter().map(|f| f.id));
     let until = day_start(as_of + chrono::Duration::days(1));
-
     // Orders, and where each one landed, for its lines.
     let mut order_ids: Vec<i64> = Vec::new();
     let mut order_at: Vec<(u32, u32)> = Vec::new();
@@ -354,67 +412,28 @@ pub async fn load_all(
         f.finish_orders(cat, default_margin);
     }
 
-    let from = day_start(window_start(as_of, 395) + chrono::Duration::days(1));
-    {
-        let mut rows = sqlx::query_as::<_, (i64, i64)>(
-            "SELECT customer_id, started_at FROM interactions \
-             WHERE direction = 'inbound' AND started_at >= ? AND started_at < ?",
-        )
-        .bind(from)
-        .bind(until)
-        .fetch(&mut *conn);
-        while let Some((customer, at)) = rows.try_next().await? {
-            if let Some(c) = customers.get(customer) {
-                all[c].contacts.push(day_of(at));
-            }
+    for (customer, at) in side.contacts {
+        if let Some(c) = customers.get(customer) {
+            all[c].contacts.push(day_of(at));
         }
     }
-    let recent = day_start(window_start(as_of, 90) + chrono::Duration::days(1));
-    {
-        let mut rows = sqlx::query_as::<_, ComplaintRow>(concat!(
-            complaint_sql!(),
-            " WHERE (status NOT IN ('resolved', 'closed') AND opened_at < ?) \
-             OR (COALESCE(resolved_at, closed_at) >= ? AND COALESCE(resolved_at, closed_at) < ?)"
-        ))
-        .bind(until)
-        .bind(recent)
-        .bind(until)
-        .fetch(&mut *conn);
-        while let Some(r) = rows.try_next().await? {
-            if let Some(c) = customers.get(r.1) {
-                add_complaint(&mut all[c], r, until);
-            }
+    for r in side.complaints {
+        if let Some(c) = customers.get(r.1) {
+            add_complaint(&mut all[c], r, until);
         }
     }
-    {
-        let mut rows = sqlx::query_as::<_, (i64, i64, i64)>(
-            "SELECT customer_id, score, answered_at FROM survey_answers \
-             WHERE kind = 'nps' AND answered_at < ?",
-        )
-        .bind(until)
-        .fetch(&mut *conn);
-        while let Some((customer, score, at)) = rows.try_next().await? {
-            if let Some(c) = customers.get(customer) {
-                add_nps(&mut all[c], score, at);
-            }
+    for (customer, score, at) in side.nps {
+        if let Some(c) = customers.get(customer) {
+            add_nps(&mut all[c], score, at);
         }
     }
-    {
-        let mut rows = sqlx::query_as::<_, (i64, i64, String, i64)>(
-            "SELECT customer_id, rule_id, response, responded_at FROM suggestion_responses \
-             ORDER BY responded_at, id",
-        )
-        .fetch(&mut *conn);
-        while let Some((customer, rule, answer, at)) = rows.try_next().await? {
-            if let Some(c) = customers.get(customer) {
-                add_response(&mut all[c], rule, &answer, at);
-            }
+    for (customer, rule, answer, at) in side.responses {
+        if let Some(c) = customers.get(customer) {
+            add_response(&mut all[c], rule, &answer, at);
         }
     }
     Ok(all)
 }
-
-type ComplaintRow = (i64, i64, String, i64, Option<i64>);
 
 fn add_complaint(f: &mut Facts, (id, _, status, due, closed): ComplaintRow, until: i64) {
     let open = status != "resolved" && status != "closed";

@@ -108,20 +108,16 @@ async fn insert(conn: &mut SqliteConnection, rows: &[CustomerAnalytics]) -> Resu
         .collect();
     for chunk in suggestions.chunks(ROWS) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO suggestions (id, customer_id, rule_id, rank, offer, because, \
-             expected_value_minor, margin_minor, currency, rationale) ",
+            "INSERT INTO suggestions (id, customer_id, rule_id, rank, expected_value_minor, \
+             margin_minor) ",
         );
         qb.push_values(chunk, |mut b, (customer, rank, s)| {
             b.push_bind(s.id)
                 .push_bind(*customer)
                 .push_bind(s.rule_id)
                 .push_bind(*rank as i64)
-                .push_bind(s.offer.clone())
-                .push_bind(s.because.clone())
                 .push_bind(s.expected_value_minor)
-                .push_bind(s.margin_minor)
-                .push_bind(s.currency.clone())
-                .push_bind(s.rationale.clone());
+                .push_bind(s.margin_minor);
         });
         qb.build().execute(&mut *conn).await?;
     }
@@ -274,8 +270,9 @@ pub async fn read_one(
     };
     let stored_allowed: bool = row.try_get("marketing_allowed")?;
     let allowed = stored_allowed && marketing_allowed_now;
+    let currency: String = row.try_get("currency")?;
     let suggestions = if allowed {
-        read_suggestions(conn, id).await?
+        read_suggestions(conn, id, &currency).await?
     } else {
         Vec::new()
     };
@@ -291,7 +288,7 @@ pub async fn read_one(
         customer_id: id,
         as_of: day(&row.try_get::<String, _>("as_of")?)?,
         computed_at: DateTime::<Utc>::from_timestamp_millis(computed_ms).unwrap_or_default(),
-        currency: row.try_get("currency")?,
+        currency,
         rfm,
         clv,
         potential: ProfitPotential {
@@ -314,11 +311,16 @@ pub async fn read_one(
     }))
 }
 
-async fn read_suggestions(conn: &mut SqliteConnection, id: i64) -> Result<Vec<Suggestion>> {
+async fn read_suggestions(
+    conn: &mut SqliteConnection,
+    id: i64,
+    currency: &str,
+) -> Result<Vec<Suggestion>> {
     let rows = sqlx::query(
-        "SELECT s.id, s.rule_id, r.kind, s.offer, s.because, r.support, r.confidence, r.lift, \
-         s.expected_value_minor, s.margin_minor, s.currency, s.rationale \
+        "SELECT s.id, s.rule_id, r.kind, r.antecedent, r.consequent, p.name AS product, \
+         r.support, r.confidence, r.lift, s.expected_value_minor, s.margin_minor \
          FROM suggestions s JOIN association_rules r ON r.id = s.rule_id \
+         LEFT JOIN products p ON r.kind = 'up_sell' AND p.sku = r.consequent \
          WHERE s.customer_id = ? ORDER BY s.rank",
     )
     .bind(id)
@@ -326,19 +328,27 @@ async fn read_suggestions(conn: &mut SqliteConnection, id: i64) -> Result<Vec<Su
     .await?;
     rows.into_iter()
         .map(|r| {
+            let kind = kind_of(&r.try_get::<String, _>("kind")?)?;
+            let because: String = r.try_get("antecedent")?;
+            let offer: String = match r.try_get::<Option<String>, _>("product")? {
+                Some(name) => name,
+                None => r.try_get("consequent")?,
+            };
+            let confidence: f64 = r.try_get("confidence")?;
+            let lift: f64 = r.try_get("lift")?;
             Ok(Suggestion {
                 id: r.try_get("id")?,
-                kind: kind_of(&r.try_get::<String, _>("kind")?)?,
+                kind,
                 rule_id: r.try_get("rule_id")?,
-                offer: r.try_get("offer")?,
-                because: r.try_get("because")?,
+                rationale: super::compute::rationale(kind, &because, &offer, confidence, lift),
+                offer,
+                because,
                 support: r.try_get("support")?,
-                confidence: r.try_get("confidence")?,
-                lift: r.try_get("lift")?,
+                confidence,
+                lift,
                 expected_value_minor: r.try_get("expected_value_minor")?,
                 margin_minor: r.try_get("margin_minor")?,
-                currency: r.try_get("currency")?,
-                rationale: r.try_get("rationale")?,
+                currency: currency.to_string(),
             })
         })
         .collect()
