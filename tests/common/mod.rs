@@ -128,9 +128,10 @@ impl TestServer {
         }
     }
 
-    /// GET a customer view over HTTP, as any client would.
-    pub fn view(&self, id: i64) -> Option<CustomerView> {
-        let url = format!("{}/v1/customers/{id}/view", self.url);
+    /// GET `path` over HTTP, as any client would; None unless it answers
+    /// with a document of that type.
+    pub fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Option<T> {
+        let url = format!("{}{path}", self.url);
         let token = self.token.clone();
         self.runtime.block_on(async move {
             let resp = reqwest::Client::new()
@@ -142,8 +143,13 @@ impl TestServer {
             if !resp.status().is_success() {
                 return None;
             }
-            resp.json::<CustomerView>().await.ok()
+            resp.json::<T>().await.ok()
         })
+    }
+
+    /// GET a customer view over HTTP.
+    pub fn view(&self, id: i64) -> Option<CustomerView> {
+        self.get(&format!("/v1/customers/{id}/view"))
     }
 
     /// A customer whose family name is plain ASCII letters (easy to type):
@@ -207,17 +213,7 @@ impl TestServer {
 
     /// GET the insights over HTTP.
     pub fn insights(&self) -> Option<Insights> {
-        let url = format!("{}/v1/analytics/insights", self.url);
-        let token = self.token.clone();
-        self.runtime.block_on(async move {
-            let resp = reqwest::Client::new()
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .ok()?;
-            resp.json::<Insights>().await.ok()
-        })
+        self.get("/v1/analytics/insights")
     }
 }
 

@@ -88,16 +88,20 @@ fn key() -> String {
 }
 
 impl Fixture {
-    async fn view(&self, id: i64) -> CustomerView {
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
         let res = self
             .http
-            .get(format!("{}/v1/customers/{id}/view", self.url))
+            .get(format!("{}{path}", self.url))
             .bearer_auth(&self.token)
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
         res.json().await.unwrap()
+    }
+
+    async fn view(&self, id: i64) -> CustomerView {
+        self.get(&format!("/v1/customers/{id}/view")).await
     }
 
     async fn post(&self, path: &str, key: &str, body: &Value) -> (StatusCode, Value, bool) {
@@ -129,15 +133,7 @@ impl Fixture {
     }
 
     async fn insights(&self) -> Insights {
-        let res = self
-            .http
-            .get(format!("{}/v1/analytics/insights", self.url))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        res.json().await.unwrap()
+        self.get("/v1/analytics/insights").await
     }
 
     /// A customer the analytics offer something to.

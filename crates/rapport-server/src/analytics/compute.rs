@@ -232,6 +232,45 @@ pub fn rationale(
     }
 }
 
+/// A rule offered to a customer, before it is a wire [`Suggestion`].
+pub struct Offer<'a> {
+    pub kind: SuggestionKind,
+    pub rule_id: i64,
+    pub because: &'a str,
+    pub offer: &'a str,
+    pub support: f64,
+    pub confidence: f64,
+    pub lift: f64,
+    pub margin_minor: i64,
+    pub expected_value_minor: i64,
+}
+
+impl Offer<'_> {
+    /// The suggestion for `customer`, with its stable id and rationale.
+    pub fn suggestion(&self, customer: i64, currency: &str) -> Suggestion {
+        Suggestion {
+            id: super::suggestion_id(self.rule_id, customer),
+            kind: self.kind,
+            rule_id: self.rule_id,
+            offer: self.offer.to_string(),
+            because: self.because.to_string(),
+            support: self.support,
+            confidence: self.confidence,
+            lift: self.lift,
+            expected_value_minor: self.expected_value_minor,
+            margin_minor: self.margin_minor,
+            currency: currency.to_string(),
+            rationale: rationale(
+                self.kind,
+                self.because,
+                self.offer,
+                self.confidence,
+                self.lift,
+            ),
+        }
+    }
+}
+
 /// Whether an answer to `rule` still keeps it from being offered.
 fn answered_recently(f: &Facts, rule: i64, at: DateTime<Utc>, s: &Settings) -> bool {
     f.responses.iter().any(|(r, answer, when)| {
@@ -267,27 +306,20 @@ pub fn suggestions(
         let Some(&margin) = margins.and_then(|mm| mm.get(offer)) else {
             continue;
         };
-        let because = m.category(r.antecedent);
-        out.push(Suggestion {
-            id: super::suggestion_id(r.id, f.id),
-            kind: SuggestionKind::CrossSell,
-            rule_id: r.id,
-            offer: offer.to_string(),
-            because: because.to_string(),
-            support: r.support,
-            confidence: r.confidence,
-            lift: r.lift,
-            expected_value_minor: value::minor(r.confidence * margin as f64),
-            margin_minor: margin,
-            currency: f.currency.clone(),
-            rationale: rationale(
-                SuggestionKind::CrossSell,
-                because,
+        out.push(
+            Offer {
+                kind: SuggestionKind::CrossSell,
+                rule_id: r.id,
+                because: m.category(r.antecedent),
                 offer,
-                r.confidence,
-                r.lift,
-            ),
-        });
+                support: r.support,
+                confidence: r.confidence,
+                lift: r.lift,
+                margin_minor: margin,
+                expected_value_minor: value::minor(r.confidence * margin as f64),
+            }
+            .suggestion(f.id, &f.currency),
+        );
     }
     let tiers = owned_tiers(owned, cat);
     let prices = m.product_margin.get(&f.currency);
@@ -302,26 +334,20 @@ pub fn suggestions(
             continue;
         };
         let because = format!("{} tier {}", r.line, r.from_tier);
-        out.push(Suggestion {
-            id: super::suggestion_id(r.id, f.id),
-            kind: SuggestionKind::UpSell,
-            rule_id: r.id,
-            offer: r.to_name.clone(),
-            because: because.clone(),
-            support: r.support,
-            confidence: r.confidence,
-            lift: r.lift,
-            expected_value_minor: value::minor(r.confidence * margin as f64),
-            margin_minor: margin,
-            currency: f.currency.clone(),
-            rationale: rationale(
-                SuggestionKind::UpSell,
-                &because,
-                &r.to_name,
-                r.confidence,
-                r.lift,
-            ),
-        });
+        out.push(
+            Offer {
+                kind: SuggestionKind::UpSell,
+                rule_id: r.id,
+                because: &because,
+                offer: &r.to_name,
+                support: r.support,
+                confidence: r.confidence,
+                lift: r.lift,
+                margin_minor: margin,
+                expected_value_minor: value::minor(r.confidence * margin as f64),
+            }
+            .suggestion(f.id, &f.currency),
+        );
     }
     out.sort_by(|a, b| {
         b.expected_value_minor

@@ -334,22 +334,18 @@ async fn read_suggestions(
                 Some(name) => name,
                 None => r.try_get("consequent")?,
             };
-            let confidence: f64 = r.try_get("confidence")?;
-            let lift: f64 = r.try_get("lift")?;
-            Ok(Suggestion {
-                id: r.try_get("id")?,
+            Ok(super::compute::Offer {
                 kind,
                 rule_id: r.try_get("rule_id")?,
-                rationale: super::compute::rationale(kind, &because, &offer, confidence, lift),
-                offer,
-                because,
+                because: &because,
+                offer: &offer,
                 support: r.try_get("support")?,
-                confidence,
-                lift,
-                expected_value_minor: r.try_get("expected_value_minor")?,
+                confidence: r.try_get("confidence")?,
+                lift: r.try_get("lift")?,
                 margin_minor: r.try_get("margin_minor")?,
-                currency: currency.to_string(),
-            })
+                expected_value_minor: r.try_get("expected_value_minor")?,
+            }
+            .suggestion(id, currency))
         })
         .collect()
 }
