@@ -64,11 +64,15 @@ impl ServerHandle {
 
     /// Stop accepting connections and wait (up to ten seconds) for requests
     /// in flight to finish.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.events.close();
         let _ = self.shutdown.send(());
         self.upkeep.abort();
+        // Wait for a refresh or update in flight to let go of its
+        // connection (its transaction rolls back), so the file is free for
+        // whoever opens it next.
         self.analytics.abort();
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.analytics).await;
         let mut task = self.task;
         match tokio::time::timeout(Duration::from_secs(10), &mut task).await {
             Ok(Ok(Ok(()))) => {}

@@ -350,14 +350,13 @@ pub async fn load_side(conn: &mut SqliteConnection, as_of: NaiveDate) -> Result<
     })
 }
 
-/// Facts of every customer, in id order: customers, orders and lines read
-/// here (inside the caller's transaction), the rest from `side`.
-pub async fn load_all(
+/// Customers with their orders and lines, in id order (inside the caller's
+/// transaction); [`add_side`] adds the rest.
+pub async fn load_orders(
     conn: &mut SqliteConnection,
     cat: &Catalogue,
     as_of: NaiveDate,
     default_margin: f64,
-    side: Side,
 ) -> Result<Vec<Facts>> {
     let mut all: Vec<Facts> = Vec::new();
     {
@@ -412,6 +411,13 @@ pub async fn load_all(
         f.finish_orders(cat, default_margin);
     }
 
+    Ok(all)
+}
+
+/// Add what [`load_side`] read to the customers it concerns.
+pub fn add_side(all: &mut [Facts], side: Side, as_of: NaiveDate) {
+    let customers = IdIndex::build(all.iter().map(|f| f.id));
+    let until = day_start(as_of + chrono::Duration::days(1));
     for (customer, at) in side.contacts {
         if let Some(c) = customers.get(customer) {
             all[c].contacts.push(day_of(at));
@@ -432,7 +438,6 @@ pub async fn load_all(
             add_response(&mut all[c], rule, &answer, at);
         }
     }
-    Ok(all)
 }
 
 fn add_complaint(f: &mut Facts, (id, _, status, due, closed): ComplaintRow, until: i64) {

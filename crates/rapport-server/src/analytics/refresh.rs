@@ -63,27 +63,28 @@ pub async fn refresh(db: &Db, s: &Settings, as_of: NaiveDate) -> Result<(Model, 
         id
     };
 
-    // Contacts, complaints and answers on a second connection, meanwhile.
-    let side = {
+    // Contacts, complaints and answers on a second connection, meanwhile
+    // (in this task, so stopping the refresh stops both reads).
+    let side = async {
         let mut conn = db.pool().acquire().await?;
-        let window = s.nps_window_days;
-        tokio::spawn(async move {
-            let mut tx = conn.begin().await?;
-            let side = facts::load_side(&mut tx, as_of).await?;
-            let answers = nps_answers(&mut tx, as_of, window).await?;
-            tx.commit().await?;
-            Ok::<_, Error>((side, answers))
-        })
+        let mut tx = conn.begin().await?;
+        let side = facts::load_side(&mut tx, as_of).await?;
+        let answers = nps_answers(&mut tx, as_of, s.nps_window_days).await?;
+        tx.commit().await?;
+        Ok::<_, Error>((side, answers))
     };
-    let mut conn = db.pool().acquire().await?;
-    let mut tx = conn.begin().await?;
-    let cat = Catalogue::load(&mut tx, &[]).await?;
-    let (side, answers) = side
-        .await
-        .map_err(|e| Error::Corrupt(format!("the analytics read stopped: {e}")))??;
-    let all = facts::load_all(&mut tx, &cat, as_of, s.default_margin, side).await?;
-    tx.commit().await?;
-    drop(conn);
+    let main = async {
+        let mut conn = db.pool().acquire().await?;
+        let mut tx = conn.begin().await?;
+        let cat = Catalogue::load(&mut tx, &[]).await?;
+        let orders = facts::load_orders(&mut tx, &cat, as_of, s.default_margin).await?;
+        tx.commit().await?;
+        Ok::<_, Error>((cat, orders))
+    };
+    let (side, main) = tokio::join!(side, main);
+    let (side, answers) = side?;
+    let (cat, mut all) = main?;
+    facts::add_side(&mut all, side, as_of);
     let read_secs = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();
