@@ -375,6 +375,200 @@ pub fn customer_view() -> CustomerView {
             name: "Tom Baker".into(),
         }],
         server_time: t,
+        analytics: Some(analytics()),
+    }
+}
+
+/// Jane's figures: a Champion with a churn flag (three contacts this month
+/// and a complaint past its SLA) and three suggestions.
+pub fn analytics() -> CustomerAnalytics {
+    let suggestion = |rule: i64,
+                      kind,
+                      offer: &str,
+                      because: &str,
+                      conf: f64,
+                      lift: f64,
+                      margin: i64,
+                      why: &str| {
+        Suggestion {
+            id: (rule << 32) | 12345,
+            kind,
+            rule_id: rule,
+            offer: offer.into(),
+            because: because.into(),
+            support: 0.021,
+            confidence: conf,
+            lift,
+            expected_value_minor: (conf * margin as f64).round() as i64,
+            margin_minor: margin,
+            currency: "GBP".into(),
+            rationale: why.into(),
+        }
+    };
+    CustomerAnalytics {
+        customer_id: 12345,
+        as_of: day(2026, 11, 20),
+        computed_at: Utc.with_ymd_and_hms(2026, 11, 20, 7, 0, 0).unwrap(),
+        currency: "GBP".into(),
+        rfm: Some(Rfm {
+            recency_days: 18,
+            orders_365: 7,
+            spend_365_minor: 121_240,
+            r: 5,
+            f: 4,
+            m: 5,
+            segment: Segment::Champions,
+        }),
+        clv: Some(Clv {
+            value_minor: 252_074,
+            gc_minor: 82_000,
+            aov_minor: 10_269,
+            orders_per_year: 5.86,
+            margin: 0.1363,
+            retention: 0.83,
+            retention_basis: RetentionBasis::Segment,
+            retention_previous_buyers: 400,
+            retention_retained: 332,
+            discount_rate: 0.10,
+        }),
+        potential: ProfitPotential {
+            actual_minor: 252_074,
+            potential_minor: 5_130,
+            unrealised_minor: 0,
+            total_minor: 257_204,
+        },
+        nps: Some(NpsAnswer {
+            score: 9,
+            answered_on: day(2026, 10, 12),
+            category: NpsCategory::Promoter,
+        }),
+        churn: ChurnRisk {
+            score: 45,
+            reasons: vec![
+                ChurnReason {
+                    signal: ChurnSignal::MoreContacts,
+                    points: 20,
+                    text: "3 contacts in 30 days vs 0.4 usual".into(),
+                },
+                ChurnReason {
+                    signal: ChurnSignal::BreachedComplaint,
+                    points: 25,
+                    text: "complaint #477 open past its SLA (+1 open)".into(),
+                },
+            ],
+        },
+        profit_365_minor: 81_240,
+        profit_decile: Some(1),
+        suggestions: vec![
+            suggestion(
+                7,
+                SuggestionKind::CrossSell,
+                "Travel insurance",
+                "Roaming packs",
+                0.45,
+                3.1,
+                5_200,
+                "bought Roaming packs; 45% of orders with Roaming packs also have Travel insurance, lift 3.1",
+            ),
+            suggestion(
+                12,
+                SuggestionKind::UpSell,
+                "Aurora Pro",
+                "Aurora tier 2",
+                0.18,
+                1.9,
+                12_000,
+                "owns Aurora tier 2; 18% of Aurora tier 2 owners also own Aurora Pro, lift 1.9",
+            ),
+            suggestion(
+                3,
+                SuggestionKind::CrossSell,
+                "Device care",
+                "Handsets",
+                0.35,
+                1.4,
+                1_800,
+                "bought Handsets; 35% of orders with Handsets also have Device care, lift 1.4",
+            ),
+        ],
+        marketing_allowed: true,
+    }
+}
+
+/// What a supervisor sees on the insights screen.
+pub fn insights() -> Insights {
+    let group = |name: &str, p: i64, pa: i64, d: i64| NpsGroup {
+        group: name.into(),
+        answers: p + pa + d,
+        promoters: p,
+        passives: pa,
+        detractors: d,
+        nps: Some(100.0 * (p - d) as f64 / (p + pa + d) as f64),
+        csat_answers: 40,
+        csat: Some(72.5),
+    };
+    let shares = [0.31, 0.19, 0.13, 0.1, 0.08, 0.06, 0.05, 0.04, 0.03, 0.01];
+    Insights {
+        as_of: day(2026, 11, 20),
+        computed_at: Utc.with_ymd_and_hms(2026, 11, 20, 7, 0, 0).unwrap(),
+        customers: 10_000,
+        settings: AnalyticsSettings {
+            discount_rate: 0.10,
+            min_support: 0.002,
+            min_confidence: 0.10,
+            min_lift: 1.2,
+            nps_window_days: 365,
+            default_margin: 0.30,
+        },
+        pareto: vec![Pareto {
+            currency: "GBP".into(),
+            customers: 4_120,
+            profit_minor: 41_200_000,
+            deciles: shares
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Decile {
+                    decile: i as u8 + 1,
+                    customers: 412,
+                    profit_minor: (41_200_000.0 * s) as i64,
+                    share: *s,
+                })
+                .collect(),
+            top20_share: 0.5,
+        }],
+        nps: NpsBreakdown {
+            window_days: 365,
+            from: day(2025, 11, 21),
+            to: day(2026, 11, 20),
+            overall: group("All customers", 420, 380, 403),
+            by_segment: vec![
+                group("Champions", 120, 60, 20),
+                group("At risk", 20, 30, 80),
+            ],
+            by_team: vec![group("Billing", 90, 80, 70), group("Retention", 60, 40, 30)],
+        },
+        segments: vec![SegmentStats {
+            segment: Segment::Champions,
+            customers: 980,
+            previous_buyers: 400,
+            retained: 332,
+            retention: Some(0.83),
+        }],
+        rules: vec![RuleStats {
+            id: 7,
+            kind: SuggestionKind::CrossSell,
+            antecedent: "Roaming packs".into(),
+            consequent: "Travel insurance".into(),
+            support: 0.021,
+            confidence: 0.45,
+            lift: 3.1,
+            active: true,
+            open_suggestions: 812,
+            accepted: 3,
+            declined: 1,
+            not_now: 0,
+            conversion: Some(0.75),
+        }],
     }
 }
 
@@ -410,6 +604,8 @@ pub fn cjk_customer_view() -> CustomerView {
     v.interactions.truncate(3);
     v.interactions_cursor = None;
     v.open_complaints.clear();
+    // Figures not computed yet (a server's first refresh still running).
+    v.analytics = None;
     v
 }
 
@@ -445,6 +641,11 @@ pub fn hostile_customer_view() -> CustomerView {
     v.open_complaints[0].category = "Billing\u{0}\u{1}".into();
     v.interactions[0].reason = "\u{1b}[1mBold".into();
     v.interactions[0].notes = "line one\nline two\u{1b}[A\u{1b}[K".into();
+    if let Some(a) = v.analytics.as_mut() {
+        a.churn.reasons[0].text = "3 contacts\u{1b}[2J in 30 days\u{7}".into();
+        a.suggestions[0].offer = "Travel\u{1b}]0;owned\u{7} insurance".into();
+        a.suggestions[0].rationale = "bought \u{202E}X\u{202C}; \u{9b}6n 45%".into();
+    }
     v
 }
 

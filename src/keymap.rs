@@ -33,10 +33,14 @@ pub enum Context {
     Palette,
     /// Choosing why masked contact details are to be shown.
     Reveal,
+    /// The explanation of a figure, over the customer screen.
+    Explain,
+    /// The supervisors' insights screen.
+    Insights,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Search,
         Context::Customer,
@@ -45,6 +49,8 @@ impl Context {
         Context::Help,
         Context::Palette,
         Context::Reveal,
+        Context::Explain,
+        Context::Insights,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -56,6 +62,8 @@ impl Context {
             Context::Help => "help",
             Context::Palette => "palette",
             Context::Reveal => "reveal",
+            Context::Explain => "explain",
+            Context::Insights => "insights",
         }
     }
     /// True where plain characters type text (so a key shown for a
@@ -73,6 +81,8 @@ impl Context {
             Context::Help => "This help",
             Context::Palette => "Command palette",
             Context::Reveal => "Revealing contact details",
+            Context::Explain => "Explaining a figure",
+            Context::Insights => "Insights screen",
         }
     }
 }
@@ -114,11 +124,17 @@ pub enum Command {
     Discard,
     Palette,
     RevealContact,
+    TabOffers,
+    Explain,
+    AcceptSuggestion,
+    DeclineSuggestion,
+    SuggestionNotNow,
+    Insights,
 }
 
 impl Command {
     /// Every command, in the order help lists them.
-    pub const ALL: [Command; 33] = [
+    pub const ALL: [Command; 39] = [
         Command::Quit,
         Command::Help,
         Command::Search,
@@ -135,6 +151,7 @@ impl Command {
         Command::TabOverview,
         Command::TabHistory,
         Command::TabComplaints,
+        Command::TabOffers,
         Command::TabPreferences,
         Command::ChannelFilter,
         Command::Refresh,
@@ -152,6 +169,11 @@ impl Command {
         Command::Discard,
         Command::Palette,
         Command::RevealContact,
+        Command::Explain,
+        Command::AcceptSuggestion,
+        Command::DeclineSuggestion,
+        Command::SuggestionNotNow,
+        Command::Insights,
     ];
 
     /// The name used in the configuration (`"refresh"`).
@@ -190,6 +212,12 @@ impl Command {
             Command::Discard => "discard",
             Command::Palette => "palette",
             Command::RevealContact => "reveal_contact",
+            Command::TabOffers => "tab_offers",
+            Command::Explain => "explain",
+            Command::AcceptSuggestion => "accept_suggestion",
+            Command::DeclineSuggestion => "decline_suggestion",
+            Command::SuggestionNotNow => "suggestion_not_now",
+            Command::Insights => "insights",
         }
     }
 
@@ -240,6 +268,14 @@ impl Command {
             Command::RevealContact => {
                 "Show the masked phone, email and address in full (asks why; audited)"
             }
+            Command::TabOffers => "Offers tab: cross-sell and up-sell suggestions",
+            Command::Explain => {
+                "Explain the figures: definition and this customer's inputs (Tab: next figure)"
+            }
+            Command::AcceptSuggestion => "The customer accepts the selected suggestion",
+            Command::DeclineSuggestion => "The customer declines the selected suggestion",
+            Command::SuggestionNotNow => "Not now: offer the selected suggestion again later",
+            Command::Insights => "Insights: the 80/20 view, NPS by segment and team, rules",
         }
     }
 
@@ -275,6 +311,12 @@ impl Command {
             Command::Discard => "discard",
             Command::Palette => "commands",
             Command::RevealContact => "reveal",
+            Command::TabOffers => "tabs",
+            Command::Explain => "explain",
+            Command::AcceptSuggestion => "accept",
+            Command::DeclineSuggestion => "decline",
+            Command::SuggestionNotNow => "not now",
+            Command::Insights => "insights",
         }
     }
 }
@@ -471,8 +513,8 @@ pub const UNBOUND: &str = "none";
 pub const DEFAULTS: &[(Context, &str, Command)] = {
     use Command::*;
     use Context::{
-        Customer as C, Form as F, Global as G, Help as H, Palette as P, Reveal as V, Review as R,
-        Search as S,
+        Customer as C, Explain as X, Form as F, Global as G, Help as H, Insights as I,
+        Palette as P, Reveal as V, Review as R, Search as S,
     };
     &[
         (G, "ctrl-c", Quit),
@@ -512,7 +554,8 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (C, "1", TabOverview),
         (C, "2", TabHistory),
         (C, "3", TabComplaints),
-        (C, "4", TabPreferences),
+        (C, "4", TabOffers),
+        (C, "5", TabPreferences),
         (C, "f", ChannelFilter),
         (C, "ctrl-r", Refresh),
         (C, "i", RecordInteraction),
@@ -521,6 +564,11 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (C, "r", RecoveryAction),
         (C, "e", EditPreferences),
         (C, "v", RevealContact),
+        (C, "x", Explain),
+        (C, "a", AcceptSuggestion),
+        (C, "d", DeclineSuggestion),
+        (C, "n", SuggestionNotNow),
+        (G, "f6", Insights),
         (G, "!", ReviewChanges),
         (G, "f4", ReviewChanges),
         (G, "ctrl-t", RetryNow),
@@ -554,6 +602,25 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (V, "j", Next),
         (V, "up", Previous),
         (V, "k", Previous),
+        (X, "tab", NextTab),
+        (X, "right", NextTab),
+        (X, "backtab", PreviousTab),
+        (X, "left", PreviousTab),
+        (X, "x", Explain),
+        (X, "down", Next),
+        (X, "j", Next),
+        (X, "up", Previous),
+        (X, "k", Previous),
+        (I, "down", Next),
+        (I, "j", Next),
+        (I, "up", Previous),
+        (I, "k", Previous),
+        (I, "pgdown", PageDown),
+        (I, "space", PageDown),
+        (I, "pgup", PageUp),
+        (I, "home", First),
+        (I, "g", First),
+        (I, "ctrl-r", Refresh),
     ]
 };
 
@@ -852,7 +919,7 @@ mod tests {
             Some(Command::Help)
         );
         assert_eq!(km.lookup(Context::Help, &key("esc")), Some(Command::Back));
-        assert_eq!(km.lookup(Context::Customer, &key("x")), None);
+        assert_eq!(km.lookup(Context::Customer, &key("z")), None);
         assert_eq!(
             km.keys_for(Context::Customer, Command::Quit),
             vec![key("ctrl-c"), key("q")]

@@ -214,6 +214,13 @@ pub fn spawn_effect(fx: Effect, sv: &Services, tx: &mpsc::UnboundedSender<Action
                 let _ = tx.send(Action::SignedIn(id, r));
             });
         }
+        Effect::LoadInsights { id } => {
+            tokio::spawn(async move {
+                let r = api.insights().await;
+                log_failure("insights", &r);
+                let _ = tx.send(Action::InsightsDone(id, r.map(Box::new)));
+            });
+        }
         Effect::Probe { id, after_ms } => {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(after_ms)).await;

@@ -147,3 +147,46 @@ fn record_an_interaction_a_complaint_and_a_refund() {
     tmux.keys(&["C-c"]);
     tmux.wait_for_exit(Duration::from_secs(5));
 }
+
+#[test]
+fn answer_a_suggestion_from_the_keyboard() {
+    let Some(tmux) = Tmux::start_if_available("offers") else {
+        return;
+    };
+    let server = TestServer::start(300);
+    let (id, account, family, suggestion) = server.pick_customer_with_suggestions();
+    tmux.run_client(&server, &[]);
+    open_customer(&tmux, &account, &family);
+
+    // 4: the Offers tab, with the suggestion's rationale; a: accepted.
+    tmux.keys(&["4"]);
+    let offer: String = suggestion.offer.chars().take(12).collect();
+    tmux.wait_for_all(&[&offer, "a accept"], Duration::from_secs(10));
+    tmux.keys(&["a"]);
+    tmux.wait_for("Saved: Accepted", Duration::from_secs(10));
+
+    // The server has the answer: the suggestion is no longer offered and
+    // its rule counts one acceptance.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let gone = server
+            .view(id)
+            .and_then(|v| v.analytics)
+            .is_some_and(|a| a.suggestions.iter().all(|s| s.id != suggestion.id));
+        let counted = server.insights().is_some_and(|i| {
+            i.rules
+                .iter()
+                .any(|r| r.id == suggestion.rule_id && r.accepted == 1)
+        });
+        if gone && counted {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server does not show the answer (gone {gone}, counted {counted})"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_exit(Duration::from_secs(5));
+}

@@ -105,6 +105,7 @@ fn customer_screen_every_tab() {
         for (c, name) in [
             (Command::TabHistory, "history"),
             (Command::TabComplaints, "complaints"),
+            (Command::TabOffers, "offers"),
             (Command::TabPreferences, "prefs"),
         ] {
             insta::assert_snapshot!(
@@ -653,4 +654,125 @@ proptest! {
             assert_no_control_characters(&b);
         }
     }
+}
+
+#[test]
+fn the_churn_flag_and_its_reasons_stay_on_every_tab() {
+    for tab in [
+        Command::TabOverview,
+        Command::TabHistory,
+        Command::TabComplaints,
+        Command::TabOffers,
+        Command::TabPreferences,
+    ] {
+        for theme in THEMES {
+            let b = render(&cmd(customer(), tab), theme, 80, 24);
+            let screen = text(&b);
+            assert!(
+                screen.contains("⚑ Churn risk 45/100: 3 contacts in 30 days vs 0.4 usual"),
+                "{tab:?} {theme}:\n{screen}"
+            );
+        }
+    }
+    // In colour the flag is a warning; without colour it is a marker and words.
+    let b = render(&customer(), "default", 80, 24);
+    let (x, y) = find(&b, "⚑ Churn").unwrap();
+    assert_eq!(b[(x, y)].fg, Theme::builtin("default").warn.fg.unwrap());
+    // Side by side every reason shows with its points.
+    let screen = text(&render(&customer(), "mono", 160, 48));
+    assert!(screen.contains("⚑ Churn risk 45/100"), "{screen}");
+    assert!(
+        screen.contains("· complaint #477 open past its SLA (+1 open)"),
+        "{screen}"
+    );
+    assert!(screen.contains("(+25)"), "{screen}");
+}
+
+#[test]
+fn offers_with_rationale_and_answer_keys() {
+    for theme in THEMES {
+        let s = cmd(customer(), Command::TabOffers);
+        let screen = text(&render(&s, theme, 80, 24));
+        assert!(screen.contains("▶ + Travel insurance"), "{screen}");
+        assert!(screen.contains("EV £23.40"), "45% of £52.00:\n{screen}");
+        assert!(screen.contains("lift 3.1"), "{screen}");
+        assert!(
+            screen.contains("a accept  d decline  n not now"),
+            "{screen}"
+        );
+    }
+    // Answered here and on its way: said in words in place of the keys.
+    let mut s = cmd(customer(), Command::TabOffers);
+    update(&mut s, Action::Command(Command::AcceptSuggestion));
+    let screen = text(&render(&s, "mono", 80, 24));
+    assert!(screen.contains("✓ accepted · sending"), "{screen}");
+    insta::assert_snapshot!("offers_answered_80x24_mono", screen);
+    // No consent: nothing offered, and why.
+    let mut v = fixtures::customer_view();
+    v.preferences.consent.do_not_contact = true;
+    if let Some(a) = v.analytics.as_mut() {
+        a.marketing_allowed = false;
+        a.suggestions.clear();
+    }
+    let s = cmd(fixtures::state_with_customer(v), Command::TabOffers);
+    let screen = text(&render(&s, "default", 80, 24));
+    assert!(
+        screen.contains("No offers: the customer asked not to be contacted."),
+        "{screen}"
+    );
+}
+
+#[test]
+fn explaining_each_figure_with_this_customers_inputs() {
+    let s = cmd(customer(), Command::Explain);
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(
+            format!("explain_clv_{w}x{h}"),
+            text(&render(&s, "default", w, h))
+        );
+    }
+    let screen = text(&render(&s, "mono", 80, 24));
+    assert!(
+        screen.contains("CLV = £820.00 × 0.83 / (1 + 0.10 − 0.83) = £2,520.74."),
+        "{screen}"
+    );
+    let mut s = s;
+    for figure in rapport_api::Figure::ALL.iter().skip(1) {
+        update(&mut s, Action::Command(Command::NextTab));
+        let screen = text(&render(&s, "mono", 80, 24));
+        assert!(screen.contains(figure.title()), "{figure:?}:\n{screen}");
+        assert!(
+            screen.contains("For this customer:"),
+            "{figure:?}:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("explain_{figure:?}_80x24").to_lowercase(), screen);
+    }
+}
+
+#[test]
+fn insights_screen() {
+    let mut s = customer();
+    let fx = update(&mut s, Action::Command(Command::Insights));
+    let rapport::app::Effect::LoadInsights { id } = fx[0] else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Action::InsightsDone(id, Ok(Box::new(fixtures::insights()))),
+    );
+    for (w, h) in SIZES {
+        for theme in THEMES {
+            insta::assert_snapshot!(
+                format!("insights_{w}x{h}_{theme}"),
+                text(&render(&s, theme, w, h))
+            );
+        }
+    }
+    let screen = text(&render(&s, "mono", 160, 48));
+    assert!(screen.contains("the top 20% bring 50%"), "{screen}");
+    assert!(
+        screen.contains("Roaming packs → Travel insurance"),
+        "{screen}"
+    );
+    assert!(screen.contains("conversion 75%"), "{screen}");
 }

@@ -157,6 +157,12 @@ impl ApiClient {
             .await
     }
 
+    /// `GET /v1/analytics/insights`: the supervisors' population figures.
+    pub async fn insights(&self) -> Result<rapport_api::Insights, ApiError> {
+        self.get(&format!("{API_PREFIX}/analytics/insights"), &[], true)
+            .await
+    }
+
     /// `GET /v1/customers/{id}/interactions`: one page of history, newest
     /// first, older than `cursor`, optionally on one channel.
     pub async fn interactions(

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use rapport_api::{
-    CustomerId, CustomerView, Event, Health, InteractionPage, Me, RevealedContact, SearchResponse,
-    Taxonomy,
+    CustomerId, CustomerView, Event, Health, Insights, InteractionPage, Me, RevealedContact,
+    SearchResponse, Taxonomy,
 };
 
 use super::form::Draft;
@@ -90,4 +90,6 @@ pub enum Action {
         retry_in_ms: u64,
     },
     ServerEvent(Box<Event>),
+    /// `GET /v1/analytics/insights` came back.
+    InsightsDone(RequestId, Result<Box<Insights>, ApiError>),
 }

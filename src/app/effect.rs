@@ -68,6 +68,10 @@ pub enum Effect {
     },
     /// Tell the server which customer is open (repeated while open).
     Presence(Option<CustomerId>),
+    /// `GET /v1/analytics/insights` → `InsightsDone(id, …)`.
+    LoadInsights {
+        id: RequestId,
+    },
     /// Leave the event loop (the terminal is restored on the way out).
     Quit,
 }

@@ -96,6 +96,9 @@ pub fn event(s: &mut AppState, e: Event) -> Vec<Effect> {
             }
             vec![]
         }
+        EventBody::OrderCreated(_)
+        | EventBody::SuggestionResponded(_)
+        | EventBody::AnalyticsUpdated(_) => super::analytics::event(s, e.customer_id, e.body),
         EventBody::Resync => {
             if s.screen == Screen::Customer {
                 super::update::reload_view(s)

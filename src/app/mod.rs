@@ -4,6 +4,7 @@
 //! key events into actions through the keymap.
 
 pub mod action;
+pub mod analytics;
 pub mod effect;
 pub mod form;
 pub mod input;
@@ -19,9 +20,9 @@ pub use action::Action;
 pub use effect::Effect;
 pub use form::{Draft, Form, FormKind};
 pub use state::{
-    AppState, Connection, CustomerState, Focus, HistoryState, LiveState, Load, OutboxState,
-    QueuedWrite, RequestId, ReviewItem, ReviewState, Screen, SearchState, Tab, WIDE_COLUMNS,
-    WIDE_ROWS, is_wide,
+    AppState, Connection, CustomerState, ExplainState, Focus, HistoryState, InsightsState,
+    LiveState, Load, OutboxState, QueuedWrite, RequestId, ReviewItem, ReviewState, Screen,
+    SearchState, Tab, WIDE_COLUMNS, WIDE_ROWS, is_wide,
 };
 pub use update::{init, update};
 pub use write::{WriteKind, WriteMethod, WriteRequest};

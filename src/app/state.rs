@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use rapport_api::{
-    Channel, CustomerId, CustomerView, Interaction, Me, RevealedContact, SearchResponse, Taxonomy,
+    Channel, CustomerId, CustomerView, Figure, Insights, Interaction, Me, RevealedContact,
+    SearchResponse, SuggestionAnswer, Taxonomy,
 };
 
 use super::form::{Draft, Form};
@@ -38,6 +39,12 @@ pub enum Load<T> {
 
 impl<T> Load<T> {
     pub fn loaded(&self) -> Option<&T> {
+        match self {
+            Load::Loaded(t) => Some(t),
+            _ => None,
+        }
+    }
+    pub fn loaded_mut(&mut self) -> Option<&mut T> {
         match self {
             Load::Loaded(t) => Some(t),
             _ => None,
@@ -81,6 +88,8 @@ impl Connection {
 pub enum Screen {
     Search,
     Customer,
+    /// The supervisors' insights (F6).
+    Insights,
 }
 
 /// Tabs of the narrow (80-column) customer layout.
@@ -89,14 +98,16 @@ pub enum Tab {
     Overview,
     History,
     Complaints,
+    Offers,
     Preferences,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [
+    pub const ALL: [Tab; 5] = [
         Tab::Overview,
         Tab::History,
         Tab::Complaints,
+        Tab::Offers,
         Tab::Preferences,
     ];
     pub fn title(self) -> &'static str {
@@ -104,6 +115,7 @@ impl Tab {
             Tab::Overview => "Overview",
             Tab::History => "History",
             Tab::Complaints => "Complaints",
+            Tab::Offers => "Offers",
             Tab::Preferences => "Prefs",
         }
     }
@@ -123,6 +135,7 @@ impl Tab {
 pub enum Focus {
     History,
     Complaints,
+    Suggestions,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,6 +198,9 @@ pub struct CustomerState {
     /// Contact details the server recorded a reveal of; shown unmasked
     /// while this customer stays open.
     pub revealed: Option<RevealedContact>,
+    pub suggestion_selected: usize,
+    /// Suggestions answered here: (id, answer, the server has it).
+    pub answered: Vec<(i64, SuggestionAnswer, bool)>,
 }
 
 impl CustomerState {
@@ -200,6 +216,8 @@ impl CustomerState {
             complaint_selected: 0,
             reveal: None,
             revealed: None,
+            suggestion_selected: 0,
+            answered: Vec::new(),
         }
     }
 }
@@ -254,6 +272,33 @@ pub struct LiveState {
     pub last_id: Option<i64>,
     /// Why it is down, and when it tries again.
     pub down: Option<(String, DateTime<Utc>)>,
+}
+
+/// The explanation overlay: which figure, and how far it is scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExplainState {
+    pub figure: Figure,
+    pub scroll: u16,
+}
+
+/// The insights screen and the screen it was opened from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsightsState {
+    pub data: Load<Insights>,
+    pub request: RequestId,
+    pub scroll: u16,
+    pub back_to: Screen,
+}
+
+impl Default for InsightsState {
+    fn default() -> Self {
+        InsightsState {
+            data: Load::Idle,
+            request: 0,
+            scroll: 0,
+            back_to: Screen::Search,
+        }
+    }
 }
 
 /// The overlay listing refused changes and drafts to restore.
@@ -312,6 +357,9 @@ pub struct AppState {
     pub notice: Option<(String, DateTime<Utc>)>,
     /// A draft whose form opens once its customer's view has loaded.
     pub restore: Option<Draft>,
+    /// The figure being explained, over the customer screen.
+    pub explain: Option<ExplainState>,
+    pub insights: InsightsState,
     next_id: RequestId,
 }
 
@@ -345,6 +393,8 @@ impl AppState {
             review: None,
             notice: None,
             restore: None,
+            explain: None,
+            insights: InsightsState::default(),
             next_id: 0,
         }
     }
@@ -373,12 +423,16 @@ impl AppState {
         if self.review.is_some() {
             return Context::Review;
         }
+        if self.explain.is_some() {
+            return Context::Explain;
+        }
         match self.screen {
             Screen::Search => Context::Search,
             Screen::Customer if self.customer.as_ref().is_some_and(|c| c.reveal.is_some()) => {
                 Context::Reveal
             }
             Screen::Customer => Context::Customer,
+            Screen::Insights => Context::Insights,
         }
     }
 

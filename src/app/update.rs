@@ -4,7 +4,7 @@
 use rapport_api::Channel;
 
 use super::state::*;
-use super::{Action, Effect, live, writes};
+use super::{Action, Effect, analytics, live, writes};
 use crate::api::ApiError;
 use crate::keymap::Command;
 
@@ -311,6 +311,13 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
             }
             Err(e) => failed(s, &e),
         },
+        Action::InsightsDone(id, result) => match analytics::insights_done(s, id, result) {
+            Ok(fx) => {
+                succeeded(s);
+                fx
+            }
+            Err(e) => failed(s, &e),
+        },
     }
 }
 
@@ -538,6 +545,14 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
                 _ => writes::review_command(s, cmd),
             };
         }
+        if s.explain.is_some() {
+            return analytics::explain_command(s, cmd);
+        }
+        if s.screen == Screen::Insights
+            && let Some(fx) = analytics::insights_command(s, cmd)
+        {
+            return fx;
+        }
     }
     if let Some(scroll) = s.help {
         // Help is modal: it scrolls, closes, or the app quits.
@@ -595,12 +610,18 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             s.palette = Some(super::palette::PaletteState::new(s.context()));
             vec![]
         }
+        Command::Explain => analytics::open_explain(s),
+        Command::AcceptSuggestion | Command::DeclineSuggestion | Command::SuggestionNotNow => {
+            analytics::answer(s, cmd)
+        }
+        Command::Insights => analytics::toggle_insights(s),
         Command::Save | Command::NextField | Command::PreviousField | Command::Discard => vec![],
         Command::ClearQuery => {
             s.search.query.clear();
             query_changed(s)
         }
         Command::Back => match s.screen {
+            Screen::Insights => analytics::toggle_insights(s),
             Screen::Customer => {
                 to_search(s);
                 vec![Effect::Presence(None)]
@@ -621,6 +642,7 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
         },
         Command::Open => open_selected(s),
         Command::Refresh => match s.screen {
+            Screen::Insights => analytics::load_insights(s),
             Screen::Customer => {
                 let mut fx = load_view(s);
                 if s.customer
@@ -648,6 +670,7 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
         | Command::TabOverview
         | Command::TabHistory
         | Command::TabComplaints
+        | Command::TabOffers
         | Command::TabPreferences => {
             let wide = s.wide();
             if s.screen != Screen::Customer {
@@ -660,12 +683,13 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
                     c.focus = match (cmd, c.focus) {
                         (Command::TabHistory, _) => Focus::History,
                         (Command::TabComplaints, _) => Focus::Complaints,
-                        (Command::NextTab | Command::PreviousTab, Focus::History) => {
-                            Focus::Complaints
-                        }
-                        (Command::NextTab | Command::PreviousTab, Focus::Complaints) => {
-                            Focus::History
-                        }
+                        (Command::TabOffers, _) => Focus::Suggestions,
+                        (Command::NextTab, Focus::History) => Focus::Complaints,
+                        (Command::NextTab, Focus::Complaints) => Focus::Suggestions,
+                        (Command::NextTab, Focus::Suggestions) => Focus::History,
+                        (Command::PreviousTab, Focus::History) => Focus::Suggestions,
+                        (Command::PreviousTab, Focus::Complaints) => Focus::History,
+                        (Command::PreviousTab, Focus::Suggestions) => Focus::Complaints,
                         (_, f) => f,
                     };
                 } else {
@@ -675,6 +699,7 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
                         Command::TabOverview => Tab::Overview,
                         Command::TabHistory => Tab::History,
                         Command::TabComplaints => Tab::Complaints,
+                        Command::TabOffers => Tab::Offers,
                         _ => Tab::Preferences,
                     };
                 }
@@ -772,6 +797,7 @@ fn step(pos: usize, len: usize, cmd: Command) -> usize {
 fn move_selection(s: &mut AppState, cmd: Command) -> Vec<Effect> {
     let wide = s.wide();
     match s.screen {
+        Screen::Insights => vec![],
         Screen::Search => {
             let len = s.search.results.loaded().map_or(0, |r| r.hits.len());
             s.search.selected = step(s.search.selected, len, cmd);
@@ -787,10 +813,16 @@ fn move_selection(s: &mut AppState, cmd: Command) -> Vec<Effect> {
                 match c.tab {
                     Tab::History => Some(Focus::History),
                     Tab::Complaints => Some(Focus::Complaints),
+                    Tab::Offers => Some(Focus::Suggestions),
                     _ => None,
                 }
             };
             match target {
+                Some(Focus::Suggestions) => {
+                    let len = analytics::suggestions(c).len();
+                    c.suggestion_selected = step(c.suggestion_selected, len, cmd);
+                    vec![]
+                }
                 Some(Focus::Complaints) => {
                     let len = c.view.loaded().map_or(0, |v| v.open_complaints.len());
                     c.complaint_selected = step(c.complaint_selected, len, cmd);

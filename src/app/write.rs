@@ -32,6 +32,11 @@ pub enum WriteKind {
         approve: bool,
     },
     Preferences,
+    /// An answer to a cross-sell or up-sell suggestion.
+    SuggestionResponse {
+        suggestion_id: i64,
+        answer: rapport_api::SuggestionAnswer,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

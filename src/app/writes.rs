@@ -244,6 +244,10 @@ pub fn acked(
         return vec![];
     }
     match kind {
+        WriteKind::SuggestionResponse { suggestion_id, .. } => {
+            super::analytics::response_acked(s, *suggestion_id);
+            vec![]
+        }
         WriteKind::Interaction => {
             if let Ok(i) = serde_json::from_value::<Interaction>(reply.clone()) {
                 add_interaction(s, i);

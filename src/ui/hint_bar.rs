@@ -43,6 +43,17 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             ],
         );
     }
+    if s.explain.is_some() {
+        return (
+            Context::Explain,
+            &[
+                Command::NextTab,
+                Command::Next,
+                Command::Back,
+                Command::Help,
+            ],
+        );
+    }
     if s.review.is_some() {
         return (
             Context::Review,
@@ -56,7 +67,37 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             ],
         );
     }
+    let offers = s
+        .customer
+        .as_ref()
+        .is_some_and(|c| c.tab == crate::app::Tab::Offers);
     match s.screen {
+        Screen::Insights => (
+            Context::Insights,
+            &[
+                Command::Next,
+                Command::PageDown,
+                Command::Refresh,
+                Command::Insights,
+                Command::Back,
+                Command::Help,
+                Command::Quit,
+            ],
+        ),
+        Screen::Customer if !s.wide() && offers => (
+            Context::Customer,
+            &[
+                Command::AcceptSuggestion,
+                Command::DeclineSuggestion,
+                Command::SuggestionNotNow,
+                Command::Next,
+                Command::TabOverview,
+                Command::Explain,
+                Command::Search,
+                Command::Back,
+                Command::Help,
+            ],
+        ),
         Screen::Search => (
             Context::Search,
             &[
@@ -78,8 +119,13 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::RecoveryAction,
                 Command::UpdateComplaint,
                 Command::EditPreferences,
+                Command::Explain,
+                Command::AcceptSuggestion,
+                Command::DeclineSuggestion,
+                Command::SuggestionNotNow,
                 Command::NextTab,
                 Command::ChannelFilter,
+                Command::Insights,
                 Command::Refresh,
                 Command::Back,
                 Command::Help,
@@ -97,6 +143,7 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::RecoveryAction,
                 Command::UpdateComplaint,
                 Command::TabOverview,
+                Command::Explain,
                 Command::EditPreferences,
                 Command::ChannelFilter,
                 Command::Back,
@@ -129,15 +176,18 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
         }
         let found = k.hints(ctx, &[*cmd]);
         // Side by side, Tab moves between the panels rather than tabs.
-        let word = |w: &'static str| {
-            if *cmd == Command::NextTab { "panel" } else { w }
+        let word = |w: &'static str| match (*cmd, ctx) {
+            (Command::NextTab, Context::Explain) => "next figure",
+            (Command::NextTab, _) => "panel",
+            (Command::Back, Context::Explain) => "close",
+            _ => w,
         };
         out.extend(found.into_iter().map(|(key, w)| (key, word(w))));
     }
     out
 }
 
-/// "1-4" when the four tab keys are consecutive digits, as by default.
+/// "1-5" when the five tab keys are consecutive digits, as by default.
 fn tab_range(k: &Keymap) -> Option<String> {
     let digit = |cmd| {
         k.keys_in(Context::Customer, cmd)
@@ -148,13 +198,14 @@ fn tab_range(k: &Keymap) -> Option<String> {
         Command::TabOverview,
         Command::TabHistory,
         Command::TabComplaints,
+        Command::TabOffers,
         Command::TabPreferences,
     ]
     .into_iter()
     .map(digit)
     .collect::<Option<_>>()?;
     let consecutive = d.windows(2).all(|w| w[1] as u32 == w[0] as u32 + 1);
-    consecutive.then(|| format!("{}-{}", d[0], d[3]))
+    consecutive.then(|| format!("{}-{}", d[0], d[d.len() - 1]))
 }
 
 pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap) {
@@ -190,7 +241,7 @@ mod tests {
         let h = hints(&s, &Keymap::default());
         assert_eq!(h[0], ("/".to_string(), "search"));
         assert_eq!(h[1], ("i".to_string(), "note"));
-        assert!(h.contains(&("1-4".to_string(), "tabs")), "{h:?}");
+        assert!(h.contains(&("1-5".to_string(), "tabs")), "{h:?}");
         let mut keys = KeysConfig::new();
         keys.entry(Context::Customer)
             .or_default()
@@ -200,10 +251,10 @@ mod tests {
             .insert("f".into(), "none".into());
         keys.entry(Context::Customer)
             .or_default()
-            .insert("5".into(), "tab_preferences".into());
+            .insert("6".into(), "tab_preferences".into());
         keys.entry(Context::Customer)
             .or_default()
-            .insert("4".into(), "none".into());
+            .insert("5".into(), "none".into());
         let km = Keymap::new(&[KeyLayer {
             origin: "test".into(),
             keys,
@@ -213,7 +264,7 @@ mod tests {
         assert!(h.contains(&("c".to_string(), "channel")), "{h:?}");
         assert!(
             !h.iter().any(|(_, w)| *w == "tabs"),
-            "1 2 3 5 is not a range"
+            "1 2 3 4 6 is not a range"
         );
     }
 }

@@ -4,10 +4,12 @@
 //! theme role. One file per screen or panel.
 
 pub mod customer;
+pub mod explain;
 pub mod form;
 pub mod format;
 pub mod help;
 pub mod hint_bar;
+pub mod insights;
 pub mod palette;
 pub mod review;
 pub mod search;
@@ -47,8 +49,12 @@ pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
     match s.screen {
         Screen::Search => search::draw(f, body, s, t, k),
         Screen::Customer => customer::draw(f, body, s, t, k, is_wide(area.width, area.height)),
+        Screen::Insights => insights::draw(f, body, s, t, k),
     }
     hint_bar::draw(f, bottom, s, t, k);
+    if let (Some(e), Some(v)) = (&s.explain, s.view()) {
+        explain::draw(f, body, e, v, t, k);
+    }
     if s.review.is_some() {
         review::draw(f, body, s, t, k);
     }

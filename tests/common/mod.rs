@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use rapport_api::{CustomerView, Role};
+use rapport_api::{CustomerView, Insights, Role, Suggestion};
 use rapport_server::{Db, ServerConfig, ServerHandle, agents, seed};
 
 /// The anchor date of generated test data, so runs are reproducible.
@@ -49,6 +49,7 @@ impl TestServer {
                 .expect("bind loopback");
             let cfg = ServerConfig {
                 as_of: Some(anchor()),
+                ..Default::default()
             };
             let handle = rapport_server::serve(listener, db, cfg)
                 .await
@@ -77,7 +78,10 @@ impl TestServer {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind loopback");
-            let cfg = ServerConfig { as_of: Some(as_of) };
+            let cfg = ServerConfig {
+                as_of: Some(as_of),
+                ..Default::default()
+            };
             let handle = rapport_server::serve(listener, db.clone(), cfg)
                 .await
                 .expect("serve");
@@ -124,9 +128,10 @@ impl TestServer {
         }
     }
 
-    /// GET a customer view over HTTP, as any client would.
-    pub fn view(&self, id: i64) -> Option<CustomerView> {
-        let url = format!("{}/v1/customers/{id}/view", self.url);
+    /// GET `path` over HTTP, as any client would; None unless it answers
+    /// with a document of that type.
+    pub fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Option<T> {
+        let url = format!("{}{path}", self.url);
         let token = self.token.clone();
         self.runtime.block_on(async move {
             let resp = reqwest::Client::new()
@@ -138,8 +143,13 @@ impl TestServer {
             if !resp.status().is_success() {
                 return None;
             }
-            resp.json::<CustomerView>().await.ok()
+            resp.json::<T>().await.ok()
         })
+    }
+
+    /// GET a customer view over HTTP.
+    pub fn view(&self, id: i64) -> Option<CustomerView> {
+        self.get(&format!("/v1/customers/{id}/view"))
     }
 
     /// A customer whose family name is plain ASCII letters (easy to type):
@@ -173,6 +183,37 @@ impl TestServer {
             }
         }
         panic!("no quiet GBP customer with a plain ASCII family name among the first 300");
+    }
+
+    /// A customer with a plain ASCII family name and at least one
+    /// suggestion, once the server's first analytics refresh is done:
+    /// (id, account number, family name, their best suggestion).
+    pub fn pick_customer_with_suggestions(&self) -> (i64, String, String, Suggestion) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            for id in 1..300 {
+                let Some(v) = self.view(id) else { continue };
+                let family = &v.profile.family_name;
+                let Some(s) = v.analytics.as_ref().and_then(|a| a.suggestions.first()) else {
+                    continue;
+                };
+                if family.len() >= 5 && family.chars().all(|c| c.is_ascii_alphabetic()) {
+                    return (
+                        id,
+                        v.profile.account_number.clone(),
+                        family.clone(),
+                        s.clone(),
+                    );
+                }
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("no customer with a suggestion and a plain ASCII family name among the first 300");
+    }
+
+    /// GET the insights over HTTP.
+    pub fn insights(&self) -> Option<Insights> {
+        self.get("/v1/analytics/insights")
     }
 }
 

@@ -14,8 +14,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::analytics::{CustomerAnalytics, SuggestionResponse};
 use crate::recording::{Presence, RecoveryAction};
-use crate::{AgentRef, Complaint, CustomerId, Interaction, Preferences};
+use crate::{AgentRef, Complaint, CustomerId, Interaction, OrderSummary, Preferences};
 
 /// Seconds between heartbeat comments on an idle event stream.
 pub const HEARTBEAT_SECS: u64 = 15;
@@ -47,6 +48,12 @@ pub enum EventBody {
     PreferencesUpdated(Preferences),
     /// Who has a customer open changed (ephemeral).
     Presence(Presence),
+    /// An order was placed (`POST /v1/orders`).
+    OrderCreated(OrderSummary),
+    /// An agent answered a cross-sell or up-sell suggestion.
+    SuggestionResponded(SuggestionResponse),
+    /// A customer's figures were recomputed after a change (ephemeral).
+    AnalyticsUpdated(Box<CustomerAnalytics>),
     /// The resume point is older than the server keeps: reload everything.
     Resync,
 }
@@ -61,6 +68,9 @@ impl EventBody {
             EventBody::RecoveryActionChanged(_) => "recovery_action_changed",
             EventBody::PreferencesUpdated(_) => "preferences_updated",
             EventBody::Presence(_) => "presence",
+            EventBody::OrderCreated(_) => "order_created",
+            EventBody::SuggestionResponded(_) => "suggestion_responded",
+            EventBody::AnalyticsUpdated(_) => "analytics_updated",
             EventBody::Resync => "resync",
         }
     }

@@ -10,11 +10,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod analytics;
 pub mod events;
 pub mod money;
 pub mod privacy;
 pub mod recording;
 
+pub use analytics::*;
 pub use events::{Event, EventBody};
 pub use privacy::{RevealRequest, RevealedContact};
 pub use recording::*;
@@ -532,7 +534,7 @@ pub struct Complaint {
 }
 
 /// `GET /v1/customers/{id}/view`: the customer-360 document in one round trip.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CustomerView {
     pub profile: Profile,
     pub preferences: Preferences,
@@ -558,6 +560,10 @@ pub struct CustomerView {
     pub viewers: Vec<AgentRef>,
     /// Server clock when the view was assembled, for countdowns.
     pub server_time: DateTime<Utc>,
+    /// Segment, value, churn risk and suggestions; None until the figures
+    /// are first computed.
+    #[serde(default)]
+    pub analytics: Option<CustomerAnalytics>,
 }
 
 /// Mask a phone number for display: keep the country code and last 3 digits.

@@ -140,7 +140,9 @@ pub async fn replace_labelled_token(
     agent_id: AgentId,
     label: &str,
 ) -> anyhow::Result<String> {
-    let mut tx = db.pool.begin().await?;
+    // Read, then write: take the write lock first, so another writer (a
+    // server's analytics on the same file) makes this wait, not fail.
+    let mut tx = db.write().await?;
     ensure_agent(&mut tx, agent_id).await?;
     sqlx::query("DELETE FROM api_tokens WHERE agent_id = ? AND label = ?")
         .bind(agent_id)

@@ -6,6 +6,7 @@
 //! talks to it over loopback HTTP exactly as it would to a remote one.
 
 pub mod agents;
+pub mod analytics;
 pub mod audit;
 pub mod codes;
 pub mod cursor;
@@ -15,6 +16,7 @@ pub mod embedded;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod import;
 pub mod phone;
 pub mod privacy;
 pub mod recording;
@@ -40,6 +42,8 @@ pub use http::{AppState, router};
 pub struct ServerConfig {
     /// The analysis date of purchase summaries; None means today (UTC).
     pub as_of: Option<chrono::NaiveDate>,
+    /// How customer analytics are computed and refreshed.
+    pub analytics: analytics::Settings,
 }
 
 /// A running server. Dropping the handle leaves it running until the tokio
@@ -49,6 +53,7 @@ pub struct ServerHandle {
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     upkeep: JoinHandle<()>,
+    analytics: JoinHandle<()>,
     events: std::sync::Arc<events::Events>,
 }
 
@@ -60,10 +65,15 @@ impl ServerHandle {
 
     /// Stop accepting connections and wait (up to ten seconds) for requests
     /// in flight to finish.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.events.close();
         let _ = self.shutdown.send(());
         self.upkeep.abort();
+        // Wait for a refresh or update in flight to let go of its
+        // connection (its transaction rolls back), so the file is free for
+        // whoever opens it next.
+        self.analytics.abort();
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.analytics).await;
         let mut task = self.task;
         match tokio::time::timeout(Duration::from_secs(10), &mut task).await {
             Ok(Ok(Ok(()))) => {}
@@ -89,6 +99,7 @@ pub async fn serve(
     let state = AppState::new(db.clone(), cfg);
     state.events.poll(&db).await?;
     let upkeep = tokio::spawn(upkeep(db, state.events.clone()));
+    let analytics = state.analytics.start(state.events.clone()).await?;
     let events = state.events.clone();
     let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
@@ -105,6 +116,7 @@ pub async fn serve(
         shutdown: tx,
         task,
         upkeep,
+        analytics,
         events,
     })
 }

@@ -45,10 +45,23 @@ enum Command {
             value_name = "ADDR"
         )]
         listen: SocketAddr,
-        /// Compute purchase summaries as of this day (YYYY-MM-DD) instead of
-        /// today; orders after it are left out.
-        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        /// Compute purchase summaries and analytics as of this day
+        /// (YYYY-MM-DD) instead of today; orders after it are left out.
+        #[arg(long, env = "RAPPORT_AS_OF", value_name = "DATE", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
+        /// Recompute every customer's figures this often, in hours (0: only
+        /// at start, when they are missing, for another date, or older than
+        /// an import). A customer's own figures are updated as soon as their
+        /// data changes either way.
+        #[arg(
+            long,
+            env = "RAPPORT_ANALYTICS_REFRESH_HOURS",
+            default_value_t = 24,
+            value_name = "HOURS"
+        )]
+        refresh_hours: u64,
+        #[command(flatten)]
+        analytics: rapport_server::analytics::SettingsArgs,
     },
     /// Generate demo customers with years of history (deterministic for a
     /// seed and anchor date). Adds to any customers already there.
@@ -74,6 +87,18 @@ enum Command {
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
+    },
+    /// Import customers, transactions, interactions or survey answers from
+    /// CSV: all rows or none (or --skip-bad-rows), every bad row reported
+    /// with its line, column and reason.
+    Import {
+        #[command(subcommand)]
+        command: rapport_server::import::cli::ImportCommand,
+    },
+    /// Customer analytics: segments, CLV, churn red flags, suggestions.
+    Analytics {
+        #[command(subcommand)]
+        command: rapport_server::analytics::cli::AnalyticsCommand,
     },
 }
 
@@ -186,7 +211,13 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { db, listen, as_of } => {
+        Command::Serve {
+            db,
+            listen,
+            as_of,
+            refresh_hours,
+            analytics,
+        } => {
             let db = Db::connect(&db.database).await?;
             if !seed::is_seeded(&db).await? {
                 tracing::warn!(
@@ -196,7 +227,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("could not listen on {listen}"))?;
-            let handle = rapport_server::serve(listener, db, ServerConfig { as_of }).await?;
+            let cfg = ServerConfig {
+                as_of,
+                analytics: analytics.settings(Some(refresh_hours)),
+            };
+            let handle = rapport_server::serve(listener, db, cfg).await?;
             eprintln!("rapport-server listening on {}", handle.url());
             shutdown_signal().await;
             eprintln!("rapport-server: stopping");
@@ -293,6 +328,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
         Command::Policy { command } => policy(command).await,
+        Command::Import { command } => rapport_server::import::cli::run(command).await,
+        Command::Analytics { command } => rapport_server::analytics::cli::run(command).await,
     }
 }
 

@@ -23,12 +23,12 @@ pub struct OrderFact {
     pub total_minor: i64,
 }
 
-/// Compute the summary. `orders` may come in any order.
-pub fn purchase_summary(orders: &[OrderFact], as_of: NaiveDate, currency: &str) -> PurchaseSummary {
+/// Purchase days up to `as_of`, oldest first, each valued at the sum of its
+/// orders; a day whose orders sum to zero or less (a refund recorded as an
+/// order of its own that outweighs the day's buying) is not a purchase.
+pub fn purchase_days(orders: &[OrderFact], as_of: NaiveDate) -> Vec<(NaiveDate, i64)> {
     let mut counted: Vec<OrderFact> = orders.iter().copied().filter(|o| o.day <= as_of).collect();
     counted.sort_by_key(|o| o.day);
-
-    // Purchase days, each valued at the sum of its orders.
     let mut days: Vec<(NaiveDate, i64)> = Vec::new();
     for o in &counted {
         match days.last_mut() {
@@ -36,6 +36,16 @@ pub fn purchase_summary(orders: &[OrderFact], as_of: NaiveDate, currency: &str) 
             _ => days.push((o.day, o.total_minor)),
         }
     }
+    days.retain(|d| d.1 > 0);
+    days
+}
+
+/// Compute the summary. `orders` may come in any order. Refunds (orders
+/// with a negative total) lower the lifetime spend and their month's spend
+/// and are not counted as orders; see [`purchase_days`] for the days.
+pub fn purchase_summary(orders: &[OrderFact], as_of: NaiveDate, currency: &str) -> PurchaseSummary {
+    let counted: Vec<OrderFact> = orders.iter().copied().filter(|o| o.day <= as_of).collect();
+    let days = purchase_days(&counted, as_of);
 
     let lifetime: i64 = counted.iter().map(|o| o.total_minor).sum();
     let first = days.first().map(|d| d.0);
@@ -57,7 +67,7 @@ pub fn purchase_summary(orders: &[OrderFact], as_of: NaiveDate, currency: &str) 
         as_of,
         currency: currency.to_string(),
         lifetime_spend_minor: lifetime,
-        orders: counted.len() as i64,
+        orders: counted.iter().filter(|o| o.total_minor >= 0).count() as i64,
         first_purchase: first,
         last_purchase: last,
         days_since_last_purchase: last.map(|l| (as_of - l).num_days()),
@@ -236,6 +246,35 @@ mod tests {
         assert_eq!(s.monetary_minor, 3000);
         assert_eq!(s.days_since_last_purchase, Some(9));
         assert_eq!(s.monthly_spend.last().unwrap().amount_minor, 4000);
+    }
+
+    #[test]
+    fn refunds_lower_spend_and_are_not_purchases() {
+        // 1 Mar: buys 5000. 10 Mar: buys 3000 and returns 1000 the same day
+        // (one purchase day worth 2000). 20 Mar: a refund of 2500 alone (not
+        // a purchase day). 25 Mar: buys 500 and returns 800 (nets to -300:
+        // not a purchase day either).
+        let orders = [
+            o("2025-03-01", 5000),
+            o("2025-03-10", 3000),
+            o("2025-03-10", -1000),
+            o("2025-03-20", -2500),
+            o("2025-03-25", 500),
+            o("2025-03-25", -800),
+        ];
+        let s = purchase_summary(&orders, d("2025-03-31"), "GBP");
+        assert_eq!(
+            purchase_days(&orders, d("2025-03-31")),
+            vec![(d("2025-03-01"), 5000), (d("2025-03-10"), 2000)]
+        );
+        // 5000 + 3000 − 1000 − 2500 + 500 − 800 = 4200.
+        assert_eq!(s.lifetime_spend_minor, 4200);
+        assert_eq!(s.orders, 3, "the three orders that bought something");
+        assert_eq!(s.frequency, 1);
+        assert_eq!(s.recency_days, 9);
+        assert_eq!(s.monetary_minor, 2000);
+        assert_eq!(s.last_purchase, Some(d("2025-03-10")));
+        assert_eq!(s.monthly_spend.last().unwrap().amount_minor, 4200);
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub async fn customer_view(
         Some(agent) => Some(limits::authority(&mut conn, agent, &profile.currency, now).await?),
         None => None,
     };
+    let analytics =
+        crate::analytics::read::for_customer(&mut conn, id, &preferences.consent).await?;
 
     Ok(CustomerView {
         profile,
@@ -92,6 +94,7 @@ pub async fn customer_view(
         authority,
         viewers: Vec::new(),
         server_time: now,
+        analytics,
     })
 }
 

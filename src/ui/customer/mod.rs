@@ -1,14 +1,17 @@
 //! The customer-360 screen. Wide terminals get the panels side by side
-//! (profile, value and preferences; history; complaints); narrow ones
-//! (80x24) a header line with the most urgent facts, tabs, and one panel
-//! at a time.
+//! (profile, value, churn risk and preferences; history; complaints and
+//! suggestions); narrow ones (80x24) a header line with the most urgent
+//! facts, the churn banner when a red flag fired, tabs, and one panel at a
+//! time.
 
+pub mod churn;
 pub mod complaints;
 pub mod header;
 pub mod history;
 pub mod preferences;
 pub mod profile;
 pub mod reveal;
+pub mod suggestions;
 pub mod value;
 
 use rapport_api::CustomerView;
@@ -61,9 +64,9 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap, wide
         }
     };
     if wide {
-        draw_wide(f, area, s, c, v, t);
+        draw_wide(f, area, s, c, v, t, k);
     } else {
-        draw_narrow(f, area, s, c, v, t);
+        draw_narrow(f, area, s, c, v, t, k);
     }
     reveal::draw(f, area, c, t);
 }
@@ -75,6 +78,7 @@ fn draw_wide(
     c: &CustomerState,
     v: &CustomerView,
     t: &Theme,
+    k: &Keymap,
 ) {
     let [head, area] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     f.render_widget(
@@ -87,17 +91,28 @@ fn draw_wide(
         Constraint::Length(SIDE_COLUMN),
     ])
     .areas(area);
-    let [p, val, pref] = Layout::vertical([
+    // The value panel gives way first when the column is short.
+    let risk_h = churn::height(v, left.width);
+    let value_h = left
+        .height
+        .saturating_sub(profile::HEIGHT + risk_h + 4)
+        .clamp(6, value::HEIGHT_WIDE);
+    let [p, val, risk, pref] = Layout::vertical([
         Constraint::Length(profile::HEIGHT),
-        Constraint::Length(value::HEIGHT),
+        Constraint::Length(value_h),
+        Constraint::Length(risk_h),
         Constraint::Min(4),
     ])
     .areas(left);
     profile::draw(f, p, v, s, t);
     value::draw(f, val, v, t);
+    churn::draw(f, risk, v, t);
     preferences::draw(f, pref, v, t);
     history::draw(f, mid, c, t, c.focus == Focus::History, true);
-    complaints::draw(f, right, v, c, s.now, t, c.focus == Focus::Complaints);
+    let [comp, offers] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
+    complaints::draw(f, comp, v, c, s.now, t, c.focus == Focus::Complaints);
+    suggestions::draw(f, offers, v, c, t, k, c.focus == Focus::Suggestions);
 }
 
 fn draw_narrow(
@@ -107,9 +122,12 @@ fn draw_narrow(
     c: &CustomerState,
     v: &CustomerView,
     t: &Theme,
+    k: &Keymap,
 ) {
-    let [head, tabs, body] = Layout::vertical([
+    let flag = churn::banner(v, area.width, t);
+    let [head, banner, tabs, body] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(flag.is_some())),
         Constraint::Length(1),
         Constraint::Min(1),
     ])
@@ -118,6 +136,9 @@ fn draw_narrow(
         Paragraph::new(header::line(v, queued_here(s, c), s.now, head.width, t)),
         head,
     );
+    if let Some(line) = flag {
+        f.render_widget(Paragraph::new(line), banner);
+    }
     f.render_widget(Paragraph::new(tab_line(c.tab, t)), tabs);
     match c.tab {
         Tab::Overview => {
@@ -137,6 +158,7 @@ fn draw_narrow(
         }
         Tab::History => history::draw(f, body, c, t, true, true),
         Tab::Complaints => complaints::draw(f, body, v, c, s.now, t, true),
+        Tab::Offers => suggestions::draw(f, body, v, c, t, k, true),
         Tab::Preferences => preferences::draw(f, body, v, t),
     }
 }
@@ -150,7 +172,7 @@ fn queued_here(s: &AppState, c: &CustomerState) -> usize {
         .count()
 }
 
-/// ` [1 Overview]  2 History  3 Complaints  4 Prefs`: the active tab in
+/// ` [1 Overview]  2 History  3 Complaints  4 Offers  5 Prefs`: the active tab in
 /// brackets as well as in its style, so it shows without colour.
 fn tab_line(active: Tab, t: &Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];

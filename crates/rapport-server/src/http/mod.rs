@@ -1,6 +1,7 @@
 //! The HTTP API: routes, authentication, problem responses, and the OpenAPI
 //! document generated from the `rapport-api` types.
 
+pub mod analytics;
 pub mod auth;
 pub mod customers;
 pub mod events;
@@ -42,15 +43,22 @@ pub struct AppState {
     pub config: ServerConfig,
     pub events: Arc<crate::events::Events>,
     pub inflight: Arc<idempotency::InFlight>,
+    pub analytics: Arc<crate::analytics::live::Analytics>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: ServerConfig) -> AppState {
+        let analytics = crate::analytics::live::Analytics::new(
+            db.clone(),
+            config.analytics.clone(),
+            config.as_of,
+        );
         AppState {
             db,
             config,
             events: Arc::default(),
             inflight: Arc::default(),
+            analytics,
         }
     }
 
@@ -102,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/presence", put(recording::put_presence))
         .route("/audit", get(recording::get_audit))
         .route("/events", get(events::events))
+        .merge(analytics::routes())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_agent,
@@ -186,7 +195,7 @@ pub async fn me(Extension(CurrentAgent(agent)): Extension<CurrentAgent>) -> Json
     responses((status = 200, description = "The OpenAPI 3.1 description of this API"))
 )]
 pub async fn openapi_json() -> Response {
-    let mut res = Json(ApiDoc::openapi()).into_response();
+    let mut res = Json(openapi()).into_response();
     res.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-cache"),
@@ -230,6 +239,13 @@ impl utoipa::Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// The whole OpenAPI document: [`ApiDoc`] and the analytics part.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(analytics::AnalyticsDoc::openapi());
+    doc
 }
 
 /// The OpenAPI document, generated from the handlers and the wire types.

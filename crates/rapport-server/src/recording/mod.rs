@@ -12,6 +12,7 @@ pub mod clocks;
 pub mod complaints;
 pub mod interactions;
 pub mod limits;
+pub mod orders;
 pub mod preferences;
 pub mod recovery;
 pub mod taxonomy;

@@ -1,0 +1,390 @@
+//! Importing real data from CSV files: customers, transactions (order
+//! lines), interactions and survey answers (`rapport-server import KIND
+//! FILE.csv`).
+//!
+//! A file is imported whole or not at all: it is read in one write
+//! transaction, every bad row is reported with the file, line, column and
+//! reason, and any bad row rolls everything back, unless `--skip-bad-rows`
+//! is given, when the good rows are kept and every skipped line is listed.
+//! A file whose SHA-256 was imported before is refused unless `--again`.
+//! Customers are named in the other files by the `customer_id` of the
+//! customers file (kept as their external id), or with `--match-by account`
+//! by account number (`ACC-0012345`).
+//!
+//! Columns are found by their header names (any order, any case); other
+//! columns are ignored and listed. See [`columns`] for each kind.
+
+pub mod cli;
+pub mod parse;
+mod rows;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+
+use crate::Db;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Customers,
+    Transactions,
+    Interactions,
+    Surveys,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Customers => "customers",
+            Kind::Transactions => "transactions",
+            Kind::Interactions => "interactions",
+            Kind::Surveys => "surveys",
+        }
+    }
+}
+
+/// (required, optional) columns of each kind.
+pub fn columns(kind: Kind) -> (&'static [&'static str], &'static [&'static str]) {
+    match kind {
+        Kind::Customers => (
+            &["customer_id"],
+            &[
+                "name",
+                "given_name",
+                "family_name",
+                "email",
+                "phone",
+                "address",
+                "city",
+                "postcode",
+                "country",
+                "currency",
+                "customer_since",
+                "tier",
+                "language",
+                "consent_email",
+                "consent_sms",
+                "consent_phone",
+                "consent_post",
+                "do_not_contact",
+            ],
+        ),
+        Kind::Transactions => (
+            &["customer_id", "date", "amount"],
+            &["order_id", "product", "category", "quantity", "channel"],
+        ),
+        Kind::Interactions => (
+            &["customer_id", "date", "channel"],
+            &["direction", "reason", "notes", "outcome"],
+        ),
+        Kind::Surveys => (&["customer_id", "date", "score"], &["kind"]),
+    }
+}
+
+/// How customers are named in a file other than the customers file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatchBy {
+    /// The `customer_id` of an imported customers file.
+    External,
+    /// The account number, `ACC-0012345` (or its digits).
+    Account,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub skip_bad_rows: bool,
+    pub again: bool,
+    pub match_by: MatchBy,
+    /// Currency of customers whose row does not say.
+    pub currency: String,
+    /// Gross margin of products an import creates.
+    pub default_margin: f64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            skip_bad_rows: false,
+            again: false,
+            match_by: MatchBy::External,
+            currency: "GBP".into(),
+            default_margin: 0.30,
+        }
+    }
+}
+
+/// One bad row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadRow {
+    pub line: u64,
+    /// The header of the column at fault (empty for the row as a whole).
+    pub column: String,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub rows: u64,
+    pub stored: u64,
+    /// Rows skipped (with `--skip-bad-rows`) or refused.
+    pub bad: Vec<BadRow>,
+    pub committed: bool,
+    pub ignored_columns: Vec<String>,
+    pub seconds: f64,
+}
+
+impl Outcome {
+    /// `FILE:LINE: column 'amount': reason`, one per bad row.
+    pub fn report(&self, file: &str) -> Vec<String> {
+        self.bad
+            .iter()
+            .map(|b| {
+                if b.column.is_empty() {
+                    format!("{file}:{}: {}", b.line, b.reason)
+                } else {
+                    format!("{file}:{}: column '{}': {}", b.line, b.column, b.reason)
+                }
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    File(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Store(#[from] crate::error::Error),
+}
+
+/// Where columns are in the file.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub index: HashMap<&'static str, usize>,
+    pub ignored: Vec<String>,
+}
+
+impl Header {
+    fn of(kind: Kind, names: &csv::StringRecord) -> Result<Header, String> {
+        let (required, optional) = columns(kind);
+        let mut index = HashMap::new();
+        let mut ignored = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            let n = n.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+            match required.iter().chain(optional).find(|c| **c == n) {
+                Some(c) => {
+                    if index.insert(*c, i).is_some() {
+                        return Err(format!("the column '{c}' appears twice in the header"));
+                    }
+                }
+                None => ignored.push(n),
+            }
+        }
+        let missing: Vec<&str> = required
+            .iter()
+            .filter(|c| !index.contains_key(*c))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "the header lacks the column{} {}; a {} file needs {} (and may have {})",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", "),
+                kind.code(),
+                required.join(", "),
+                optional.join(", ")
+            ));
+        }
+        Ok(Header { index, ignored })
+    }
+
+    pub fn get<'r>(&self, r: &'r csv::StringRecord, col: &str) -> Option<&'r str> {
+        self.index
+            .get(col)
+            .and_then(|i| r.get(*i))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+fn sha256_of(path: &Path) -> Result<String, ImportError> {
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| ImportError::File(format!("cannot open {}: {e}", path.display())))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| ImportError::File(format!("cannot read {}: {e}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Import `path` as `kind`. `progress(bytes read, file size)` is called as
+/// the file is read.
+pub async fn import(
+    db: &Db,
+    kind: Kind,
+    path: &Path,
+    opts: &Options,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<Outcome, ImportError> {
+    let started = Instant::now();
+    let size = std::fs::metadata(path)
+        .map_err(|e| ImportError::File(format!("cannot open {}: {e}", path.display())))?
+        .len();
+    let sha = sha256_of(path)?;
+    if !opts.again {
+        let before: Option<i64> = sqlx::query_scalar(
+            "SELECT finished_at FROM imports WHERE kind = ? AND sha256 = ? ORDER BY id DESC LIMIT 1",
+        )
+        .bind(kind.code())
+        .bind(&sha)
+        .fetch_optional(db.pool())
+        .await?;
+        if let Some(at) = before {
+            return Err(ImportError::File(format!(
+                "{} was already imported as {} on {}; importing it again would store every row \
+                 twice. Give --again if that is what you want.",
+                path.display(),
+                kind.code(),
+                crate::store::from_epoch(at).format("%d %b %Y %H:%M UTC")
+            )));
+        }
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_path(path)
+        .map_err(|e| ImportError::File(format!("cannot read {}: {e}", path.display())))?;
+    let header = reader
+        .headers()
+        .map_err(|e| {
+            ImportError::File(format!("{}: the header does not read: {e}", path.display()))
+        })?
+        .clone();
+    let header = Header::of(kind, &header)
+        .map_err(|e| ImportError::File(format!("{}:1: {e}", path.display())))?;
+
+    let mut conn = db.pool().acquire().await?;
+    // A bulk load: commits need not wait for the disk here (the whole file
+    // is one transaction, and a crash loses it whole), and a larger page
+    // cache keeps the indexes' hot pages in memory.
+    for sql in ["PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -262144"] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    let result = run(&mut conn, kind, &mut reader, &header, opts, size, progress).await;
+    for sql in ["PRAGMA synchronous = FULL", "PRAGMA cache_size = -8192"] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    let (rows, stored, bad, committed) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return Err(e);
+        }
+    };
+    if committed {
+        sqlx::query(
+            "INSERT INTO imports (kind, file_name, sha256, rows_read, rows_stored, rows_skipped, \
+             started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(kind.code())
+        .bind(path.display().to_string())
+        .bind(&sha)
+        .bind(rows as i64)
+        .bind(stored as i64)
+        .bind(bad.len() as i64)
+        .bind(Utc::now().timestamp() - started.elapsed().as_secs() as i64)
+        .bind(Utc::now().timestamp())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(Outcome {
+        rows,
+        stored,
+        bad,
+        committed,
+        ignored_columns: header.ignored,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Read every row inside one transaction; commit unless a bad row (without
+/// `skip_bad_rows`). Returns (rows, stored, bad rows, committed).
+async fn run(
+    conn: &mut SqliteConnection,
+    kind: Kind,
+    reader: &mut csv::Reader<std::fs::File>,
+    header: &Header,
+    opts: &Options,
+    size: u64,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<(u64, u64, Vec<BadRow>, bool), ImportError> {
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+    let mut sink = rows::Sink::new(conn, kind, opts).await?;
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0u64;
+    let mut bad = Vec::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                bad.push(BadRow {
+                    line,
+                    column: String::new(),
+                    reason: format!("the row does not read as CSV ({e})"),
+                });
+                if !opts.skip_bad_rows && bad.len() >= 1000 {
+                    break;
+                }
+                continue;
+            }
+        }
+        rows += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if let Err((column, reason)) = sink
+            .row(header, &record, !bad.is_empty() && !opts.skip_bad_rows)
+            .await?
+        {
+            bad.push(BadRow {
+                line,
+                column: column.to_string(),
+                reason,
+            });
+            // All or nothing: past a thousand reasons the file is wrong as
+            // a whole; stop reading.
+            if !opts.skip_bad_rows && bad.len() >= 1000 {
+                break;
+            }
+        }
+        if rows.is_multiple_of(20_000) {
+            progress(reader.position().byte(), size);
+        }
+    }
+    let stored = sink.finish().await?;
+    progress(size, size);
+    let commit = bad.is_empty() || opts.skip_bad_rows;
+    let conn = sink.into_conn();
+    if commit {
+        sqlx::query("COMMIT").execute(&mut *conn).await?;
+    } else {
+        sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+    }
+    Ok((rows, if commit { stored } else { 0 }, bad, commit))
+}

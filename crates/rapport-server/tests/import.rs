@@ -1,0 +1,269 @@
+//! Importing CSV files into a temporary database: what is stored, how bad
+//! rows are reported (file, line, column, reason), all or nothing unless
+//! skipping bad rows, and refusing a file imported before.
+
+use std::path::{Path, PathBuf};
+
+use rapport_server::Db;
+use rapport_server::import::{self, Kind, MatchBy, Options};
+use tempfile::TempDir;
+
+async fn db() -> (TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect_path(&dir.path().join("import.sqlite"))
+        .await
+        .unwrap();
+    (dir, db)
+}
+
+fn file(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+async fn count(db: &Db, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap()
+}
+
+const CUSTOMERS: &str = "customer_id,name,email,phone,country,currency,consent_email,Loyalty card\n\
+    C1,Jane Okafor,jane@example.org,+447700900123,GB,GBP,yes,1234\n\
+    C2,Jürgen Müller,,+4915112345678,DE,EUR,0,\n\
+    C3,王伟,,,CN,,1,\n";
+
+async fn run(db: &Db, kind: Kind, path: &Path, opts: &Options) -> import::Outcome {
+    import::import(db, kind, path, opts, &|_, _| {})
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_then_transactions_grouped_into_orders() {
+    let (dir, db) = db().await;
+    let c = file(&dir, "customers.csv", CUSTOMERS);
+    let out = run(&db, Kind::Customers, &c, &Options::default()).await;
+    assert!(out.committed);
+    assert_eq!((out.rows, out.stored), (3, 3));
+    assert_eq!(out.ignored_columns, vec!["loyalty card"]);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM customers WHERE external_id IS NOT NULL"
+        )
+        .await,
+        3
+    );
+    let cur: String = sqlx::query_scalar("SELECT currency FROM customers WHERE external_id = 'C3'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(cur, "GBP", "the default currency where the row has none");
+
+    // Order A1: two lines on one day (one with a product the catalogue
+    // lacks, which is created); B7 in YYYYMMDD form with quantity 3; a line
+    // without order_id is an order of its own; C3's line of A1's id is
+    // another customer's order.
+    let t = file(
+        &dir,
+        "tx.csv",
+        "customer_id,date,amount,order_id,product,category,quantity\n\
+         C1,2025-03-01,49.99,A1,PH-CASE,Cases,1\n\
+         C1,2025-03-01,10.01,A1,,Chargers,2\n\
+         C2,20250402,30.00,B7,PH-CASE,Cases,3\n\
+         C1,2025-05-10,5,,,,\n\
+         C3,2025-06-01 14:05,12.00,A1,,,\n",
+    );
+    let out = run(&db, Kind::Transactions, &t, &Options::default()).await;
+    assert!(out.committed, "{:?}", out.bad);
+    assert_eq!((out.rows, out.stored), (5, 5));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 4);
+    let a1: (i64, i64) = sqlx::query_as(
+        "SELECT o.total_minor, o.item_count FROM orders o JOIN customers c ON c.id = o.customer_id \
+         WHERE c.external_id = 'C1' ORDER BY o.placed_at LIMIT 1",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(a1, (6000, 3), "49.99 + 10.01, quantities 1 + 2");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM order_lines").await, 3);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM products WHERE sku IN ('PH-CASE', 'CATEGORY:Chargers')"
+        )
+        .await,
+        2
+    );
+    let since: String =
+        sqlx::query_scalar("SELECT customer_since FROM customers WHERE external_id = 'C1'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(since, "2025-03-01", "a customer since their first order");
+
+    // Interactions and survey answers name the same customers.
+    let i = file(
+        &dir,
+        "contacts.csv",
+        "customer_id,date,channel,direction,reason\nC1,2025-06-01T09:30,call,in,Billing query\n\
+         C2,2025-06-02,email,outbound,\n",
+    );
+    let out = run(&db, Kind::Interactions, &i, &Options::default()).await;
+    assert_eq!(out.stored, 2);
+    let s = file(
+        &dir,
+        "nps.csv",
+        "customer_id,date,kind,score\nC1,2025-06-03,nps,9\nC2,2025-06-03,csat,4\n",
+    );
+    let out = run(&db, Kind::Surveys, &s, &Options::default()).await;
+    assert_eq!(out.stored, 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM survey_answers").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_row_imports_nothing_and_says_where() {
+    let (dir, db) = db().await;
+    run(
+        &db,
+        Kind::Customers,
+        &file(&dir, "c.csv", CUSTOMERS),
+        &Options::default(),
+    )
+    .await;
+    let text = "customer_id,date,amount,quantity\n\
+        C1,2025-03-01,49.99,1\n\
+        C9,2025-03-02,10.00,1\n\
+        C1,2025-13-40,10.00,1\n\
+        C1,2025-03-03,-5.00,1\n\
+        C1,2025-03-04,12.345,1\n\
+        C1,2025-03-05,3.00,0\n\
+        C2,2025-03-06,7.50,2\n";
+    let t = file(&dir, "tx.csv", text);
+    let out = run(&db, Kind::Transactions, &t, &Options::default()).await;
+    assert!(!out.committed);
+    assert_eq!(out.stored, 0);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM orders").await,
+        0,
+        "nothing at all"
+    );
+    let report = out.report("tx.csv");
+    assert_eq!(report.len(), 5, "{report:#?}");
+    assert!(
+        report[0]
+            .starts_with("tx.csv:3: column 'customer_id': no customer was imported with id 'C9'"),
+        "{}",
+        report[0]
+    );
+    assert!(
+        report[1].starts_with("tx.csv:4: column 'date': '2025-13-40' is not a date"),
+        "{}",
+        report[1]
+    );
+    assert!(
+        report[2].starts_with("tx.csv:5: column 'amount': '-5.00' is negative: refunds"),
+        "{}",
+        report[2]
+    );
+    assert!(
+        report[3].starts_with("tx.csv:6: column 'amount': '12.345' is not an amount in GBP"),
+        "{}",
+        report[3]
+    );
+    assert!(
+        report[4].starts_with("tx.csv:7: column 'quantity': 0 is not between 1"),
+        "{}",
+        report[4]
+    );
+
+    // Skipping bad rows keeps the two good ones and lists every bad line.
+    let opts = Options {
+        skip_bad_rows: true,
+        ..Options::default()
+    };
+    let out = run(&db, Kind::Transactions, &t, &opts).await;
+    assert!(out.committed);
+    assert_eq!((out.rows, out.stored, out.bad.len()), (7, 2, 5));
+    let lines: Vec<u64> = out.bad.iter().map(|b| b.line).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6, 7]);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 2);
+    let eur: i64 = sqlx::query_scalar(
+        "SELECT o.total_minor FROM orders o JOIN customers c ON c.id = o.customer_id \
+         WHERE c.external_id = 'C2'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(eur, 750, "read in the customer's currency");
+
+    // The same file again is refused, unless asked for.
+    let e = import::import(&db, Kind::Transactions, &t, &opts, &|_, _| {})
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("was already imported"), "{e}");
+    let again = Options {
+        again: true,
+        ..opts.clone()
+    };
+    let out = run(&db, Kind::Transactions, &t, &again).await;
+    assert_eq!(out.stored, 2);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_and_customers_are_checked() {
+    let (dir, db) = db().await;
+    let e = import::import(
+        &db,
+        Kind::Transactions,
+        &file(&dir, "x.csv", "customer,date,value\nC1,2025-01-01,3\n"),
+        &Options::default(),
+        &|_, _| {},
+    )
+    .await
+    .unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.ends_with("x.csv:1: the header lacks the columns customer_id, amount; a transactions file needs customer_id, date, amount (and may have order_id, product, category, quantity, channel)"), "{msg}");
+
+    let c = file(
+        &dir,
+        "c.csv",
+        "customer_id,name,email,phone\nC1,Ann Lee,ann@example.org,+447700900001\nC1,Bo Kim,,\n\
+         C2,,,\nC3,Cy Dee,not-an-email,\nC4,Di Eve,,12345\n",
+    );
+    let out = run(&db, Kind::Customers, &c, &Options::default()).await;
+    assert!(!out.committed);
+    let report = out.report("c.csv");
+    assert_eq!(report.len(), 4, "{report:#?}");
+    assert!(report[0].contains("c.csv:3: column 'customer_id': 'C1' appears twice"));
+    assert!(report[1].contains("c.csv:4: column 'name'"));
+    assert!(report[2].contains("c.csv:5: column 'email'"));
+    assert!(report[3].contains("c.csv:6: column 'phone'"));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM customers").await, 0);
+
+    // Account numbers name seeded or created customers.
+    let out = run(
+        &db,
+        Kind::Customers,
+        &file(&dir, "c2.csv", "customer_id,name\nX1,Ann Lee\n"),
+        &Options::default(),
+    )
+    .await;
+    assert!(out.committed);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM customers WHERE external_id = 'X1'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let t = file(
+        &dir,
+        "t.csv",
+        &format!("customer_id,date,amount\nACC-{id:07},2025-01-02,4.00\n{id},2025-01-03,1.00\n"),
+    );
+    let opts = Options {
+        match_by: MatchBy::Account,
+        ..Options::default()
+    };
+    let out = run(&db, Kind::Transactions, &t, &opts).await;
+    assert!(out.committed, "{:?}", out.bad);
+    assert_eq!(out.stored, 2);
+}
