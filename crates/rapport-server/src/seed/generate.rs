@@ -142,6 +142,14 @@ fn business_time(rng: &mut impl Rng, t: i64, from_hour: i64, to_hour: i64) -> i6
     day + hour * 3600 + rng.random_range(0..3600)
 }
 
+/// The same day's 08:00 to 20:00, in proportion to where `t` falls in its
+/// day: complaints come in while the lines are open. No random draw, so the
+/// rest of the generated history stays as it was.
+fn in_business_hours(t: i64) -> i64 {
+    let day = t.div_euclid(DAY) * DAY;
+    day + 8 * 3600 + (t - day) / 2
+}
+
 fn money(minor: i64, currency: &str) -> String {
     let major = minor / 100;
     let cents = (minor % 100).abs();
@@ -824,6 +832,7 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
         complaint_times.push(rng.random_range(from..ctx.horizon.max(from + 1)));
     }
     for (k, opened) in complaint_times.into_iter().enumerate() {
+        let opened = in_business_hours(opened);
         let kind = pick(rng, content::COMPLAINTS);
         let severity = weighted(
             rng,
@@ -974,6 +983,18 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn complaints_open_in_business_hours() {
+        let b = generate(&ctx(), 1, 3000);
+        assert!(b.complaints.len() > 50, "{}", b.complaints.len());
+        for c in &b.complaints {
+            let hour = c.opened_at.rem_euclid(DAY) / 3600;
+            assert!((8..20).contains(&hour), "opened at hour {hour}");
+        }
+        assert_eq!(in_business_hours(0), 8 * 3600);
+        assert_eq!(in_business_hours(DAY - 2), 8 * 3600 + (DAY - 2) / 2);
+    }
 
     fn ctx() -> Context {
         Context::new(
