@@ -36,6 +36,7 @@ async fn server(customers: u64) -> Server {
         db,
         ServerConfig {
             as_of: Some(anchor),
+            ..ServerConfig::default()
         },
     )
     .await

@@ -96,6 +96,8 @@ pub fn event(s: &mut AppState, e: Event) -> Vec<Effect> {
             }
             vec![]
         }
+        // Shown by the live-queue screens (next change).
+        EventBody::AgentState(_) | EventBody::Desk(_) => vec![],
         EventBody::Resync => {
             if s.screen == Screen::Customer {
                 super::update::reload_view(s)

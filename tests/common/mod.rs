@@ -49,6 +49,7 @@ impl TestServer {
                 .expect("bind loopback");
             let cfg = ServerConfig {
                 as_of: Some(anchor()),
+                ..ServerConfig::default()
             };
             let handle = rapport_server::serve(listener, db, cfg)
                 .await
@@ -77,7 +78,10 @@ impl TestServer {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind loopback");
-            let cfg = ServerConfig { as_of: Some(as_of) };
+            let cfg = ServerConfig {
+                as_of: Some(as_of),
+                ..ServerConfig::default()
+            };
             let handle = rapport_server::serve(listener, db.clone(), cfg)
                 .await
                 .expect("serve");

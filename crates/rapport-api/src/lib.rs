@@ -12,9 +12,11 @@ use utoipa::ToSchema;
 
 pub mod events;
 pub mod money;
+pub mod queues;
 pub mod recording;
 
 pub use events::{Event, EventBody};
+pub use queues::*;
 pub use recording::*;
 
 /// Path prefix of every versioned endpoint.

@@ -1,5 +1,6 @@
 //! The reference backend of Rapport: storage on SQLite, the HTTP API under
-//! `/v1`, customer search, the customer-360 view, and demo data.
+//! `/v1`, customer search, the customer-360 view, recording, the live call
+//! queues with their simulator, and demo data.
 //!
 //! The `rapport-server` binary wraps this library; the terminal client embeds
 //! it too ([`embedded::start`]) when no remote server is configured, and then
@@ -16,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod phone;
+pub mod queues;
 pub mod recording;
 pub mod search;
 pub mod seed;
@@ -39,6 +41,22 @@ pub use http::{AppState, router};
 pub struct ServerConfig {
     /// The analysis date of purchase summaries; None means today (UTC).
     pub as_of: Option<chrono::NaiveDate>,
+    /// Run the call simulator while serving (the demo; off on a real server).
+    pub simulate: Option<Simulate>,
+}
+
+/// The call simulator's settings (see [`queues::simulator`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulate {
+    pub seed: u64,
+    /// Arrival rates are multiplied by this (1: the demo's).
+    pub scale: f64,
+    /// The hour of the simulated day it starts at (None: the real time of
+    /// day, UTC); the demo starts at 10, in the morning rush, whenever it
+    /// is started.
+    pub start_hour: Option<u32>,
+    /// Real agents who serve every demo queue.
+    pub real_agents: Vec<rapport_api::AgentId>,
 }
 
 /// A running server. Dropping the handle leaves it running until the tokio
@@ -48,6 +66,8 @@ pub struct ServerHandle {
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     upkeep: JoinHandle<()>,
+    desk: JoinHandle<()>,
+    simulator: Option<queues::simulator::SimHandle>,
     events: std::sync::Arc<events::Events>,
 }
 
@@ -60,6 +80,11 @@ impl ServerHandle {
     /// Stop accepting connections and wait (up to ten seconds) for requests
     /// in flight to finish.
     pub async fn shutdown(self) {
+        // The simulator's callers hang up and its agents sign off first.
+        if let Some(sim) = self.simulator {
+            sim.stop().await;
+        }
+        self.desk.abort();
         self.events.close();
         let _ = self.shutdown.send(());
         self.upkeep.abort();
@@ -85,8 +110,18 @@ pub async fn serve(
 ) -> anyhow::Result<ServerHandle> {
     db.warm_up().await?;
     let addr = listener.local_addr()?;
+    let cfg_simulate = cfg.simulate.clone();
     let state = AppState::new(db.clone(), cfg);
     state.events.poll(&db).await?;
+    let simulator = match &cfg_simulate {
+        Some(sim) => Some(start_simulator(&db, sim, &state).await?),
+        None => None,
+    };
+    let desk = tokio::spawn(queues::desk::publish(
+        db.clone(),
+        state.live.clone(),
+        state.events.clone(),
+    ));
     let upkeep = tokio::spawn(upkeep(db, state.events.clone()));
     let events = state.events.clone();
     let app = router(state);
@@ -104,8 +139,35 @@ pub async fn serve(
         shutdown: tx,
         task,
         upkeep,
+        desk,
+        simulator,
         events,
     })
+}
+
+/// Set up the demo queues and team and start the simulator on the real
+/// clock.
+async fn start_simulator(
+    db: &Db,
+    sim: &Simulate,
+    state: &AppState,
+) -> anyhow::Result<queues::simulator::SimHandle> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let day = 86_400_000;
+    let origin = match sim.start_hour {
+        // The simulated day began `start_hour` hours ago.
+        Some(h) => now - h.min(23) as i64 * 3_600_000,
+        None => now - now.rem_euclid(day),
+    };
+    let cfg =
+        queues::simulator::demo_setup(db, sim.seed, sim.scale, origin, &sim.real_agents).await?;
+    Ok(queues::simulator::SimHandle::spawn(
+        db.clone(),
+        cfg,
+        state.live.clone(),
+        state.events.clone(),
+    )
+    .await)
 }
 
 /// How often the search vocabulary is checked against the database.
@@ -116,6 +178,8 @@ const EVENT_POLL: Duration = Duration::from_millis(500);
 const PRESENCE_SWEEP: Duration = Duration::from_secs(5);
 /// How often old events and idempotency records are pruned.
 const PRUNE: Duration = Duration::from_secs(3600);
+/// Days of calls and agent state changes kept for reports.
+const CALL_LOG_DAYS: i64 = 90;
 
 /// Background work while serving: pick up name tokens and events that
 /// another process (such as `rapport-server seed` or a second server on the
@@ -152,6 +216,11 @@ async fn upkeep(db: Db, events: std::sync::Arc<events::Events>) {
                     Ok(n) if n > 0 => tracing::info!(keys = n, "pruned old idempotency keys"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "could not prune idempotency keys"),
+                }
+                match queues::prune(&db, CALL_LOG_DAYS).await {
+                    Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old calls and agent states"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not prune the call log"),
                 }
             }
         }
