@@ -29,16 +29,19 @@ pub enum Context {
     /// The list of changes the server refused, or drafts to restore.
     Review,
     Help,
+    /// The supervisor desk (supervisors and admins).
+    Supervisor,
 }
 
 impl Context {
-    pub const ALL: [Context; 6] = [
+    pub const ALL: [Context; 7] = [
         Context::Global,
         Context::Search,
         Context::Customer,
         Context::Form,
         Context::Review,
         Context::Help,
+        Context::Supervisor,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -48,6 +51,7 @@ impl Context {
             Context::Form => "form",
             Context::Review => "review",
             Context::Help => "help",
+            Context::Supervisor => "supervisor",
         }
     }
     pub fn title(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Context {
             Context::Form => "In a form",
             Context::Review => "Unsaved changes and drafts",
             Context::Help => "This help",
+            Context::Supervisor => "Supervisor desk",
         }
     }
 }
@@ -97,11 +102,26 @@ pub enum Command {
     PreviousField,
     RetryNow,
     Discard,
+    // Live queues.
+    AgentState,
+    EndCall,
+    WrapUp,
+    SupervisorDesk,
+    DeskQueues,
+    DeskAgents,
+    DeskApprovals,
+    DeskAtRisk,
+    Approve,
+    Reject,
+    WhatIf,
+    MoreAgents,
+    FewerAgents,
+    Definitions,
 }
 
 impl Command {
     /// Every command, in the order help lists them.
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 45] = [
         Command::Quit,
         Command::Help,
         Command::Search,
@@ -133,7 +153,40 @@ impl Command {
         Command::PreviousField,
         Command::RetryNow,
         Command::Discard,
+        Command::AgentState,
+        Command::EndCall,
+        Command::WrapUp,
+        Command::SupervisorDesk,
+        Command::DeskQueues,
+        Command::DeskAgents,
+        Command::DeskApprovals,
+        Command::DeskAtRisk,
+        Command::Approve,
+        Command::Reject,
+        Command::WhatIf,
+        Command::MoreAgents,
+        Command::FewerAgents,
+        Command::Definitions,
     ];
+
+    /// Commands only supervisors and admins have: hidden from an agent's
+    /// help and hint bar, and refused if bound anyway.
+    pub fn supervisor_only(self) -> bool {
+        matches!(
+            self,
+            Command::SupervisorDesk
+                | Command::DeskQueues
+                | Command::DeskAgents
+                | Command::DeskApprovals
+                | Command::DeskAtRisk
+                | Command::Approve
+                | Command::Reject
+                | Command::WhatIf
+                | Command::MoreAgents
+                | Command::FewerAgents
+                | Command::Definitions
+        )
+    }
 
     /// The name used in the configuration (`"refresh"`).
     pub fn name(self) -> &'static str {
@@ -169,6 +222,20 @@ impl Command {
             Command::PreviousField => "previous_field",
             Command::RetryNow => "retry_now",
             Command::Discard => "discard",
+            Command::AgentState => "agent_state",
+            Command::EndCall => "end_call",
+            Command::WrapUp => "wrap_up",
+            Command::SupervisorDesk => "supervisor_desk",
+            Command::DeskQueues => "desk_queues",
+            Command::DeskAgents => "desk_agents",
+            Command::DeskApprovals => "desk_approvals",
+            Command::DeskAtRisk => "desk_at_risk",
+            Command::Approve => "approve",
+            Command::Reject => "reject",
+            Command::WhatIf => "what_if",
+            Command::MoreAgents => "more_agents",
+            Command::FewerAgents => "fewer_agents",
+            Command::Definitions => "definitions",
         }
     }
 
@@ -215,6 +282,20 @@ impl Command {
             Command::PreviousField => "Previous field",
             Command::RetryNow => "Send queued changes now instead of waiting",
             Command::Discard => "Discard the selected change or draft",
+            Command::AgentState => "Your state: available for calls, break or offline",
+            Command::EndCall => "End the call: wrap-up starts and its form opens",
+            Command::WrapUp => "Wrap-up: note the call (saving makes you available)",
+            Command::SupervisorDesk => "Supervisor desk: queues, agents, approvals, at risk",
+            Command::DeskQueues => "Desk: queues tab",
+            Command::DeskAgents => "Desk: agents tab",
+            Command::DeskApprovals => "Desk: approvals waiting",
+            Command::DeskAtRisk => "Desk: complaints about to breach",
+            Command::Approve => "Approve the selected recovery action",
+            Command::Reject => "Reject the selected recovery action (asks for the reason)",
+            Command::WhatIf => "Erlang C what-if for the selected queue",
+            Command::MoreAgents => "What-if: one agent more",
+            Command::FewerAgents => "What-if: one agent fewer",
+            Command::Definitions => "What each figure on the desk means",
         }
     }
 
@@ -248,6 +329,20 @@ impl Command {
             Command::NextField | Command::PreviousField => "field",
             Command::RetryNow => "retry",
             Command::Discard => "discard",
+            Command::AgentState => "state",
+            Command::EndCall => "end call",
+            Command::WrapUp => "wrap-up",
+            Command::SupervisorDesk => "desk",
+            Command::DeskQueues
+            | Command::DeskAgents
+            | Command::DeskApprovals
+            | Command::DeskAtRisk => "tabs",
+            Command::Approve => "approve",
+            Command::Reject => "reject",
+            Command::WhatIf => "what-if",
+            Command::MoreAgents => "more",
+            Command::FewerAgents => "fewer",
+            Command::Definitions => "definitions",
         }
     }
 }
@@ -443,7 +538,9 @@ pub const UNBOUND: &str = "none";
 /// The default bindings: (context, key, command), grouped as help lists them.
 pub const DEFAULTS: &[(Context, &str, Command)] = {
     use Command::*;
-    use Context::{Customer as C, Form as F, Global as G, Help as H, Review as R, Search as S};
+    use Context::{
+        Customer as C, Form as F, Global as G, Help as H, Review as R, Search as S, Supervisor as D,
+    };
     &[
         (G, "ctrl-c", Quit),
         (G, "q", Quit),
@@ -509,6 +606,34 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (H, "pgdown", PageDown),
         (H, "space", PageDown),
         (H, "pgup", PageUp),
+        // Live queues: the agent's state and call everywhere, the desk.
+        (G, "f3", AgentState),
+        (G, "f8", EndCall),
+        (G, "f7", WrapUp),
+        (G, "f5", SupervisorDesk),
+        (D, "1", DeskQueues),
+        (D, "2", DeskAgents),
+        (D, "3", DeskApprovals),
+        (D, "4", DeskAtRisk),
+        (D, "tab", NextTab),
+        (D, "backtab", PreviousTab),
+        (D, "down", Next),
+        (D, "j", Next),
+        (D, "up", Previous),
+        (D, "k", Previous),
+        (D, "pgdown", PageDown),
+        (D, "pgup", PageUp),
+        (D, "home", First),
+        (D, "end", Last),
+        (D, "enter", Open),
+        (D, "y", Approve),
+        (D, "x", Reject),
+        (D, "w", WhatIf),
+        (D, "+", MoreAgents),
+        (D, "=", MoreAgents),
+        (D, "-", FewerAgents),
+        (D, "d", Definitions),
+        (D, "ctrl-r", Refresh),
     ]
 };
 

@@ -87,4 +87,6 @@ pub enum Action {
         retry_in_ms: u64,
     },
     ServerEvent(Box<Event>),
+    /// Replies and keys of the live queues (agent state, calls, desk).
+    Queues(Box<super::calls::QueuesAction>),
 }

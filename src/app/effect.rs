@@ -64,4 +64,6 @@ pub enum Effect {
     Presence(Option<CustomerId>),
     /// Leave the event loop (the terminal is restored on the way out).
     Quit,
+    /// Requests of the live queues (agent state, calls, desk).
+    Queues(super::calls::QueuesEffect),
 }

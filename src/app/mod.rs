@@ -4,11 +4,13 @@
 //! key events into actions through the keymap.
 
 pub mod action;
+pub mod calls;
 pub mod effect;
 pub mod form;
 pub mod input;
 pub mod live;
 pub mod state;
+pub mod supervisor;
 pub mod update;
 pub mod write;
 pub mod writes;

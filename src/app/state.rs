@@ -77,6 +77,8 @@ impl Connection {
 pub enum Screen {
     Search,
     Customer,
+    /// The supervisor desk (supervisors and admins).
+    Supervisor,
 }
 
 /// Tabs of the narrow (80-column) customer layout.
@@ -299,6 +301,10 @@ pub struct AppState {
     pub notice: Option<(String, DateTime<Utc>)>,
     /// A draft whose form opens once its customer's view has loaded.
     pub restore: Option<Draft>,
+    /// The agent's state and call (live queues).
+    pub calls: super::calls::CallsState,
+    /// The supervisor desk.
+    pub desk: super::supervisor::DeskState,
     next_id: RequestId,
 }
 
@@ -331,6 +337,8 @@ impl AppState {
             review: None,
             notice: None,
             restore: None,
+            calls: Default::default(),
+            desk: Default::default(),
             next_id: 0,
         }
     }
@@ -359,6 +367,7 @@ impl AppState {
         match self.screen {
             Screen::Search => Context::Search,
             Screen::Customer => Context::Customer,
+            Screen::Supervisor => Context::Supervisor,
         }
     }
 
@@ -409,6 +418,12 @@ impl AppState {
         }
         if self.review.is_some() {
             at(60); // "3m ago"
+        }
+        if let Some(secs) = super::calls::next_change(self) {
+            at(secs);
+        }
+        if let Some(secs) = super::supervisor::next_change(self) {
+            at(secs);
         }
         next.map(chrono::Duration::seconds)
     }

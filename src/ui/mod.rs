@@ -3,6 +3,7 @@
 //! [`crate::sanitize`] on its way to a cell, and every style comes from a
 //! theme role. One file per screen or panel.
 
+pub mod calls;
 pub mod customer;
 pub mod form;
 pub mod format;
@@ -11,6 +12,7 @@ pub mod hint_bar;
 pub mod review;
 pub mod search;
 pub mod status_bar;
+pub mod supervisor;
 pub mod text;
 
 use ratatui::Frame;
@@ -46,6 +48,7 @@ pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
     match s.screen {
         Screen::Search => search::draw(f, body, s, t, k),
         Screen::Customer => customer::draw(f, body, s, t, k, is_wide(area.width, area.height)),
+        Screen::Supervisor => supervisor::draw(f, body, s, t, k, is_wide(area.width, area.height)),
     }
     hint_bar::draw(f, bottom, s, t, k);
     if s.review.is_some() {
@@ -54,8 +57,16 @@ pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
     if let Some(form) = &s.form {
         form::draw(f, body, form, t, k);
     }
+    calls::draw_picker(f, body, s, t);
     if let Some(scroll) = s.help {
-        help::draw(f, body, scroll, t, k);
+        help::draw(
+            f,
+            body,
+            scroll,
+            t,
+            k,
+            crate::app::supervisor::is_supervisor(s),
+        );
     }
 }
 

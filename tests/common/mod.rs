@@ -113,6 +113,9 @@ impl TestServer {
             demo_customers: customers,
             seed: 42,
             agent_name: agent.to_string(),
+            role: Role::Agent,
+            // Idle measurements need a quiet server.
+            simulate: false,
         };
         let e = runtime
             .block_on(rapport_server::embedded::start(opts, &|_, _| {}))

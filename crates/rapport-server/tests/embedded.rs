@@ -13,6 +13,8 @@ async fn first_start_seeds_and_later_starts_reuse_the_data() {
         demo_customers: 60,
         seed: 3,
         agent_name: "Demo Agent".into(),
+        role: Role::Agent,
+        simulate: true,
     };
     let calls = std::sync::Mutex::new(Vec::new());
     let progress = |done: u64, total: u64| calls.lock().unwrap().push((done, total));
@@ -36,6 +38,34 @@ async fn first_start_seeds_and_later_starts_reuse_the_data() {
         .await
         .unwrap();
     assert_eq!(me.agent, first.agent);
+    // The simulator runs: the demo queues have had calls in the last 30
+    // minutes already (it plays them on start), and the demo agent serves
+    // every queue, signed off until they choose otherwise.
+    let queues: Vec<rapport_api::QueueLive> = http
+        .get(format!("{}/v1/queues", first.handle.url()))
+        .bearer_auth(&first.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queues.len(), 5);
+    assert!(
+        queues.iter().map(|q| q.window.offered).sum::<u32>() > 10,
+        "{queues:?}"
+    );
+    let state: rapport_api::AgentStatus = http
+        .get(format!("{}/v1/agents/me/state", first.handle.url()))
+        .bearer_auth(&first.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state.queues.len(), 5);
+    assert_eq!(state.state, rapport_api::AgentState::Offline);
     let old_token = first.token.clone();
     first.handle.shutdown().await;
 

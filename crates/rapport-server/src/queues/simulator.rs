@@ -78,9 +78,12 @@ pub struct SimConfig {
     pub profile: [f64; 24],
     pub queues: Vec<SimQueue>,
     pub agents: Vec<SimAgent>,
-    /// Share of calls that find an agent on break taking one (after a call).
+    /// Share of calls after which an agent takes a break.
     pub break_chance: f64,
     pub break_secs: f64,
+    /// Real agents serving the demo queues: signed off when the simulator
+    /// stops (their simulated callers are gone).
+    pub real_agents: Vec<AgentId>,
 }
 
 /// The demo's behaviour per queue code: (peak calls per hour, talk, wrap,
@@ -199,6 +202,7 @@ pub async fn demo_setup(
         agents,
         break_chance: 0.06,
         break_secs: 8.0 * 60.0,
+        real_agents: real.to_vec(),
     })
 }
 
@@ -625,9 +629,16 @@ impl Simulator {
         for ext in talking {
             calls::end(&mut *conn, out, at, &ext, 0).await?;
         }
-        for a in self.sim_agents.clone() {
+        let everyone: Vec<AgentId> = self
+            .sim_agents
+            .iter()
+            .copied()
+            .chain(self.cfg.real_agents.iter().copied())
+            .collect();
+        for a in everyone {
             let (state, _, _) = routing::current(&mut *conn, a).await?;
-            if state != AgentState::Offline {
+            // A real agent on a call with a real caller stays on it.
+            if state != AgentState::Offline && state != AgentState::OnCall {
                 out.extend(routing::set_state(&mut *conn, at, a, AgentState::Offline).await?);
             }
         }
@@ -675,7 +686,7 @@ pub async fn run_live(
 ) {
     let mut routed = live.subscribe_routed();
     let now = || chrono::Utc::now().timestamp_millis();
-    let mut sim = match Simulator::start(&db, cfg, now()).await {
+    let mut sim = match warm_start(&db, cfg, now()).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "the call simulator could not start");
@@ -726,6 +737,27 @@ pub async fn run_live(
         Ok(out) => live.announce(&events, &out),
         Err(e) => tracing::warn!(error = %e, "the simulator could not clear up"),
     }
+}
+
+/// How much simulated past the live simulator plays at once when it starts
+/// on a log without recent simulated calls, so the desk has figures at once.
+pub const PRE_ROLL_MS: i64 = 30 * 60_000;
+
+/// Start at `now_ms`, having played the last [`PRE_ROLL_MS`] on the
+/// virtual clock, unless simulated calls are that recent (a restart: the
+/// log goes on from now).
+async fn warm_start(db: &Db, cfg: SimConfig, now_ms: i64) -> Result<Simulator> {
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(last_event_ms) FROM calls WHERE external_id LIKE 'sim-%'")
+            .fetch_one(db.pool())
+            .await?;
+    let from = now_ms - PRE_ROLL_MS;
+    if last.is_some_and(|l| l > from) {
+        return Simulator::start(db, cfg, now_ms).await;
+    }
+    let mut sim = Simulator::start(db, cfg, from).await?;
+    sim.run_until(db, now_ms).await?;
+    Ok(sim)
 }
 
 /// A running live simulator; [`SimHandle::stop`] clears up and waits.
