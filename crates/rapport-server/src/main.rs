@@ -100,8 +100,8 @@ struct SimulateArgs {
     /// Seed of the simulator's random choices.
     #[arg(long, default_value_t = 42, value_name = "S", requires = "simulate")]
     simulate_seed: u64,
-    /// Multiply the demo's arrival rates (peak 167 calls an hour in all
-    /// queues) by this.
+    /// Multiply the demo's arrival rates (at the peak 112 calls an hour over
+    /// all queues) by this.
     #[arg(long, default_value_t = 1.0, value_name = "X", requires = "simulate")]
     simulate_scale: f64,
     /// Start the simulated day at this hour (0-23) instead of following the

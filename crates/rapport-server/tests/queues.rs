@@ -45,14 +45,16 @@ async fn seeded(dir: &TempDir, name: &str) -> Db {
     db
 }
 
-/// Run the demo simulation for one day from midnight on `db`.
-async fn simulate_day(db: &Db, seed: u64) -> u64 {
+/// Run the demo simulation for one day from midnight on `db`: the calls it
+/// made, and its calls per hour at the peak, over all queues.
+async fn simulate_day(db: &Db, seed: u64) -> (u64, f64) {
     let cfg = simulator::demo_setup(db, seed, 1.0, day0(), &[])
         .await
         .unwrap();
+    let peak = cfg.queues.iter().map(|q| q.peak_per_hour).sum();
     let mut sim = simulator::Simulator::start(db, cfg, day0()).await.unwrap();
     sim.run_until(db, day0() + DAY).await.unwrap();
-    sim.calls_made()
+    (sim.calls_made(), peak)
 }
 
 /// A call as the raw log holds it.
@@ -210,7 +212,7 @@ async fn a_simulated_day_recomputed_from_the_raw_log() {
     let dir = tempfile::tempdir().unwrap();
     let db = seeded(&dir, "day.sqlite").await;
     let started = std::time::Instant::now();
-    let made = simulate_day(&db, 11).await;
+    let (made, peak) = simulate_day(&db, 11).await;
     let took = started.elapsed();
     assert!(
         took < Duration::from_secs(60),
@@ -276,9 +278,9 @@ async fn a_simulated_day_recomputed_from_the_raw_log() {
         assert_same("10:00-11:00", &q.figures, &want);
     }
 
-    // The rates follow the profile: a day of the demo's peaks (167 calls an
-    // hour over all queues) times the profile's sum of shares.
-    let expected: f64 = 167.0 * simulator::DAY_PROFILE.iter().sum::<f64>();
+    // The rates follow the profile: a day of the demo's peak rates times
+    // the profile's sum of shares.
+    let expected: f64 = peak * simulator::DAY_PROFILE.iter().sum::<f64>();
     let offered = report.total.offered as f64;
     assert!(
         (offered - expected).abs() < 0.1 * expected,

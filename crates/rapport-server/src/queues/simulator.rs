@@ -60,7 +60,8 @@ pub struct SimQueue {
     pub patience_secs: f64,
 }
 
-/// A simulated agent and their shift, in minutes of the profile's day.
+/// A simulated agent and their shift, in minutes of the profile's day (an
+/// end past 1440 is the next morning).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimAgent {
     pub agent_id: AgentId,
@@ -89,11 +90,11 @@ pub struct SimConfig {
 /// The demo's behaviour per queue code: (peak calls per hour, talk, wrap,
 /// patience in seconds).
 const DEMO_BEHAVIOUR: &[(&str, f64, f64, f64, f64)] = &[
-    ("billing", 60.0, 240.0, 40.0, 120.0),
-    ("support", 45.0, 360.0, 60.0, 180.0),
-    ("sales", 30.0, 300.0, 45.0, 90.0),
-    ("retention", 20.0, 420.0, 60.0, 150.0),
-    ("complaints", 12.0, 480.0, 90.0, 240.0),
+    ("billing", 40.0, 240.0, 40.0, 240.0),
+    ("support", 30.0, 360.0, 60.0, 300.0),
+    ("sales", 20.0, 300.0, 45.0, 180.0),
+    ("retention", 14.0, 420.0, 60.0, 240.0),
+    ("complaints", 8.0, 480.0, 90.0, 360.0),
 ];
 
 /// The simulated team: (name, queue codes served).
@@ -124,14 +125,22 @@ const DEMO_TEAM: &[(&str, &[&str])] = &[
     ("Luis Ortega", &["billing", "support"]),
 ];
 
-/// Shifts the team rotates through (start, end, minutes of the day): the
-/// whole team is on between 11:00 and 15:30.
+/// The night team, on from 20:00 to 07:30 (minutes past the day's end run
+/// into the next day): few calls come at night, and they are answered.
+const NIGHT_TEAM: &[(&str, &[&str])] = &[
+    ("Kofi Boateng", &["billing", "support", "sales"]),
+    ("Maren Solberg", &["retention", "complaints", "billing"]),
+];
+const NIGHT_SHIFT: (u32, u32) = (20 * 60, 31 * 60 + 30);
+
+/// Shifts the team rotates through (start, end, minutes of the day): four
+/// fifths of the team are on from 9:30 to 15:30, all of it from 12:00.
 const SHIFTS: [(u32, u32); 5] = [
     (7 * 60, 15 * 60 + 30),
     (8 * 60, 16 * 60 + 30),
+    (9 * 60, 17 * 60 + 30),
     (9 * 60 + 30, 18 * 60),
-    (11 * 60, 19 * 60 + 30),
-    (13 * 60, 21 * 60 + 30),
+    (12 * 60, 20 * 60 + 30),
 ];
 
 /// Make sure the demo queues and the simulated team exist (creating what
@@ -147,7 +156,12 @@ pub async fn demo_setup(
     let queues = super::ensure_demo(db).await?;
     let mut tx = db.write().await?;
     let mut agents = Vec::new();
-    for (i, (name, serves)) in DEMO_TEAM.iter().enumerate() {
+    let team = DEMO_TEAM
+        .iter()
+        .enumerate()
+        .map(|(i, (n, q))| (*n, *q, SHIFTS[i % SHIFTS.len()]))
+        .chain(NIGHT_TEAM.iter().map(|(n, q)| (*n, *q, NIGHT_SHIFT)));
+    for (name, serves, (s, e)) in team {
         let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM agents WHERE name = ?")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -162,12 +176,11 @@ pub async fn demo_setup(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        for code in *serves {
+        for code in serves {
             if let Some(q) = queues.iter().find(|q| q.code == *code) {
                 super::join(&mut tx, q.id, id).await?;
             }
         }
-        let (s, e) = SHIFTS[i % SHIFTS.len()];
         agents.push(SimAgent {
             agent_id: id,
             shift_start_min: s,
@@ -240,6 +253,9 @@ pub struct Simulator {
     planned: HashSet<AgentId>,
     /// Agents whose shift ended while on a call: offline after it.
     off_after: HashSet<AgentId>,
+    /// Agents signing on mid-shift at start-up (their next shift is
+    /// scheduled already).
+    started: HashSet<AgentId>,
     queue_of: HashMap<QueueId, usize>,
 }
 
@@ -267,6 +283,7 @@ impl Simulator {
             talking: HashSet::new(),
             planned: HashSet::new(),
             off_after: HashSet::new(),
+            started: HashSet::new(),
             queue_of: cfg
                 .queues
                 .iter()
@@ -286,11 +303,22 @@ impl Simulator {
             let minute = sim.minute_of_day(start_ms);
             let (s, e) = (a.shift_start_min as i64, a.shift_end_min as i64);
             let day_start = start_ms - minute * MINUTE;
-            if minute >= s && minute < e {
-                // On shift now: sign on within the first minute.
+            // On today's shift, or still on yesterday's (a night shift).
+            let on = if minute >= s && minute < e {
+                Some(day_start)
+            } else if minute + 1440 >= s && minute + 1440 < e {
+                Some(day_start - DAY)
+            } else {
+                None
+            };
+            if let Some(shift_day) = on {
+                // On shift now: sign on within the first minute; the next
+                // start is the next day's.
                 let jitter = sim.rng.random_range(0..MINUTE);
+                sim.started.insert(a.agent_id);
                 sim.push(start_ms + jitter, Ev::ShiftStart(a.agent_id));
-                sim.push(day_start + e * MINUTE, Ev::ShiftEnd(a.agent_id));
+                sim.push(shift_day + e * MINUTE, Ev::ShiftEnd(a.agent_id));
+                sim.push(shift_day + DAY + s * MINUTE, Ev::ShiftStart(a.agent_id));
             } else {
                 let next = if minute < s {
                     day_start
@@ -526,7 +554,11 @@ impl Simulator {
                 out.extend(routing::set_state(conn, at, agent, next).await?);
             }
             Ev::ShiftStart(agent) => {
-                self.push(at + DAY, Ev::ShiftStart(agent));
+                // The shift start scheduled at start-up is a one-off (the
+                // day's own start is scheduled beside it).
+                if !self.started.remove(&agent) {
+                    self.push(at + DAY, Ev::ShiftStart(agent));
+                }
                 self.off_after.remove(&agent);
                 let (state, _, _) = routing::current(&mut *conn, agent).await?;
                 if state == AgentState::Offline {
