@@ -23,7 +23,7 @@ WITHOUT --server (THE EMBEDDED DEMO):
   customers (demo.customers), showing progress, then signs you in as the demo
   agent Mei Lin (or, with demo.role set to supervisor, the supervisor Ana Ruiz,
   who has the supervisor desk). A call simulator (demo.simulate, on) runs a
-  live call centre of five queues and 24 simulated agents; set yourself
+  live call centre of five queues and 26 simulated agents; set yourself
   available (F3) and calls come to you too. It talks to that server over HTTP
   exactly as it would to a remote one.
 

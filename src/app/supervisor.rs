@@ -71,17 +71,72 @@ pub struct RejectPrompt {
     pub error: Option<String>,
 }
 
+/// A list read from the server: one read at a time, read again once it
+/// is back if an event said the list changed meanwhile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed<T> {
+    pub list: Load<Vec<T>>,
+    pub request: Option<RequestId>,
+    pub stale: bool,
+}
+
+impl<T> Default for Listed<T> {
+    fn default() -> Self {
+        Listed {
+            list: Load::Idle,
+            request: None,
+            stale: false,
+        }
+    }
+}
+
+impl<T> Listed<T> {
+    /// Start a read under `id`, unless one is out (then it is repeated).
+    fn start(&mut self, id: RequestId) -> bool {
+        if self.request.is_some() {
+            self.stale = true;
+            return false;
+        }
+        self.request = Some(id);
+        self.stale = false;
+        true
+    }
+
+    /// The reply to `id`, if it is the one wanted: keep it (a failure keeps
+    /// the list on screen and says why); true when it must be read again.
+    fn landed(
+        &mut self,
+        id: RequestId,
+        r: Result<Vec<T>, crate::api::ApiError>,
+        last_error: &mut Option<String>,
+    ) -> bool {
+        if self.request != Some(id) {
+            return false;
+        }
+        self.request = None;
+        match r {
+            Ok(v) => self.list = Load::Loaded(v),
+            Err(e) if !self.list.is_loaded() => self.list = Load::Failed(e),
+            Err(e) => *last_error = Some(e.to_string()),
+        }
+        std::mem::take(&mut self.stale)
+    }
+
+    pub fn loaded(&self) -> Option<&Vec<T>> {
+        self.list.loaded()
+    }
+
+    pub fn is_loaded(&self) -> bool {
+        self.list.is_loaded()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeskState {
     pub desk: Load<Desk>,
     pub request: RequestId,
-    pub approvals: Load<Vec<Approval>>,
-    pub approvals_request: Option<RequestId>,
-    pub at_risk: Load<Vec<Complaint>>,
-    pub at_risk_request: Option<RequestId>,
-    /// An event said they changed while a read was in flight: read again.
-    pub approvals_stale: bool,
-    pub at_risk_stale: bool,
+    pub approvals: Listed<Approval>,
+    pub at_risk: Listed<Complaint>,
     pub tab: DeskTab,
     /// The selected row of each tab.
     pub selected: [usize; 4],
@@ -96,12 +151,8 @@ impl Default for DeskState {
         DeskState {
             desk: Load::Idle,
             request: 0,
-            approvals: Load::Idle,
-            approvals_request: None,
-            at_risk: Load::Idle,
-            at_risk_request: None,
-            approvals_stale: false,
-            at_risk_stale: false,
+            approvals: Listed::default(),
+            at_risk: Listed::default(),
             tab: DeskTab::Queues,
             selected: [0; 4],
             overlay: None,
@@ -193,25 +244,21 @@ fn reload(s: &mut AppState) -> Vec<Effect> {
 }
 
 fn load_approvals(s: &mut AppState) -> Vec<Effect> {
-    if s.desk.approvals_request.is_some() {
-        s.desk.approvals_stale = true;
-        return vec![];
-    }
     let id = s.fresh_id();
-    s.desk.approvals_request = Some(id);
-    s.desk.approvals_stale = false;
-    vec![Effect::Queues(QueuesEffect::LoadApprovals { id })]
+    if s.desk.approvals.start(id) {
+        vec![Effect::Queues(QueuesEffect::LoadApprovals { id })]
+    } else {
+        vec![]
+    }
 }
 
 fn load_at_risk(s: &mut AppState) -> Vec<Effect> {
-    if s.desk.at_risk_request.is_some() {
-        s.desk.at_risk_stale = true;
-        return vec![];
-    }
     let id = s.fresh_id();
-    s.desk.at_risk_request = Some(id);
-    s.desk.at_risk_stale = false;
-    vec![Effect::Queues(QueuesEffect::LoadAtRisk { id })]
+    if s.desk.at_risk.start(id) {
+        vec![Effect::Queues(QueuesEffect::LoadAtRisk { id })]
+    } else {
+        vec![]
+    }
 }
 
 /// Commands while the desk is on screen; None for those it leaves to the
@@ -488,10 +535,8 @@ pub fn reject_key(s: &mut AppState, ev: &KeyEvent) -> Vec<Effect> {
 /// The outbox has the decision on action `id` acknowledged or refused.
 pub fn decision_done(s: &mut AppState, action_id: i64, refused: bool) -> Vec<Effect> {
     s.desk.deciding.retain(|x| *x != action_id);
-    if let Some(v) = match &mut s.desk.approvals {
-        Load::Loaded(v) => Some(v),
-        _ => None,
-    } && !refused
+    if let Load::Loaded(v) = &mut s.desk.approvals.list
+        && !refused
     {
         v.retain(|a| a.action.id != action_id);
     }
@@ -523,34 +568,14 @@ pub fn action(s: &mut AppState, a: QueuesAction) -> Vec<Effect> {
             }
         }
         QueuesAction::ApprovalsLoaded(id, r) => {
-            if s.desk.approvals_request != Some(id) {
-                return vec![];
-            }
-            s.desk.approvals_request = None;
-            match r {
-                Ok(v) => s.desk.approvals = Load::Loaded(v),
-                Err(e) if !s.desk.approvals.is_loaded() => s.desk.approvals = Load::Failed(e),
-                Err(e) => s.last_error = Some(e.to_string()),
-            }
-            if s.desk.approvals_stale {
-                s.desk.clamp();
-                return load_approvals(s);
-            }
+            let again = s.desk.approvals.landed(id, r, &mut s.last_error);
+            s.desk.clamp();
+            return if again { load_approvals(s) } else { vec![] };
         }
         QueuesAction::AtRiskLoaded(id, r) => {
-            if s.desk.at_risk_request != Some(id) {
-                return vec![];
-            }
-            s.desk.at_risk_request = None;
-            match r {
-                Ok(v) => s.desk.at_risk = Load::Loaded(v),
-                Err(e) if !s.desk.at_risk.is_loaded() => s.desk.at_risk = Load::Failed(e),
-                Err(e) => s.last_error = Some(e.to_string()),
-            }
-            if s.desk.at_risk_stale {
-                s.desk.clamp();
-                return load_at_risk(s);
-            }
+            let again = s.desk.at_risk.landed(id, r, &mut s.last_error);
+            s.desk.clamp();
+            return if again { load_at_risk(s) } else { vec![] };
         }
         QueuesAction::WhatIfLoaded(id, r) => {
             if let Some(Overlay::WhatIf {
@@ -752,7 +777,7 @@ mod tests {
         // A second change while that read is out waits for it.
         let again = lists_changed(&mut s, true, false);
         assert!(again.is_empty());
-        assert!(s.desk.approvals_stale);
+        assert!(s.desk.approvals.stale);
     }
 
     #[test]

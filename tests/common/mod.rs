@@ -29,48 +29,17 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(customers: u64) -> TestServer {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("server.sqlite");
-        let runtime = runtime();
-        let url_db = format!("sqlite://{}", db_path.display());
-        let (handle, token) = runtime.block_on(async {
-            let db = Db::connect(&url_db).await.expect("open database");
-            let opts = seed::SeedOptions {
-                customers,
-                seed: 7,
-                anchor: anchor(),
-            };
-            seed::seed(&db, &opts, &|_, _| {}).await.expect("seed");
-            let (_agent, token) = agents::add(&db, "Test Agent", Role::Agent, Some("Billing"))
-                .await
-                .expect("agent");
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind loopback");
-            let cfg = ServerConfig {
-                as_of: Some(anchor()),
-                ..ServerConfig::default()
-            };
-            let handle = rapport_server::serve(listener, db, cfg)
-                .await
-                .expect("serve");
-            (handle, token)
-        });
-        TestServer {
-            url: handle.url(),
-            token,
-            db_path,
-            runtime,
-            handle: Some(handle),
-            db: None,
-            _dir: dir,
-        }
+        TestServer::seeded(customers, None)
     }
 
     /// A seeded server running the call simulator: the demo's queues and
     /// team, its arrival rates times `scale`, the simulated day starting at
     /// 10:00, and the "Test Agent" (who signs in) serving every queue.
     pub fn simulated(customers: u64, scale: f64) -> TestServer {
+        TestServer::seeded(customers, Some(scale))
+    }
+
+    fn seeded(customers: u64, simulate: Option<f64>) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("server.sqlite");
         let runtime = runtime();
@@ -91,7 +60,7 @@ impl TestServer {
                 .expect("bind loopback");
             let cfg = ServerConfig {
                 as_of: Some(anchor()),
-                simulate: Some(rapport_server::Simulate {
+                simulate: simulate.map(|scale| rapport_server::Simulate {
                     seed: 7,
                     scale,
                     start_hour: Some(10),

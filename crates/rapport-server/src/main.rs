@@ -89,7 +89,7 @@ enum Command {
 #[derive(Debug, Args)]
 struct SimulateArgs {
     /// Run the call simulator: it creates the demo queues (billing, support,
-    /// sales, retention, complaints) and a simulated team of 24 agents if
+    /// sales, retention, complaints) and a simulated team of 26 agents if
     /// missing, then offers calls (Poisson arrivals following a day's
     /// profile, callers mostly customers of this database), answers those
     /// routed to its agents and lets waiting callers hang up. Real agents

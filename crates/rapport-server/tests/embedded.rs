@@ -28,37 +28,24 @@ async fn first_start_seeds_and_later_starts_reuse_the_data() {
     assert!(first.handle.url().starts_with("http://127.0.0.1:"));
 
     let http = reqwest::Client::new();
-    let me: Me = http
-        .get(format!("{}/v1/me", first.handle.url()))
-        .bearer_auth(&first.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let get = |path: &str| {
+        http.get(format!("{}{path}", first.handle.url()))
+            .bearer_auth(&first.token)
+            .send()
+    };
+    let me: Me = get("/v1/me").await.unwrap().json().await.unwrap();
     assert_eq!(me.agent, first.agent);
     // The simulator runs: the demo queues have had calls in the last 30
     // minutes already (it plays them on start), and the demo agent serves
     // every queue, signed off until they choose otherwise.
-    let queues: Vec<rapport_api::QueueLive> = http
-        .get(format!("{}/v1/queues", first.handle.url()))
-        .bearer_auth(&first.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queues: Vec<rapport_api::QueueLive> =
+        get("/v1/queues").await.unwrap().json().await.unwrap();
     assert_eq!(queues.len(), 5);
     assert!(
         queues.iter().map(|q| q.window.offered).sum::<u32>() > 10,
         "{queues:?}"
     );
-    let state: rapport_api::AgentStatus = http
-        .get(format!("{}/v1/agents/me/state", first.handle.url()))
-        .bearer_auth(&first.token)
-        .send()
+    let state: rapport_api::AgentStatus = get("/v1/agents/me/state")
         .await
         .unwrap()
         .json()

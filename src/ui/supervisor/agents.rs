@@ -11,11 +11,10 @@ use ratatui::widgets::Paragraph;
 
 use super::mmss;
 use crate::app::AppState;
-use crate::app::calls::caller_words;
 use crate::app::supervisor::DeskTab;
 use crate::sanitize::clean;
 use crate::theme::Theme;
-use crate::ui::calls::marker;
+use crate::ui::calls::{caller, marker};
 use crate::ui::panel;
 use crate::ui::text::{pad, row};
 
@@ -89,14 +88,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, d: &Desk, t: &Theme, focuse
                 if a.simulated { " (sim)" } else { "" }
             );
             let since = (s.now - a.since).num_seconds();
-            let who = a
-                .call
-                .as_ref()
-                .map(|c| match &c.customer_name {
-                    Some(n) => clean(n).into_owned(),
-                    None => caller_words(s, &c.caller),
-                })
-                .unwrap_or_default();
+            let who = a.call.as_ref().map(|c| caller(s, c)).unwrap_or_default();
             row(
                 vec![
                     Span::styled(if sel { "▶ " } else { "  " }, base),

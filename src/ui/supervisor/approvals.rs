@@ -74,7 +74,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, focused: bool) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let cols = inner.width as usize;
-    if let Load::Failed(e) = &s.desk.approvals {
+    if let Load::Failed(e) = &s.desk.approvals.list {
         f.render_widget(
             Paragraph::new(format!(
                 "Could not read the approvals: {}",

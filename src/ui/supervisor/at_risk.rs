@@ -49,7 +49,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, focused: bool) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let cols = inner.width as usize;
-    match &s.desk.at_risk {
+    match &s.desk.at_risk.list {
         Load::Failed(e) => {
             f.render_widget(
                 Paragraph::new(format!(
