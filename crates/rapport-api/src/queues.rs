@@ -176,32 +176,32 @@ pub struct Call {
     /// The caller's number as the telephony system gave it.
     pub caller: String,
     /// The one customer with exactly this number, if there is exactly one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<CustomerId>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     pub status: CallStatus,
     pub offered_at: DateTime<Utc>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrapped_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abandoned_at: Option<DateTime<Utc>>,
     /// When this leg, still waiting, moved to another queue.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferred_at: Option<DateTime<Utc>>,
     /// Time on hold during the talk, in milliseconds.
     #[serde(default)]
     pub hold_ms: i64,
     /// Who answered it (or was given it).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentRef>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferred_from: Option<CallId>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferred_to: Option<CallId>,
 }
 
@@ -351,7 +351,7 @@ pub struct AgentStatus {
     pub agent: AgentRef,
     pub state: AgentState,
     pub since: DateTime<Utc>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<Call>,
     /// The queues this agent takes calls from.
     #[serde(default)]

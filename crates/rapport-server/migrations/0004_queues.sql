@@ -101,7 +101,10 @@ CREATE TABLE agent_state_log (
     agent_id  INTEGER NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
     state     TEXT    NOT NULL CHECK (state IN ('available', 'on_call', 'after_call_work', 'break', 'offline')),
     at_ms     INTEGER NOT NULL,
-    call_id   INTEGER REFERENCES calls (id)
+    call_id   INTEGER REFERENCES calls (id),
+    -- The state this change left (NULL: none before, offline), so the
+    -- desk knows each agent's state at its window's start from the window.
+    previous  TEXT    CHECK (previous IN ('available', 'on_call', 'after_call_work', 'break', 'offline'))
 );
 CREATE INDEX agent_state_log_agent ON agent_state_log (agent_id, at_ms, id);
 CREATE INDEX agent_state_log_at ON agent_state_log (at_ms);

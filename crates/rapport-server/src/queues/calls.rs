@@ -13,7 +13,7 @@ use crate::codes::Code;
 use crate::error::{Error, Result};
 
 /// A call leg as stored.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Deserialize)]
 pub struct CallRow {
     pub id: i64,
     pub external_id: String,
@@ -37,6 +37,15 @@ pub struct CallRow {
 pub const CALL_COLUMNS: &str = "SELECT id, external_id, leg, queue_id, caller, customer_id, status, \
      offered_ms, answered_ms, ended_ms, wrapped_ms, abandoned_ms, transferred_ms, hold_ms, \
      agent_id, transferred_from, transferred_to FROM calls";
+
+/// One call leg as a JSON object with [`CallRow`]'s fields, for reading
+/// many legs in one row (see `desk`).
+pub const CALL_JSON: &str = "json_object('id', id, 'external_id', external_id, 'leg', leg, \
+     'queue_id', queue_id, 'caller', caller, 'customer_id', customer_id, 'status', status, \
+     'offered_ms', offered_ms, 'answered_ms', answered_ms, 'ended_ms', ended_ms, \
+     'wrapped_ms', wrapped_ms, 'abandoned_ms', abandoned_ms, 'transferred_ms', transferred_ms, \
+     'hold_ms', hold_ms, 'agent_id', agent_id, 'transferred_from', transferred_from, \
+     'transferred_to', transferred_to)";
 
 impl CallRow {
     pub fn status(&self) -> Result<CallStatus> {

@@ -17,7 +17,7 @@ use rapport_api::{
 };
 use sqlx::SqliteConnection;
 
-use super::calls::{CALL_COLUMNS, CallRow};
+use super::calls::{CALL_COLUMNS, CALL_JSON, CallRow};
 use super::figures::{self, CallRecord, Span, StateChange};
 use super::routing::{AGENT_ROWS, AgentRow};
 use super::{Live, erlang, instant};
@@ -43,6 +43,26 @@ struct Records {
     log: Vec<StateChange>,
 }
 
+/// Rows of `select` (one JSON value each, `json_group_array`'d into one
+/// row): sqlx hands SQLite rows over one at a time between two threads,
+/// which for thousands of rows costs more than reading them; one row
+/// holding them all comes over at once. (PostgreSQL spells it `json_agg`.)
+async fn json_rows<T: serde::de::DeserializeOwned>(
+    conn: &mut SqliteConnection,
+    select: &str,
+    bind: i64,
+) -> Result<Vec<T>> {
+    let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(select.to_string()))
+        .bind(bind)
+        .fetch_one(conn)
+        .await?;
+    match text {
+        None => Ok(Vec::new()),
+        Some(t) => serde_json::from_str(&t)
+            .map_err(|e| crate::error::Error::Corrupt(format!("cannot read the call log: {e}"))),
+    }
+}
+
 /// Calls with an event in `[from, to)`, and (with `active`) every call not
 /// finished yet, however old.
 async fn calls_between(
@@ -51,18 +71,21 @@ async fn calls_between(
     to_ms: i64,
     active: bool,
 ) -> Result<Vec<CallRow>> {
-    // A call's events all lie between its offer and its last event.
-    let mut rows: Vec<CallRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{CALL_COLUMNS} WHERE last_event_ms >= ? AND offered_ms < ? ORDER BY id"
-    )))
-    .bind(from_ms)
-    .bind(to_ms)
-    .fetch_all(&mut *conn)
+    // A call's events all lie between its offer and its last event. (The
+    // offer's bound is applied here: in the query it would tempt the
+    // planner onto the offer index, which reads every older call.)
+    let mut rows: Vec<CallRow> = json_rows(
+        &mut *conn,
+        &format!("SELECT json_group_array({CALL_JSON}) FROM calls WHERE last_event_ms >= ?"),
+        from_ms,
+    )
     .await?;
+    rows.retain(|r| r.offered_ms < to_ms);
+    rows.sort_by_key(|r| r.id);
     if active {
         let have: HashSet<i64> = rows.iter().map(|r| r.id).collect();
         let open: Vec<CallRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{CALL_COLUMNS} WHERE status IN ('waiting', 'talking', 'wrap_up') ORDER BY id"
+            "{CALL_COLUMNS} WHERE status IN ('waiting', 'talking', 'wrap_up')"
         )))
         .fetch_all(&mut *conn)
         .await?;
@@ -107,6 +130,61 @@ async fn log_between(
         .collect()
 }
 
+/// Every agent's state changes from `from` to now, each preceded by the
+/// state they were in at `from`: the state the first change left (stored
+/// with it), or for an agent without changes since, their state now.
+async fn log_to_now(conn: &mut SqliteConnection, from_ms: i64) -> Result<Vec<StateChange>> {
+    let rows: Vec<(i64, String, i64, i64, Option<String>)> = json_rows(
+        &mut *conn,
+        "SELECT json_group_array(json_array(agent_id, state, at_ms, id, previous)) \
+         FROM agent_state_log WHERE at_ms >= ?",
+        from_ms,
+    )
+    .await?;
+    // Sorted here: an ORDER BY would draw the planner onto the agent index
+    // and through the whole log.
+    let mut rows = rows;
+    rows.sort_by_key(|r| (r.0, r.2, r.3));
+    let now: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT agent_id, state, since_ms FROM agent_states ORDER BY agent_id")
+            .fetch_all(&mut *conn)
+            .await?;
+    let changed: HashSet<i64> = rows.iter().map(|r| r.0).collect();
+    let mut out = Vec::with_capacity(rows.len() + now.len());
+    for (agent_id, state, since) in now {
+        if !changed.contains(&agent_id) {
+            out.push(StateChange {
+                agent_id,
+                state: AgentState::decode(&state)?,
+                at_ms: since.min(from_ms),
+            });
+        }
+    }
+    let mut last = None;
+    for (agent_id, state, at_ms, _, previous) in rows {
+        if last != Some(agent_id) {
+            last = Some(agent_id);
+            let before = match previous {
+                Some(p) => AgentState::decode(&p)?,
+                None => AgentState::Offline,
+            };
+            out.push(StateChange {
+                agent_id,
+                state: before,
+                at_ms: from_ms,
+            });
+        }
+        out.push(StateChange {
+            agent_id,
+            state: AgentState::decode(&state)?,
+            at_ms,
+        });
+    }
+    // Agents in order, each agent's changes in order (stable).
+    out.sort_by_key(|c| c.agent_id);
+    Ok(out)
+}
+
 async fn records(
     conn: &mut SqliteConnection,
     from_ms: i64,
@@ -122,26 +200,49 @@ async fn records(
     for (q, a) in pairs {
         members.entry(q).or_default().push(a);
     }
+    let calls = calls_between(&mut *conn, from_ms, to_ms, active).await?;
+    // The present's window starts from each agent's current state; another
+    // interval reads back through the log.
+    let log = if active {
+        log_to_now(conn, from_ms).await?
+    } else {
+        log_between(conn, from_ms, to_ms).await?
+    };
     Ok(Records {
         queues,
         members,
-        calls: calls_between(&mut *conn, from_ms, to_ms, active).await?,
-        log: log_between(conn, from_ms, to_ms).await?,
+        calls,
+        log,
     })
 }
 
 impl Records {
-    fn calls_of(&self, queue: QueueId) -> Vec<CallRecord> {
-        self.calls
-            .iter()
-            .filter(|c| c.queue_id == queue)
-            .map(CallRow::record)
-            .collect()
+    /// Each queue's calls, as the figures read them.
+    fn calls_by_queue(&self) -> HashMap<QueueId, Vec<CallRecord>> {
+        let mut out: HashMap<QueueId, Vec<CallRecord>> = HashMap::new();
+        for c in &self.calls {
+            out.entry(c.queue_id).or_default().push(c.record());
+        }
+        out
     }
 }
 
-fn spans_of<'a>(spans: &'a [Span], agents: &'a [AgentId]) -> impl Iterator<Item = &'a Span> {
-    spans.iter().filter(|s| agents.contains(&s.agent_id))
+/// Spans by agent, so each queue reads its members' alone.
+fn by_agent(spans: &[Span]) -> HashMap<AgentId, Vec<Span>> {
+    let mut out: HashMap<AgentId, Vec<Span>> = HashMap::new();
+    for s in spans {
+        out.entry(s.agent_id).or_default().push(*s);
+    }
+    out
+}
+
+fn spans_of<'a>(
+    spans: &'a HashMap<AgentId, Vec<Span>>,
+    agents: &'a [AgentId],
+) -> impl Iterator<Item = &'a Span> {
+    agents
+        .iter()
+        .flat_map(|a| spans.get(a).into_iter().flatten())
 }
 
 /// The figures of every queue and of all together over `[from, to)`.
@@ -149,7 +250,10 @@ pub async fn report(db: &Db, from_ms: i64, to_ms: i64) -> Result<Report> {
     let mut conn = db.pool().acquire().await?;
     let r = records(&mut conn, from_ms, to_ms, false).await?;
     let spans = figures::spans(&r.log, from_ms, to_ms);
+    let grouped = by_agent(&spans);
+    let calls = r.calls_by_queue();
     let none = Vec::new();
+    let no_calls = Vec::new();
     let queues = r
         .queues
         .iter()
@@ -158,8 +262,8 @@ pub async fn report(db: &Db, from_ms: i64, to_ms: i64) -> Result<Report> {
             QueueFigures {
                 queue_id: q.id,
                 figures: figures::figures(
-                    &r.calls_of(q.id),
-                    spans_of(&spans, members),
+                    calls.get(&q.id).unwrap_or(&no_calls),
+                    spans_of(&grouped, members),
                     q.target.secs as i64 * 1000,
                     from_ms,
                     to_ms,
@@ -335,19 +439,22 @@ pub async fn snapshot(db: &Db, now_ms: i64, fcr: Option<Fcr>) -> Result<Desk> {
         agents.iter().map(|a| (a.agent.id, a.state)).collect();
     let minute = ((now_ms.rem_euclid(86_400_000)) / 60_000) as u16;
     let none = Vec::new();
+    let no_calls = Vec::new();
+    let grouped = by_agent(&spans);
+    let by_queue = r.calls_by_queue();
+    let mut waiting_in: HashMap<QueueId, Vec<i64>> = HashMap::new();
+    for c in r.calls.iter().filter(|c| c.status == "waiting") {
+        waiting_in.entry(c.queue_id).or_default().push(c.offered_ms);
+    }
     let mut queues = Vec::with_capacity(r.queues.len());
     let mut per_queue = Vec::with_capacity(r.queues.len());
     for q in &r.queues {
         let members = r.members.get(&q.id).unwrap_or(&none);
-        let calls = r.calls_of(q.id);
+        let calls = by_queue.get(&q.id).unwrap_or(&no_calls);
         let threshold = q.target.secs as i64 * 1000;
-        let window = figures::figures(&calls, spans_of(&spans, members), threshold, from, now_ms);
-        let waiting: Vec<&CallRow> = r
-            .calls
-            .iter()
-            .filter(|c| c.queue_id == q.id && c.status == "waiting")
-            .collect();
-        let oldest = waiting.iter().map(|c| c.offered_ms).min();
+        let window = figures::figures(calls, spans_of(&grouped, members), threshold, from, now_ms);
+        let waiting = waiting_in.get(&q.id).map_or(&[][..], Vec::as_slice);
+        let oldest = waiting.iter().copied().min();
         let longest = oldest.map_or(0, |o| ((now_ms - o).max(0) / 1000) as u32);
         let mut counts = StateCounts::default();
         for a in members {
@@ -371,7 +478,7 @@ pub async fn snapshot(db: &Db, now_ms: i64, fcr: Option<Fcr>) -> Result<Desk> {
             longest_wait_secs: longest,
             staffing: staffing(q, &window, counts.staffed()),
             offered_per_minute: figures::offered_per_bucket(
-                &calls,
+                calls,
                 minute_end - span,
                 minute_end,
                 per_minute,

@@ -115,7 +115,7 @@ pub(crate) async fn change(
     state: AgentState,
     call: Option<CallId>,
 ) -> Result<()> {
-    let (_, since, _) = current(&mut *conn, agent).await?;
+    let (before, since, _) = current(&mut *conn, agent).await?;
     let at = at_ms.max(since);
     sqlx::query(
         "INSERT INTO agent_states (agent_id, state, since_ms, call_id) VALUES (?1, ?2, ?3, ?4) \
@@ -128,12 +128,14 @@ pub(crate) async fn change(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "INSERT INTO agent_state_log (agent_id, state, at_ms, call_id) VALUES (?, ?, ?, ?)",
+        "INSERT INTO agent_state_log (agent_id, state, at_ms, call_id, previous) \
+         VALUES (?, ?, ?, ?, ?)",
     )
     .bind(agent)
     .bind(state.code())
     .bind(at)
     .bind(call)
+    .bind(before.code())
     .execute(&mut *conn)
     .await?;
     if !is_simulated(&mut *conn, agent).await? {
