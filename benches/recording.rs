@@ -67,7 +67,10 @@ async fn client_with(api: &ApiClient, id: i64) -> AppState {
     let fx = rapport::app::init(&mut s);
     if let [Effect::SignIn { id: req }] = fx[..] {
         let fx = update(&mut s, Action::SignedIn(req, api.me().await));
-        if let [Effect::LoadTaxonomy { id: t }] = fx[..] {
+        if let Some(t) = fx.iter().find_map(|f| match f {
+            Effect::LoadTaxonomy { id } => Some(*id),
+            _ => None,
+        }) {
             update(&mut s, Action::TaxonomyDone(t, api.taxonomy().await));
         }
     }

@@ -21,8 +21,11 @@ WITHOUT --server (THE EMBEDDED DEMO):
   the SQLite file demo.sqlite in the data directory (~/.local/share/rapport,
   or --data-dir / data_dir). On the first run it generates 10,000 demo
   customers (demo.customers), showing progress, then signs you in as the demo
-  agent Mei Lin. It talks to that server over HTTP exactly as it would to a
-  remote one.
+  agent Mei Lin (or, with demo.role set to supervisor, the supervisor Ana Ruiz,
+  who has the supervisor desk). A call simulator (demo.simulate, on) runs a
+  live call centre of five queues and 26 simulated agents; set yourself
+  available (F3) and calls come to you too. It talks to that server over HTTP
+  exactly as it would to a remote one.
 
 WITH --server URL:
   Rapport connects to that server; the bearer token comes from RAPPORT_TOKEN,
@@ -41,7 +44,8 @@ ENVIRONMENT:
   RAPPORT_SERVER__URL        same as --server
   RAPPORT_DATA_DIR           same as --data-dir
   RAPPORT_<SECTION>__<KEY>   any setting, e.g. RAPPORT_UI__THEME=mono,
-                             RAPPORT_UI__DEBOUNCE_MS=80, RAPPORT_DEMO__CUSTOMERS=2000
+                             RAPPORT_UI__DEBOUNCE_MS=80, RAPPORT_DEMO__CUSTOMERS=2000,
+                             RAPPORT_DEMO__ROLE=supervisor
   NO_COLOR                   any value: use the mono theme (no colour at all)
 
 FILES:

@@ -57,6 +57,10 @@ pub struct ServerSettings {
 pub struct DemoSettings {
     pub customers: u64,
     pub seed: u64,
+    /// Run the call simulator in the embedded demo.
+    pub simulate: bool,
+    /// Sign in as the demo agent (`agent`) or the demo supervisor.
+    pub role: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -88,6 +92,8 @@ impl Default for Settings {
             demo: DemoSettings {
                 customers: 10_000,
                 seed: 42,
+                simulate: true,
+                role: "agent".into(),
             },
             ui: UiSettings {
                 theme: "default".into(),
@@ -149,6 +155,8 @@ pub const KEYS: &[&str] = &[
     "server.timeout_ms",
     "demo.customers",
     "demo.seed",
+    "demo.simulate",
+    "demo.role",
     "ui.theme",
     "ui.debounce_ms",
     "ui.mask_pii",
@@ -356,6 +364,12 @@ fn check_value(key: &str, value: &str) -> Result<(), String> {
             }
         }
         "demo.seed" => number(u64::MAX, "(any whole number)"),
+        "demo.role" => match value.trim() {
+            "agent" | "supervisor" => Ok(()),
+            _ => Err(format!(
+                "\"{value}\" is not a demo role: expected agent or supervisor"
+            )),
+        },
         "log.level" => {
             if ["error", "warn", "info", "debug", "trace"].contains(&value) {
                 Ok(())
@@ -372,7 +386,7 @@ fn check_value(key: &str, value: &str) -> Result<(), String> {
                 Ok(())
             }
         }
-        "ui.mask_pii" => match value.to_ascii_lowercase().as_str() {
+        "ui.mask_pii" | "demo.simulate" => match value.to_ascii_lowercase().as_str() {
             "true" | "false" | "1" | "0" | "yes" | "no" | "on" | "off" => Ok(()),
             _ => Err(format!("\"{value}\": expected true or false")),
         },
@@ -406,6 +420,8 @@ struct FileServer {
 struct FileDemo {
     customers: Option<u64>,
     seed: Option<u64>,
+    simulate: Option<bool>,
+    role: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -443,6 +459,8 @@ impl FileSettings {
         if let Some(d) = &self.demo {
             put("demo.customers", d.customers.map(|n| n.to_string()));
             put("demo.seed", d.seed.map(|n| n.to_string()));
+            put("demo.simulate", d.simulate.map(|b| b.to_string()));
+            put("demo.role", d.role.clone());
         }
         if let Some(u) = &self.ui {
             put("ui.theme", u.theme.clone());

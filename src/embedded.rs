@@ -18,6 +18,8 @@ use crate::ui::format::group_thousands;
 
 /// The demo agent the embedded server signs in.
 pub const DEMO_AGENT: &str = "Mei Lin";
+/// The demo supervisor (`demo.role = "supervisor"`).
+pub const DEMO_SUPERVISOR: &str = "Ana Ruiz";
 
 /// The embedded server, running.
 pub struct Running {
@@ -54,11 +56,17 @@ pub async fn start(
     std::fs::create_dir_all(&dir)
         .map_err(|e| anyhow::anyhow!("cannot create the data directory {}: {e}", dir.display()))?;
     let database = settings.database_path();
+    let (agent_name, role) = match settings.demo.role.as_str() {
+        "supervisor" => (DEMO_SUPERVISOR, rapport_api::Role::Supervisor),
+        _ => (DEMO_AGENT, rapport_api::Role::Agent),
+    };
     let opts = EmbeddedOptions {
         database_path: database.clone(),
         demo_customers: settings.demo.customers,
         seed: settings.demo.seed,
-        agent_name: DEMO_AGENT.into(),
+        agent_name: agent_name.into(),
+        role,
+        simulate: settings.demo.simulate,
     };
     let e = start_server(opts, progress).await.map_err(|e| {
         anyhow::anyhow!(

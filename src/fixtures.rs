@@ -7,7 +7,8 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rapport_api::*;
 
-use crate::app::{Action, AppState, Connection, Effect, update};
+use crate::app::calls::{QueuesAction, QueuesEffect};
+use crate::app::{Action, AppState, Connection, Effect, Load, update};
 use crate::keymap::Command;
 
 pub fn now() -> DateTime<Utc> {
@@ -656,7 +657,11 @@ pub fn state_signed_in() -> AppState {
     let fx = crate::app::init(&mut s);
     if let [Effect::SignIn { id }] = fx[..] {
         let fx = update(&mut s, Action::SignedIn(id, Ok(me())));
-        if let [Effect::LoadTaxonomy { id }] = fx[..] {
+        // The agent's state is left unanswered: these screens show none.
+        if let Some(id) = fx.iter().find_map(|f| match f {
+            Effect::LoadTaxonomy { id } => Some(*id),
+            _ => None,
+        }) {
             update(&mut s, Action::TaxonomyDone(id, Ok(taxonomy())));
         }
     }
@@ -771,5 +776,377 @@ pub fn state_with_customer(view: CustomerView) -> AppState {
     }) {
         update(&mut s, Action::ViewDone(id, Ok(Box::new(view))));
     }
+    s
+}
+
+// ---------------------------------------------------------------- live queues
+
+fn queue(id: i64, code: &str, name: &str, pct: u8, secs: u32, reason: &str) -> Queue {
+    Queue {
+        id,
+        code: code.into(),
+        name: name.into(),
+        target: SlTarget { pct, secs },
+        opens_min: 0,
+        closes_min: 1440,
+        wait_alert_secs: 60,
+        reason: Some(reason.into()),
+    }
+}
+
+/// A call from Jane's mobile in Billing, routed to Mei Lin three minutes
+/// and twelve seconds ago (`customer`: the server found her by number).
+pub fn call(customer: bool) -> Call {
+    let t = now();
+    Call {
+        id: 7001,
+        external_id: "pbx-7001".into(),
+        leg: 1,
+        queue_id: 1,
+        caller: "+447700900123".into(),
+        customer_id: customer.then_some(12345),
+        customer_name: customer.then(|| "Jane Okafor-Lindqvist".into()),
+        status: CallStatus::Talking,
+        offered_at: t - Duration::seconds(204),
+        answered_at: Some(t - Duration::seconds(192)),
+        ended_at: None,
+        wrapped_at: None,
+        abandoned_at: None,
+        transferred_at: None,
+        hold_ms: 0,
+        agent: Some(AgentRef {
+            id: 1,
+            name: "Mei Lin".into(),
+        }),
+        transferred_from: None,
+        transferred_to: None,
+    }
+}
+
+/// Mei Lin's status: `state` since `secs` ago, with `call`.
+pub fn status(state: AgentState, secs: i64, call: Option<Call>) -> AgentStatus {
+    AgentStatus {
+        agent: AgentRef {
+            id: 1,
+            name: "Mei Lin".into(),
+        },
+        state,
+        since: now() - Duration::seconds(secs),
+        call,
+        queues: vec![1, 2],
+        simulated: false,
+    }
+}
+
+fn figures(offered: u32, answered: u32, within: u32, abandoned: u32, late: u32) -> Figures {
+    let t = now();
+    let mut f = Figures {
+        from: t - Duration::minutes(30),
+        to: t,
+        offered,
+        answered,
+        answered_within: within,
+        abandoned,
+        abandoned_after: late,
+        transferred: 0,
+        wait_ms: answered as i64 * 38_000,
+        handled: answered.saturating_sub(2),
+        talk_ms: answered.saturating_sub(2) as i64 * 300_000,
+        hold_ms: answered.saturating_sub(2) as i64 * 12_000,
+        acw_ms: answered.saturating_sub(2) as i64 * 60_000,
+        contact_ms: 9_000_000,
+        idle_ms: 700_000,
+        ..Figures::default()
+    };
+    let ratio = |n: i64, d: i64| (d > 0).then(|| n as f64 / d as f64);
+    f.sl = ratio(within as i64, answered as i64 + late as i64);
+    f.asa_secs = ratio(f.wait_ms, answered as i64).map(|v| v / 1000.0);
+    f.aht_secs = ratio(f.talk_ms + f.hold_ms + f.acw_ms, f.handled as i64).map(|v| v / 1000.0);
+    f.abandon_rate = ratio(abandoned as i64, offered as i64);
+    f.occupancy = ratio(f.contact_ms, f.contact_ms + f.idle_ms);
+    f
+}
+
+/// The desk at 14:30: Billing backed up (SL 64% against 80/20, a caller
+/// waiting 1:42), Retention fine, Sales quiet; six agents, two simulated.
+pub fn desk() -> Desk {
+    let t = now();
+    let billing = queue(1, "billing", "Billing", 80, 20, "Billing query");
+    let retention = queue(2, "retention", "Retention", 85, 20, "Contract renewal");
+    let mut sales = queue(3, "sales", "Sales", 90, 15, "Upgrade enquiry");
+    (sales.opens_min, sales.closes_min) = (8 * 60, 20 * 60);
+    let live = |q: Queue,
+                waiting: u32,
+                oldest: Option<i64>,
+                f: Figures,
+                counts: StateCounts,
+                need: Option<u32>| {
+        let staffed = counts.staffed();
+        let alerts = {
+            let mut v = Vec::new();
+            if f.sl.is_some_and(|s| s * 100.0 < q.target.pct as f64) {
+                v.push(Alert {
+                    queue_id: q.id,
+                    kind: AlertKind::ServiceLevel,
+                    message: format!(
+                        "{}: SL {:.0}% over the last 30 min, below its {}% target",
+                        q.name,
+                        (f.sl.unwrap_or(0.0) * 100.0).floor(),
+                        q.target.pct
+                    ),
+                });
+            }
+            if oldest.is_some_and(|o| o > q.wait_alert_secs as i64) {
+                v.push(Alert {
+                    queue_id: q.id,
+                    kind: AlertKind::LongestWait,
+                    message: format!("{}: a caller has waited too long", q.name),
+                });
+            }
+            v
+        };
+        QueueLive {
+            open: true,
+            waiting,
+            oldest_waiting_since: oldest.map(|s| t - Duration::seconds(s)),
+            longest_wait_secs: oldest.unwrap_or(0) as u32,
+            staffing: f.aht_secs.map(|aht| {
+                let arrival = f.offered as f64 * 2.0;
+                Staffing {
+                    arrival_per_hour: arrival,
+                    aht_secs: aht,
+                    traffic_erlangs: arrival * aht / 3600.0,
+                    required_agents: need,
+                    staffed,
+                    sl_if_staffed: Some(0.71),
+                    asa_if_staffed_secs: Some(31.0),
+                }
+            }),
+            offered_per_minute: (0..30).map(|i| ((i * 7) % 5) as u32).collect(),
+            sl_trend: vec![
+                Some(0.92),
+                Some(0.85),
+                Some(0.8),
+                Some(0.7),
+                Some(0.55),
+                None,
+            ],
+            alerts,
+            agents: counts,
+            queue: q,
+            window: f,
+        }
+    };
+    let counts = |available, on_call, after_call_work, on_break, offline| StateCounts {
+        available,
+        on_call,
+        after_call_work,
+        on_break,
+        offline,
+    };
+    let agent =
+        |id: i64, name: &str, state: AgentState, secs: i64, call: Option<Call>, simulated| {
+            AgentStatus {
+                agent: AgentRef {
+                    id,
+                    name: name.into(),
+                },
+                state,
+                since: t - Duration::seconds(secs),
+                call,
+                queues: vec![1],
+                simulated,
+            }
+        };
+    let mut tom_call = call(false);
+    tom_call.caller = "+441632960001".into();
+    Desk {
+        at: t,
+        window_secs: WINDOW_SECS,
+        queues: vec![
+            live(
+                billing,
+                7,
+                Some(102),
+                figures(64, 50, 32, 6, 4),
+                counts(0, 9, 3, 1, 1),
+                Some(16),
+            ),
+            live(
+                retention,
+                1,
+                Some(9),
+                figures(22, 21, 20, 1, 0),
+                counts(1, 4, 1, 0, 0),
+                Some(6),
+            ),
+            live(
+                sales,
+                0,
+                None,
+                figures(0, 0, 0, 0, 0),
+                counts(2, 0, 0, 0, 3),
+                None,
+            ),
+        ],
+        total: figures(86, 71, 52, 7, 4),
+        fcr: Some(Fcr {
+            from: t - Duration::days(14),
+            to: t - Duration::days(7),
+            contacts: 412,
+            resolved: 361,
+            rate: Some(361.0 / 412.0),
+        }),
+        agents: vec![
+            agent(
+                1,
+                "Mei Lin",
+                AgentState::OnCall,
+                192,
+                Some(call(true)),
+                false,
+            ),
+            agent(7, "Tom Baker", AgentState::AfterCallWork, 41, None, false),
+            agent(8, "Priya Shah", AgentState::Available, 125, None, false),
+            agent(
+                9,
+                "Ines Duarte",
+                AgentState::OnCall,
+                75,
+                Some(tom_call),
+                true,
+            ),
+            agent(10, "Oliver Grant", AgentState::Break, 300, None, true),
+            agent(11, "Raj Patel", AgentState::Offline, 7200, None, false),
+        ],
+    }
+}
+
+/// Two recovery actions over their requester's limit.
+pub fn approvals() -> Vec<Approval> {
+    let v = customer_view();
+    let pending = v.open_complaints[1].recovery_actions[0].clone();
+    let mut voucher = pending.clone();
+    voucher.id = 903;
+    voucher.kind = RecoveryKind::Voucher;
+    voucher.amount_minor = Some(7_500);
+    voucher.requested_by = AgentRef {
+        id: 7,
+        name: "Tom Baker".into(),
+    };
+    voucher.requested_at = now() - Duration::minutes(12);
+    voucher.approval_reason = Some("over Tom Baker's £200.00 daily limit".into());
+    vec![
+        Approval {
+            action: pending,
+            customer_name: "Jane Okafor-Lindqvist".into(),
+            account_number: "ACC-0012345".into(),
+            complaint_category: "Billing error".into(),
+            complaint_severity: Severity::Medium,
+        },
+        Approval {
+            action: voucher,
+            customer_name: "Chidi Okafor".into(),
+            account_number: "ACC-0030007".into(),
+            complaint_category: "Device fault".into(),
+            complaint_severity: Severity::High,
+        },
+    ]
+}
+
+/// Jane's two open complaints: one past its SLA, one due in 2h 10m.
+pub fn at_risk() -> Vec<Complaint> {
+    let mut v = customer_view().open_complaints;
+    v.reverse();
+    v
+}
+
+/// Erlang C for Billing with 16 agents, as the server answers it.
+pub fn what_if() -> WhatIf {
+    let row = |agents: u32, p: f64, sl: f64, asa: f64, occ: f64| WhatIfRow {
+        agents,
+        p_wait: Some(p),
+        sl: Some(sl),
+        asa_secs: Some(asa),
+        occupancy: Some(occ),
+    };
+    WhatIf {
+        queue_id: 1,
+        target: SlTarget { pct: 80, secs: 20 },
+        arrival_per_hour: 128.0,
+        aht_secs: 372.0,
+        traffic_erlangs: 128.0 * 372.0 / 3600.0,
+        required_agents: Some(16),
+        staffed: 13,
+        rows: vec![
+            WhatIfRow {
+                agents: 13,
+                p_wait: None,
+                sl: None,
+                asa_secs: None,
+                occupancy: None,
+            },
+            row(14, 0.71, 0.42, 132.0, 0.944),
+            row(15, 0.45, 0.66, 41.0, 0.881),
+            row(16, 0.27, 0.81, 17.0, 0.826),
+            row(17, 0.15, 0.9, 8.0, 0.778),
+            row(18, 0.08, 0.95, 4.0, 0.734),
+            row(19, 0.04, 0.98, 2.0, 0.696),
+        ],
+    }
+}
+
+/// Signed in as the supervisor Ana Ruiz, on the desk with everything read.
+pub fn state_supervisor() -> AppState {
+    let mut s = state_signed_in();
+    if let Load::Loaded(m) = &mut s.me {
+        m.agent = Agent {
+            id: 5,
+            name: "Ana Ruiz".into(),
+            role: Role::Supervisor,
+            team: Some("Billing".into()),
+        };
+    }
+    let fx = update(&mut s, Action::Command(Command::SupervisorDesk));
+    for f in fx {
+        let Effect::Queues(q) = f else { continue };
+        let reply = match q {
+            QueuesEffect::LoadDesk { id } => QueuesAction::DeskLoaded(id, Ok(Box::new(desk()))),
+            QueuesEffect::LoadApprovals { id } => {
+                QueuesAction::ApprovalsLoaded(id, Ok(approvals()))
+            }
+            QueuesEffect::LoadAtRisk { id } => QueuesAction::AtRiskLoaded(id, Ok(at_risk())),
+            _ => continue,
+        };
+        update(&mut s, Action::Queues(Box::new(reply)));
+    }
+    s
+}
+
+/// Mei Lin on the search screen with her state read: `state` since `secs`.
+pub fn state_agent_in(state: AgentState, secs: i64, call: Option<Call>) -> AppState {
+    let mut s = state_signed_in();
+    let id = s.fresh_id();
+    s.calls.request = id;
+    update(
+        &mut s,
+        Action::Queues(Box::new(QueuesAction::StateLoaded(
+            id,
+            Ok(status(state, secs, call)),
+        ))),
+    );
+    update(
+        &mut s,
+        Action::ServerEvent(Box::new(Event {
+            id: None,
+            at: now(),
+            by: None,
+            customer_id: None,
+            body: EventBody::Desk(Box::new(Desk {
+                agents: vec![],
+                ..desk()
+            })),
+        })),
+    );
     s
 }

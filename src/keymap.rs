@@ -37,10 +37,12 @@ pub enum Context {
     Explain,
     /// The supervisors' insights screen.
     Insights,
+    /// The supervisor desk (supervisors and admins).
+    Supervisor,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Global,
         Context::Search,
         Context::Customer,
@@ -51,6 +53,7 @@ impl Context {
         Context::Reveal,
         Context::Explain,
         Context::Insights,
+        Context::Supervisor,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -64,6 +67,7 @@ impl Context {
             Context::Reveal => "reveal",
             Context::Explain => "explain",
             Context::Insights => "insights",
+            Context::Supervisor => "supervisor",
         }
     }
     /// True where plain characters type text (so a key shown for a
@@ -83,6 +87,7 @@ impl Context {
             Context::Reveal => "Revealing contact details",
             Context::Explain => "Explaining a figure",
             Context::Insights => "Insights screen",
+            Context::Supervisor => "Supervisor desk",
         }
     }
 }
@@ -130,11 +135,26 @@ pub enum Command {
     DeclineSuggestion,
     SuggestionNotNow,
     Insights,
+    // Live queues.
+    AgentState,
+    EndCall,
+    WrapUp,
+    SupervisorDesk,
+    DeskQueues,
+    DeskAgents,
+    DeskApprovals,
+    DeskAtRisk,
+    Approve,
+    Reject,
+    WhatIf,
+    MoreAgents,
+    FewerAgents,
+    Definitions,
 }
 
 impl Command {
     /// Every command, in the order help lists them.
-    pub const ALL: [Command; 39] = [
+    pub const ALL: [Command; 53] = [
         Command::Quit,
         Command::Help,
         Command::Search,
@@ -174,7 +194,40 @@ impl Command {
         Command::DeclineSuggestion,
         Command::SuggestionNotNow,
         Command::Insights,
+        Command::AgentState,
+        Command::EndCall,
+        Command::WrapUp,
+        Command::SupervisorDesk,
+        Command::DeskQueues,
+        Command::DeskAgents,
+        Command::DeskApprovals,
+        Command::DeskAtRisk,
+        Command::Approve,
+        Command::Reject,
+        Command::WhatIf,
+        Command::MoreAgents,
+        Command::FewerAgents,
+        Command::Definitions,
     ];
+
+    /// Commands only supervisors and admins have: hidden from an agent's
+    /// help and hint bar, and refused if bound anyway.
+    pub fn supervisor_only(self) -> bool {
+        matches!(
+            self,
+            Command::SupervisorDesk
+                | Command::DeskQueues
+                | Command::DeskAgents
+                | Command::DeskApprovals
+                | Command::DeskAtRisk
+                | Command::Approve
+                | Command::Reject
+                | Command::WhatIf
+                | Command::MoreAgents
+                | Command::FewerAgents
+                | Command::Definitions
+        )
+    }
 
     /// The name used in the configuration (`"refresh"`).
     pub fn name(self) -> &'static str {
@@ -218,6 +271,20 @@ impl Command {
             Command::DeclineSuggestion => "decline_suggestion",
             Command::SuggestionNotNow => "suggestion_not_now",
             Command::Insights => "insights",
+            Command::AgentState => "agent_state",
+            Command::EndCall => "end_call",
+            Command::WrapUp => "wrap_up",
+            Command::SupervisorDesk => "supervisor_desk",
+            Command::DeskQueues => "desk_queues",
+            Command::DeskAgents => "desk_agents",
+            Command::DeskApprovals => "desk_approvals",
+            Command::DeskAtRisk => "desk_at_risk",
+            Command::Approve => "approve",
+            Command::Reject => "reject",
+            Command::WhatIf => "what_if",
+            Command::MoreAgents => "more_agents",
+            Command::FewerAgents => "fewer_agents",
+            Command::Definitions => "definitions",
         }
     }
 
@@ -276,6 +343,20 @@ impl Command {
             Command::DeclineSuggestion => "The customer declines the selected suggestion",
             Command::SuggestionNotNow => "Not now: offer the selected suggestion again later",
             Command::Insights => "Insights: the 80/20 view, NPS by segment and team, rules",
+            Command::AgentState => "Your state: available for calls, break or offline",
+            Command::EndCall => "End the call: wrap-up starts and its form opens",
+            Command::WrapUp => "Wrap-up: note the call (saving makes you available)",
+            Command::SupervisorDesk => "Supervisor desk: queues, agents, approvals, at risk",
+            Command::DeskQueues => "Desk: queues tab",
+            Command::DeskAgents => "Desk: agents tab",
+            Command::DeskApprovals => "Desk: approvals waiting",
+            Command::DeskAtRisk => "Desk: complaints about to breach",
+            Command::Approve => "Approve the selected recovery action",
+            Command::Reject => "Reject the selected recovery action (asks for the reason)",
+            Command::WhatIf => "Erlang C what-if for the selected queue",
+            Command::MoreAgents => "What-if: one agent more",
+            Command::FewerAgents => "What-if: one agent fewer",
+            Command::Definitions => "What each figure on the desk means",
         }
     }
 
@@ -317,6 +398,20 @@ impl Command {
             Command::DeclineSuggestion => "decline",
             Command::SuggestionNotNow => "not now",
             Command::Insights => "insights",
+            Command::AgentState => "state",
+            Command::EndCall => "end call",
+            Command::WrapUp => "wrap-up",
+            Command::SupervisorDesk => "desk",
+            Command::DeskQueues
+            | Command::DeskAgents
+            | Command::DeskApprovals
+            | Command::DeskAtRisk => "tabs",
+            Command::Approve => "approve",
+            Command::Reject => "reject",
+            Command::WhatIf => "what-if",
+            Command::MoreAgents => "more",
+            Command::FewerAgents => "fewer",
+            Command::Definitions => "definitions",
         }
     }
 }
@@ -514,7 +609,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
     use Command::*;
     use Context::{
         Customer as C, Explain as X, Form as F, Global as G, Help as H, Insights as I,
-        Palette as P, Reveal as V, Review as R, Search as S,
+        Palette as P, Reveal as V, Review as R, Search as S, Supervisor as D,
     };
     &[
         (G, "ctrl-c", Quit),
@@ -621,6 +716,34 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (I, "home", First),
         (I, "g", First),
         (I, "ctrl-r", Refresh),
+        // Live queues: the agent's state and call everywhere, the desk.
+        (G, "f3", AgentState),
+        (G, "f8", EndCall),
+        (G, "f7", WrapUp),
+        (G, "f5", SupervisorDesk),
+        (D, "1", DeskQueues),
+        (D, "2", DeskAgents),
+        (D, "3", DeskApprovals),
+        (D, "4", DeskAtRisk),
+        (D, "tab", NextTab),
+        (D, "backtab", PreviousTab),
+        (D, "down", Next),
+        (D, "j", Next),
+        (D, "up", Previous),
+        (D, "k", Previous),
+        (D, "pgdown", PageDown),
+        (D, "pgup", PageUp),
+        (D, "home", First),
+        (D, "end", Last),
+        (D, "enter", Open),
+        (D, "y", Approve),
+        (D, "x", Reject),
+        (D, "w", WhatIf),
+        (D, "+", MoreAgents),
+        (D, "=", MoreAgents),
+        (D, "-", FewerAgents),
+        (D, "d", Definitions),
+        (D, "ctrl-r", Refresh),
     ]
 };
 

@@ -99,6 +99,7 @@ pub fn spawn_effect(fx: Effect, sv: &Services, tx: &mpsc::UnboundedSender<Action
     tracing::debug!(?fx, "effect");
     match fx {
         Effect::Quit => {}
+        Effect::Queues(q) => crate::api::queues::spawn(q, &api, &tx),
         Effect::LoadTaxonomy { id } => {
             let cache = sv.taxonomy_cache.clone();
             tokio::spawn(async move {
@@ -242,6 +243,24 @@ enum Step {
     Quit,
 }
 
+/// How long quitting waits for the server to hear the agent signs off.
+const SIGN_OFF_WAIT: Duration = Duration::from_secs(2);
+
+/// Leaving: an agent who is available, on break or in wrap-up signs off,
+/// so no call is routed to a desk nobody sits at (a call in progress goes
+/// on: the telephony system ends it). Best effort, briefly.
+async fn sign_off(state: &AppState, sv: &Services) -> anyhow::Result<Option<Duration>> {
+    use rapport_api::AgentState::*;
+    if matches!(state.calls.state(), Some(Available | Break | AfterCallWork)) {
+        match tokio::time::timeout(SIGN_OFF_WAIT, sv.api.set_state(Offline)).await {
+            Ok(Ok(_)) => tracing::info!("signed off"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not sign off"),
+            Err(_) => tracing::warn!("no answer to signing off in time"),
+        }
+    }
+    Ok(None)
+}
+
 /// Start the outbox sender, the event stream and presence, and hand the
 /// app what an earlier run left behind.
 pub fn start_services(
@@ -376,9 +395,9 @@ pub async fn run(
             },
             Some(a) = rx.recv() => Some(a),
             _ = tick => Some(Action::Tick(chrono::Utc::now())),
-            _ = term.recv() => return Ok(None),
-            _ = hup.recv() => return Ok(None),
-            _ = int.recv() => return Ok(None),
+            _ = term.recv() => return sign_off(&state, &sv).await,
+            _ = hup.recv() => return sign_off(&state, &sv).await,
+            _ = int.recv() => return sign_off(&state, &sv).await,
         };
         // The clock moves with every batch, so what is stamped or counted
         // down is measured against now, not the last tick.
@@ -388,7 +407,7 @@ pub async fn run(
         if let Some(a) = first
             && let Step::Quit = apply(&mut state, a)
         {
-            return Ok(None);
+            return sign_off(&state, &sv).await;
         }
         // Then take whatever else is ready now, without waiting, so a burst
         // of keys or replies becomes one frame.
@@ -406,7 +425,7 @@ pub async fn run(
             if let Some(a) = next
                 && let Step::Quit = apply(&mut state, a)
             {
-                return Ok(None);
+                return sign_off(&state, &sv).await;
             }
         }
     }

@@ -36,7 +36,7 @@ async fn server(customers: u64) -> Server {
         db,
         ServerConfig {
             as_of: Some(anchor),
-            ..Default::default()
+            ..ServerConfig::default()
         },
     )
     .await

@@ -190,3 +190,168 @@ fn answer_a_suggestion_from_the_keyboard() {
     tmux.keys(&["C-c"]);
     tmux.wait_for_exit(Duration::from_secs(5));
 }
+
+/// The customer id of an account number (`ACC-0001234` → 1234).
+fn id_of(account: &str) -> i64 {
+    account
+        .trim_start_matches("ACC-")
+        .parse()
+        .expect("an account number")
+}
+
+#[test]
+fn an_agent_takes_a_simulated_call_and_wraps_it_up() {
+    let Some(tmux) = Tmux::start_if_available("call") else {
+        return;
+    };
+    // Calls come faster than the simulated team answers, so one waits for
+    // the agent the moment they are available.
+    let server = TestServer::simulated(300, 6.0);
+    tmux.run_client(&server, &[]);
+    tmux.wait_for("Search customers", Duration::from_secs(20));
+    tmux.wait_for("○ offline", Duration::from_secs(10));
+
+    // F3, then "a": available. A call is routed at once and the screen
+    // pops. A caller nobody has the number of pops the search box instead:
+    // end that call and take the next.
+    let mut account = None;
+    for _ in 0..5 {
+        tmux.keys(&["F3"]);
+        tmux.wait_for("Your state", Duration::from_secs(5));
+        tmux.keys(&["a"]);
+        let screen = tmux.wait_for("☎ ", Duration::from_secs(30));
+        // The 360 view of the one customer with the caller's number.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut screen = screen;
+        while !screen.contains("History") && std::time::Instant::now() < deadline {
+            if screen.contains("Search customers") && screen.contains("Results") {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            screen = tmux.capture();
+        }
+        if screen.contains("History")
+            && let Some(acc) = screen.split_whitespace().find(|w| w.starts_with("ACC-"))
+        {
+            account = Some(acc.trim_end_matches(['·', ',']).to_string());
+            break;
+        }
+        tmux.keys(&["F8"]);
+        tmux.wait_for("✎ wrap-up", Duration::from_secs(10));
+    }
+    let account = account.expect("a caller with a known number within five calls");
+    let customer = id_of(&account);
+
+    // F8 ends the call: wrap-up, and the interaction form opens for it,
+    // the reason already filled in from the queue.
+    tmux.keys(&["F8"]);
+    tmux.wait_for_all(
+        &["Record interaction", "Wrap-up of the call"],
+        Duration::from_secs(10),
+    );
+    tmux.type_text("Took the call from the queue; all sorted.");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Saved:", Duration::from_secs(10));
+
+    // The server has the interaction, the call wrapped up by this agent,
+    // and the agent available again (or already on the next call).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let view = loop {
+        let v = server.view(customer).expect("view");
+        if v.interactions
+            .iter()
+            .any(|i| i.notes.starts_with("Took the call"))
+            || std::time::Instant::now() > deadline
+        {
+            break v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let i = view
+        .interactions
+        .iter()
+        .find(|i| i.notes == "Took the call from the queue; all sorted.")
+        .expect("the wrap-up is recorded");
+    assert_eq!(i.channel, rapport_api::Channel::Call);
+    assert_eq!(i.direction, rapport_api::Direction::Inbound);
+    assert_eq!(i.agent.as_ref().unwrap().name, "Test Agent");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let state = loop {
+        let st = server.get_json("/v1/agents/me/state", &server.token);
+        let st = st["state"].as_str().unwrap().to_string();
+        if st != "after_call_work" || std::time::Instant::now() > deadline {
+            break st;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        state == "available" || state == "on_call",
+        "saving the wrap-up made the agent available: {state}"
+    );
+    let calls = server.db_rows(
+        "SELECT COUNT(*) FROM calls c JOIN agents a ON a.id = c.agent_id \
+         WHERE a.name = 'Test Agent' AND c.status = 'done' AND c.wrapped_ms IS NOT NULL \
+         AND c.customer_id = ?",
+        customer,
+    );
+    assert_eq!(
+        calls, 1,
+        "the call is wrapped up, by this agent, on the customer's record"
+    );
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_exit(Duration::from_secs(10));
+}
+
+#[test]
+fn a_supervisor_approves_a_pending_refund() {
+    let Some(tmux) = Tmux::start_if_available("approve") else {
+        return;
+    };
+    let server = TestServer::start(300);
+    let (customer, _, _) = server.pick_quiet_customer();
+    let ana = server.add_agent("Ana Ruiz", rapport_api::Role::Supervisor);
+    // An agent opens a complaint and asks for a £180 refund, over their
+    // £50 limit: it waits for a supervisor.
+    let (s, complaint) = server.post(
+        "/v1/complaints",
+        &server.token,
+        serde_json::json!({"customer_id": customer, "category": "Billing error",
+            "severity": "high", "summary": "Charged twice for October."}),
+    );
+    assert_eq!(s, 201, "{complaint}");
+    let cid = complaint["id"].as_i64().unwrap();
+    let (s, action) = server.post(
+        &format!("/v1/complaints/{cid}/recovery-actions"),
+        &server.token,
+        serde_json::json!({"kind": "refund", "amount_minor": 18000,
+            "note": "Refund of the duplicate October charge"}),
+    );
+    assert_eq!(s, 201, "{action}");
+    assert_eq!(action["status"], "pending_approval");
+
+    tmux.run_client_as(&server, &ana, &[]);
+    tmux.wait_for("Search customers", Duration::from_secs(20));
+    tmux.keys(&["F5"]);
+    tmux.wait_for("Queues", Duration::from_secs(10));
+    tmux.keys(&["3"]);
+    tmux.wait_for("Refund £180.00", Duration::from_secs(10));
+    tmux.keys(&["y"]);
+    tmux.wait_for("Saved: Approve Refund £180.00", Duration::from_secs(10));
+
+    // The server has it approved, by Ana, and done.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let c = loop {
+        let c = server.get_json(&format!("/v1/complaints/{cid}"), &ana);
+        if c["recovery_actions"][0]["status"] == "done" || std::time::Instant::now() > deadline {
+            break c;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let a = &c["recovery_actions"][0];
+    assert_eq!(a["status"], "done", "{c}");
+    assert_eq!(a["decided_by"]["name"], "Ana Ruiz");
+    assert_eq!(a["amount_minor"], 18000);
+    tmux.wait_for("Nothing waits for your approval", Duration::from_secs(10));
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_exit(Duration::from_secs(10));
+}

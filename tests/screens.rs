@@ -776,3 +776,149 @@ fn insights_screen() {
     );
     assert!(screen.contains("conversion 75%"), "{screen}");
 }
+
+// ---------------------------------------------------------------- live queues
+
+use rapport::app::calls::QueuesAction;
+use rapport_api::AgentState;
+
+fn queues(s: &mut AppState, a: QueuesAction) {
+    update(s, Action::Queues(Box::new(a)));
+}
+
+fn desk_cmd(mut s: AppState, c: Command) -> AppState {
+    update(&mut s, Action::Command(c));
+    s
+}
+
+/// Mei on a call with Jane, whose 360 has popped and painted.
+fn on_call() -> AppState {
+    let mut s = fixtures::state_agent_in(AgentState::OnCall, 192, Some(fixtures::call(true)));
+    assert_eq!(s.screen, rapport::app::Screen::Customer, "the screen pops");
+    let id = s.customer.as_ref().unwrap().request;
+    update(
+        &mut s,
+        Action::ViewDone(id, Ok(Box::new(fixtures::customer_view()))),
+    );
+    s
+}
+
+#[test]
+fn supervisor_desk() {
+    let s = fixtures::state_supervisor();
+    for (w, h) in SIZES {
+        for theme in THEMES {
+            insta::assert_snapshot!(
+                format!("desk_{w}x{h}_{theme}"),
+                text(&render(&s, theme, w, h))
+            );
+        }
+    }
+    for (c, name) in [
+        (Command::DeskAgents, "agents"),
+        (Command::DeskApprovals, "approvals"),
+        (Command::DeskAtRisk, "at_risk"),
+    ] {
+        insta::assert_snapshot!(
+            format!("desk_{name}_80x24"),
+            text(&render(&desk_cmd(s.clone(), c), "default", 80, 24))
+        );
+    }
+    let d = desk_cmd(s.clone(), Command::Definitions);
+    insta::assert_snapshot!(
+        "desk_definitions_80x24",
+        text(&render(&d, "default", 80, 24))
+    );
+    insta::assert_snapshot!(
+        "desk_definitions_160x48",
+        text(&render(&d, "default", 160, 48))
+    );
+    let mut r = desk_cmd(s.clone(), Command::DeskApprovals);
+    update(&mut r, Action::Command(Command::Reject));
+    for c in "Voucher already sent".chars() {
+        queues(
+            &mut r,
+            QueuesAction::ModalKey(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+    insta::assert_snapshot!("desk_reject_80x24", text(&render(&r, "default", 80, 24)));
+}
+
+#[test]
+fn what_if_overlay() {
+    let mut s = fixtures::state_supervisor();
+    let fx = update(&mut s, Action::Command(Command::WhatIf));
+    let Some(rapport::app::Effect::Queues(rapport::app::calls::QueuesEffect::WhatIf {
+        id, ..
+    })) = fx.first().cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    queues(
+        &mut s,
+        QueuesAction::WhatIfLoaded(id, Ok(fixtures::what_if())),
+    );
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(
+            format!("desk_what_if_{w}x{h}"),
+            text(&render(&s, "default", w, h))
+        );
+    }
+}
+
+#[test]
+fn the_desk_reads_without_colour() {
+    // Below target, an alert, a late wait: words and markers say so.
+    let s = fixtures::state_supervisor();
+    let screen = text(&render(&s, "mono", 160, 48));
+    for needle in [
+        "59%▼",
+        "⚠ Billing: SL 59%",
+        "a caller has waited 1:42",
+        "☎ on call",
+        "✎ wrap-up",
+        "(sim)",
+    ] {
+        assert!(screen.contains(needle), "{needle} missing:\n{screen}");
+    }
+    // Off the selected row, in colour too.
+    let b = render(&desk_cmd(s, Command::Next), "default", 160, 48);
+    let (x, y) = find(&b, "59%▼").unwrap();
+    assert_eq!(b[(x, y)].fg, Color::LightRed, "and in colour");
+}
+
+#[test]
+fn agent_call_states() {
+    for (w, h) in SIZES {
+        let s = fixtures::state_agent_in(AgentState::Available, 65, None);
+        insta::assert_snapshot!(
+            format!("agent_available_{w}x{h}"),
+            text(&render(&s, "default", w, h))
+        );
+        insta::assert_snapshot!(
+            format!("agent_on_call_{w}x{h}"),
+            text(&render(&on_call(), "default", w, h))
+        );
+        let mut wrap = on_call();
+        update(&mut wrap, Action::Command(Command::EndCall));
+        let mut ended = fixtures::call(true);
+        ended.status = rapport_api::CallStatus::WrapUp;
+        ended.ended_at = Some(fixtures::now());
+        let id = wrap.calls.ending.unwrap();
+        queues(&mut wrap, QueuesAction::CallEnded(id, Ok(ended)));
+        insta::assert_snapshot!(
+            format!("agent_wrap_up_{w}x{h}"),
+            text(&render(&wrap, "default", w, h))
+        );
+        let picker = desk_cmd(
+            fixtures::state_agent_in(AgentState::Break, 300, None),
+            Command::AgentState,
+        );
+        insta::assert_snapshot!(
+            format!("agent_state_picker_{w}x{h}"),
+            text(&render(&picker, "default", w, h))
+        );
+    }
+    let screen = text(&render(&on_call(), "mono", 80, 24));
+    assert!(screen.contains("☎ 03:12 Jane"), "the call timer:\n{screen}");
+}

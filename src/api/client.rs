@@ -72,11 +72,11 @@ fn problem_sentence(p: &Problem) -> String {
 
 #[derive(Clone)]
 pub struct ApiClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     /// For the event stream: no overall timeout (it is meant to stay open).
     streams: reqwest::Client,
-    base: String,
-    token: String,
+    pub(super) base: String,
+    pub(super) token: String,
     timeout: Duration,
 }
 
@@ -282,14 +282,14 @@ impl ApiClient {
             }))
     }
 
-    fn unreachable(&self, e: reqwest::Error) -> ApiError {
+    pub(super) fn unreachable(&self, e: reqwest::Error) -> ApiError {
         ApiError::Unreachable {
             url: self.base.clone(),
             reason: reason(&e, self.timeout),
         }
     }
 
-    async fn finish<T: DeserializeOwned>(
+    pub(super) async fn finish<T: DeserializeOwned>(
         &self,
         resp: reqwest::Response,
         path: &str,
@@ -304,7 +304,7 @@ impl ApiClient {
         decode(&self.base, path, status.as_u16(), is_problem, &bytes)
     }
 
-    async fn get<T: DeserializeOwned>(
+    pub(super) async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],

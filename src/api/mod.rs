@@ -4,5 +4,6 @@
 
 pub mod client;
 pub mod events;
+pub mod queues;
 
 pub use client::{ApiClient, ApiError, ServerTarget, WriteReply};

@@ -92,4 +92,6 @@ pub enum Action {
     ServerEvent(Box<Event>),
     /// `GET /v1/analytics/insights` came back.
     InsightsDone(RequestId, Result<Box<Insights>, ApiError>),
+    /// Replies and keys of the live queues (agent state, calls, desk).
+    Queues(Box<super::calls::QueuesAction>),
 }

@@ -74,4 +74,6 @@ pub enum Effect {
     },
     /// Leave the event loop (the terminal is restored on the way out).
     Quit,
+    /// Requests of the live queues (agent state, calls, desk).
+    Queues(super::calls::QueuesEffect),
 }

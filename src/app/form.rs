@@ -264,6 +264,8 @@ pub struct FormContext {
     pub goodwill_year_minor: i64,
     pub sla: Vec<SlaPolicy>,
     pub complaint: Option<String>,
+    /// The call this form wraps up, in words.
+    pub call: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -11,6 +11,10 @@ pub fn key_to_action(s: &AppState, keymap: &Keymap, ev: &KeyEvent) -> Option<Act
     if ev.kind == KeyEventKind::Release {
         return None;
     }
+    // The state picker and the reason prompt take the keyboard.
+    if let Some(a) = super::calls::modal_key(s, keymap, ev) {
+        return Some(a);
+    }
     let key = Key::from_event(ev)?;
     let ctx = s.context();
     if ctx == Context::Form {

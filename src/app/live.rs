@@ -39,7 +39,7 @@ pub fn event(s: &mut AppState, e: Event) -> Vec<Effect> {
         }
         EventBody::ComplaintCreated(c) | EventBody::ComplaintUpdated(c) => {
             upsert_complaint(s, c);
-            vec![]
+            super::supervisor::lists_changed(s, false, true)
         }
         EventBody::RecoveryActionChanged(a) => {
             // Tell the requester when a supervisor decides.
@@ -73,11 +73,13 @@ pub fn event(s: &mut AppState, e: Event) -> Vec<Effect> {
             }
             let here = s.customer.as_ref().is_some_and(|c| c.id == a.customer_id);
             upsert_action(s, a);
+            // The approvals waiting and the complaints at risk move with it.
+            let mut fx = super::supervisor::lists_changed(s, true, true);
             if here {
                 // Goodwill and authority move with money: reread them.
-                return super::update::reload_view(s);
+                fx.extend(super::update::reload_view(s));
             }
-            vec![]
+            fx
         }
         EventBody::PreferencesUpdated(p) => {
             if s.customer.as_ref().map(|c| c.id) == e.customer_id {
@@ -99,12 +101,20 @@ pub fn event(s: &mut AppState, e: Event) -> Vec<Effect> {
         EventBody::OrderCreated(_)
         | EventBody::SuggestionResponded(_)
         | EventBody::AnalyticsUpdated(_) => super::analytics::event(s, e.customer_id, e.body),
+        EventBody::AgentState(st) => super::calls::agent_event(s, st),
+        EventBody::Desk(d) => super::calls::desk_event(s, *d),
         EventBody::Resync => {
-            if s.screen == Screen::Customer {
-                super::update::reload_view(s)
+            // Our own state may have changed meanwhile: read it again.
+            let mut fx = if s.calls.status.is_some() {
+                super::calls::signed_in(s)
             } else {
                 vec![]
+            };
+            if s.screen == Screen::Customer {
+                fx.extend(super::update::reload_view(s));
             }
+            fx.extend(super::supervisor::lists_changed(s, true, true));
+            fx
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod analytics;
+pub mod calls;
 pub mod effect;
 pub mod form;
 pub mod input;
@@ -12,6 +13,7 @@ pub mod live;
 pub mod palette;
 pub mod reveal;
 pub mod state;
+pub mod supervisor;
 pub mod update;
 pub mod write;
 pub mod writes;

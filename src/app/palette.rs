@@ -18,20 +18,27 @@ pub struct PaletteState {
     /// The context it was opened over, whose commands it lists and in
     /// which the chosen one runs.
     pub under: Context,
+    /// Supervisors' commands are offered to supervisors and admins only.
+    pub supervisor: bool,
 }
 
 impl PaletteState {
-    pub fn new(under: Context) -> PaletteState {
+    pub fn new(under: Context, supervisor: bool) -> PaletteState {
         PaletteState {
             query: String::new(),
             selected: 0,
             under,
+            supervisor,
         }
     }
 
     /// The rows for the query, best match first.
     pub fn rows(&self) -> Vec<Command> {
-        rows(self.under, &self.query)
+        let mut r = rows(self.under, &self.query);
+        if !self.supervisor {
+            r.retain(|c| !SUPERVISORS_ONLY.contains(c));
+        }
+        r
     }
 
     /// The command Enter would run.
@@ -52,6 +59,9 @@ const MOVEMENT: [Command; 9] = [
     Command::PreviousTab,
     Command::Palette,
 ];
+
+/// Global commands only supervisors and admins can give.
+const SUPERVISORS_ONLY: [Command; 1] = [Command::SupervisorDesk];
 
 /// Commands offered over `ctx`: those bound by default there, then the
 /// global ones, each in the order help lists them, without list movement;
@@ -161,6 +171,14 @@ mod tests {
         assert!(s.palette.is_none());
         assert_eq!(s.screen, Screen::Search);
         assert!(!s.quit);
+    }
+
+    #[test]
+    fn the_desk_is_offered_to_supervisors_only() {
+        let agent = PaletteState::new(Context::Customer, false);
+        assert!(!agent.rows().contains(&Command::SupervisorDesk));
+        let supervisor = PaletteState::new(Context::Customer, true);
+        assert!(supervisor.rows().contains(&Command::SupervisorDesk));
     }
 
     #[test]

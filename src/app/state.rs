@@ -90,6 +90,8 @@ pub enum Screen {
     Customer,
     /// The supervisors' insights (F6).
     Insights,
+    /// The supervisor desk (supervisors and admins).
+    Supervisor,
 }
 
 /// Tabs of the narrow (80-column) customer layout.
@@ -360,6 +362,10 @@ pub struct AppState {
     /// The figure being explained, over the customer screen.
     pub explain: Option<ExplainState>,
     pub insights: InsightsState,
+    /// The agent's state and call (live queues).
+    pub calls: super::calls::CallsState,
+    /// The supervisor desk.
+    pub desk: super::supervisor::DeskState,
     next_id: RequestId,
 }
 
@@ -395,6 +401,8 @@ impl AppState {
             restore: None,
             explain: None,
             insights: InsightsState::default(),
+            calls: Default::default(),
+            desk: Default::default(),
             next_id: 0,
         }
     }
@@ -433,6 +441,7 @@ impl AppState {
             }
             Screen::Customer => Context::Customer,
             Screen::Insights => Context::Insights,
+            Screen::Supervisor => Context::Supervisor,
         }
     }
 
@@ -483,6 +492,12 @@ impl AppState {
         }
         if self.review.is_some() {
             at(60); // "3m ago"
+        }
+        if let Some(secs) = super::calls::next_change(self) {
+            at(secs);
+        }
+        if let Some(secs) = super::supervisor::next_change(self) {
+            at(secs);
         }
         next.map(chrono::Duration::seconds)
     }

@@ -1,10 +1,10 @@
 //! `update`: the only place application state changes. It never does I/O;
 //! it answers with effects for the runtime to run.
 
-use rapport_api::Channel;
+use rapport_api::{Channel, CustomerId};
 
 use super::state::*;
-use super::{Action, Effect, analytics, live, writes};
+use super::{Action, Effect, WriteKind, analytics, calls, live, supervisor, writes};
 use crate::api::ApiError;
 use crate::keymap::Command;
 
@@ -24,6 +24,13 @@ pub fn init(s: &mut AppState) -> Vec<Effect> {
 }
 
 pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
+    let mut fx = apply(s, action);
+    // A screen pop deferred while a form was open shows once it closes.
+    fx.extend(calls::settle(s));
+    fx
+}
+
+fn apply(s: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Command(cmd) => command(s, cmd),
         Action::Input(c) if s.palette.is_some() && s.help.is_none() => {
@@ -183,11 +190,11 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
                 Ok(me) => {
                     succeeded(s);
                     s.me = Load::Loaded(me);
-                    if s.taxonomy.is_loaded() {
-                        vec![]
-                    } else {
-                        writes::load_taxonomy(s)
+                    let mut fx = calls::signed_in(s);
+                    if !s.taxonomy.is_loaded() {
+                        fx.extend(writes::load_taxonomy(s));
                     }
+                    fx
                 }
                 Err(e) => {
                     s.me = Load::Failed(e.clone());
@@ -260,7 +267,14 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
             failed,
             drafts,
         } => writes::recovered(s, queued, failed, drafts),
-        Action::Queued { tag, entry, .. } => writes::queued(s, tag, *entry),
+        Action::Queued { tag, entry, .. } => {
+            let wrap_up = calls::is_wrap_form(s, tag);
+            let mut fx = writes::queued(s, tag, *entry);
+            if wrap_up {
+                fx.extend(calls::wrapped(s));
+            }
+            fx
+        }
         Action::QueueFailed { tag, reason } => writes::queue_failed(s, tag, reason),
         Action::WriteAcked {
             seq,
@@ -272,6 +286,9 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
             let was_down = s.connection != Connection::Connected;
             succeeded(s);
             let mut fx = writes::acked(s, seq, &kind, customer_id, &reply);
+            if let WriteKind::Decision { action_id, .. } = kind {
+                fx.extend(supervisor::decision_done(s, action_id, false));
+            }
             if was_down {
                 fx.extend(resume(s));
             }
@@ -297,7 +314,17 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
             }
             fx
         }
-        Action::WriteRefused { failed, .. } => writes::refused(s, *failed),
+        Action::WriteRefused { failed, .. } => {
+            let decision = match failed.entry.request.kind {
+                WriteKind::Decision { action_id, .. } => Some(action_id),
+                _ => None,
+            };
+            let mut fx = writes::refused(s, *failed);
+            if let Some(id) = decision {
+                fx.extend(supervisor::decision_done(s, id, true));
+            }
+            fx
+        }
         Action::EventsUp => live::up(s),
         Action::EventsDown {
             reason,
@@ -318,6 +345,7 @@ pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
             }
             Err(e) => failed(s, &e),
         },
+        Action::Queues(a) => calls::action(s, *a),
     }
 }
 
@@ -523,6 +551,21 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             _ => return vec![],
         }
     }
+    // The live queues' keys work over forms too (a call ends while its
+    // notes are typed); Esc closes their prompts first.
+    if s.help.is_none() {
+        if cmd == Command::Back && calls::back(s) {
+            return vec![];
+        }
+        if let Some(fx) = calls::command(s, cmd) {
+            return fx;
+        }
+        if cmd == Command::SupervisorDesk
+            && let Some(fx) = supervisor::command(s, cmd)
+        {
+            return fx;
+        }
+    }
     if s.help.is_none()
         && s.form.is_none()
         && s.review.is_none()
@@ -573,6 +616,9 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             return vec![];
         }
     }
+    if let Some(fx) = supervisor::command(s, cmd) {
+        return fx;
+    }
     match cmd {
         Command::Quit => {
             s.quit = true;
@@ -607,7 +653,8 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
         Command::RetryNow => vec![Effect::RetryNow],
         Command::RevealContact => super::reveal::open(s),
         Command::Palette => {
-            s.palette = Some(super::palette::PaletteState::new(s.context()));
+            let supervisor = supervisor::is_supervisor(s);
+            s.palette = Some(super::palette::PaletteState::new(s.context(), supervisor));
             vec![]
         }
         Command::Explain => analytics::open_explain(s),
@@ -616,6 +663,21 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
         }
         Command::Insights => analytics::toggle_insights(s),
         Command::Save | Command::NextField | Command::PreviousField | Command::Discard => vec![],
+        // Taken by the live queues above.
+        Command::AgentState
+        | Command::EndCall
+        | Command::WrapUp
+        | Command::SupervisorDesk
+        | Command::DeskQueues
+        | Command::DeskAgents
+        | Command::DeskApprovals
+        | Command::DeskAtRisk
+        | Command::Approve
+        | Command::Reject
+        | Command::WhatIf
+        | Command::MoreAgents
+        | Command::FewerAgents
+        | Command::Definitions => vec![],
         Command::ClearQuery => {
             s.search.query.clear();
             query_changed(s)
@@ -639,6 +701,8 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
                     vec![]
                 }
             }
+            // The desk handles its own keys.
+            Screen::Supervisor => vec![],
         },
         Command::Open => open_selected(s),
         Command::Refresh => match s.screen {
@@ -658,6 +722,7 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
                 s.search.latest = id;
                 run_search(s, id)
             }
+            Screen::Supervisor => vec![],
         },
         Command::Next
         | Command::Previous
@@ -767,6 +832,12 @@ fn open_selected(s: &mut AppState) -> Vec<Effect> {
         return vec![];
     };
     let (customer, name) = (hit.id, hit.display_name.clone());
+    open_customer(s, customer, name)
+}
+
+/// Show `customer` (named `name` until the view loads) on the customer
+/// screen and fetch their view.
+pub fn open_customer(s: &mut AppState, customer: CustomerId, name: String) -> Vec<Effect> {
     s.screen = Screen::Customer;
     s.search.replace_on_type = false;
     // Reopening the customer on screen keeps tab and scroll, and refreshes.
@@ -778,7 +849,8 @@ fn open_selected(s: &mut AppState) -> Vec<Effect> {
     fx
 }
 
-fn step(pos: usize, len: usize, cmd: Command) -> usize {
+/// Move `pos` in a list of `len` rows for a movement command.
+pub(crate) fn step(pos: usize, len: usize, cmd: Command) -> usize {
     if len == 0 {
         return 0;
     }
@@ -844,6 +916,7 @@ fn move_selection(s: &mut AppState, cmd: Command) -> Vec<Effect> {
                 None => vec![],
             }
         }
+        Screen::Supervisor => vec![],
     }
 }
 

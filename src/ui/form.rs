@@ -334,7 +334,9 @@ fn footer_lines(form: &Form, cols: usize, t: &Theme, k: &Keymap) -> Vec<Line<'st
         FormKind::Interaction => {
             let on_call = form.value("channel") == "call";
             fact(
-                if on_call {
+                if let Some(call) = &form.context.call {
+                    call.clone()
+                } else if on_call {
                     format!(
                         "Contact started {} (when this form opened); it ends when you save.",
                         form.opened_at.format("%H:%M")

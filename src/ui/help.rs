@@ -43,9 +43,15 @@ const FIGURES: &[(&str, &str)] = &[
     ),
 ];
 
-pub fn lines(k: &Keymap, t: &Theme) -> Vec<Line<'static>> {
+/// Help's lines; an agent's leaves out the supervisor desk.
+pub fn lines(k: &Keymap, t: &Theme, supervisor: bool) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    let groups = k.help_groups();
+    let mut groups = k.help_groups();
+    if !supervisor {
+        for (_, rows) in &mut groups {
+            rows.retain(|(cmd, _)| !cmd.supervisor_only());
+        }
+    }
     let key_col = groups
         .iter()
         .flat_map(|(_, rows)| rows.iter())
@@ -85,7 +91,7 @@ pub fn lines(k: &Keymap, t: &Theme) -> Vec<Line<'static>> {
         out.push(Line::default());
     }
     out.push(Line::styled("What the figures mean".to_string(), t.title));
-    for (name, def) in FIGURES {
+    for (name, def) in FIGURES.iter().chain(rapport_api::DEFINITIONS) {
         out.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(pad(name, 15), t.accent),
@@ -117,12 +123,12 @@ fn groups_have_typing(k: &Keymap) -> bool {
         .any(|(_, keys)| keys.iter().any(|k| k.typed_char().is_some()))
 }
 
-pub fn draw(f: &mut Frame, area: Rect, scroll: u16, t: &Theme, k: &Keymap) {
+pub fn draw(f: &mut Frame, area: Rect, scroll: u16, t: &Theme, k: &Keymap, supervisor: bool) {
     let r = super::centred(area, 96, area.height);
     f.render_widget(Clear, r);
     let block = super::panel(" Help · ↑↓ scroll · Esc closes ", t, true);
     let inner = block.inner(r);
-    let lines = lines(k, t);
+    let lines = lines(k, t, supervisor);
     let max = (lines.len() as u16).saturating_sub(inner.height);
     f.render_widget(
         Paragraph::new(lines)

@@ -67,6 +67,13 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             ],
         );
     }
+    if s.calls.picker.is_some() || s.desk.reject.is_some() {
+        // The prompt says its keys; help and quit still work.
+        return (
+            Context::Global,
+            &[Command::Back, Command::Help, Command::Quit],
+        );
+    }
     let offers = s
         .customer
         .as_ref()
@@ -79,6 +86,50 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::PageDown,
                 Command::Refresh,
                 Command::Insights,
+                Command::Back,
+                Command::Help,
+                Command::Quit,
+            ],
+        ),
+        Screen::Supervisor
+            if matches!(
+                s.desk.overlay,
+                Some(crate::app::supervisor::Overlay::Definitions(_))
+            ) =>
+        {
+            (
+                Context::Supervisor,
+                &[
+                    Command::Next,
+                    Command::PageDown,
+                    Command::Definitions,
+                    Command::Back,
+                    Command::Help,
+                ],
+            )
+        }
+        Screen::Supervisor if s.desk.overlay.is_some() => (
+            Context::Supervisor,
+            &[
+                Command::MoreAgents,
+                Command::FewerAgents,
+                Command::WhatIf,
+                Command::Back,
+                Command::Help,
+            ],
+        ),
+        Screen::Supervisor => (
+            Context::Supervisor,
+            &[
+                Command::DeskQueues,
+                Command::Next,
+                Command::Approve,
+                Command::Reject,
+                Command::WhatIf,
+                Command::Definitions,
+                Command::Open,
+                Command::Refresh,
+                Command::SupervisorDesk,
                 Command::Back,
                 Command::Help,
                 Command::Quit,
@@ -156,10 +207,34 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
     }
 }
 
+/// The live queues' keys that matter now: ending the call while on one,
+/// the wrap-up after it, the state otherwise, the desk for supervisors.
+fn live(s: &AppState) -> (Vec<Command>, Vec<Command>) {
+    use rapport_api::AgentState::*;
+    let mut urgent = Vec::new();
+    let mut later = Vec::new();
+    match s.calls.state() {
+        Some(OnCall) => urgent.push(Command::EndCall),
+        Some(AfterCallWork) => urgent.extend([Command::WrapUp, Command::AgentState]),
+        Some(_) => later.push(Command::AgentState),
+        None => {}
+    }
+    if crate::app::supervisor::is_supervisor(s) && s.screen != Screen::Supervisor {
+        later.push(Command::SupervisorDesk);
+    }
+    (urgent, later)
+}
+
 /// (key label, word) pairs for the hint bar.
 pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
     let (ctx, cmds) = commands(s);
-    let mut out = Vec::new();
+    let supervisor = crate::app::supervisor::is_supervisor(s);
+    let (urgent, later) = if s.form.is_some() || s.review.is_some() || s.help.is_some() {
+        (Vec::new(), Vec::new())
+    } else {
+        live(s)
+    };
+    let mut out: Vec<(String, &'static str)> = k.hints(ctx, &urgent);
     // Refused changes waiting: the key to review them comes first.
     if !s.outbox.failed.is_empty()
         && matches!(ctx, Context::Customer | Context::Search)
@@ -168,6 +243,16 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
         out.push((key, "unsaved"));
     }
     for cmd in cmds {
+        if cmd.supervisor_only() && !supervisor {
+            continue;
+        }
+        if *cmd == Command::Help {
+            out.extend(k.hints(ctx, &later));
+        }
+        if *cmd == Command::DeskQueues {
+            out.push(("1-4".to_string(), "tabs"));
+            continue;
+        }
         if *cmd == Command::TabOverview {
             if let Some(range) = tab_range(k) {
                 out.push((range, "tabs"));

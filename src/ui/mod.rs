@@ -3,6 +3,7 @@
 //! [`crate::sanitize`] on its way to a cell, and every style comes from a
 //! theme role. One file per screen or panel.
 
+pub mod calls;
 pub mod customer;
 pub mod explain;
 pub mod form;
@@ -14,6 +15,7 @@ pub mod palette;
 pub mod review;
 pub mod search;
 pub mod status_bar;
+pub mod supervisor;
 pub mod text;
 
 use ratatui::Frame;
@@ -50,6 +52,7 @@ pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
         Screen::Search => search::draw(f, body, s, t, k),
         Screen::Customer => customer::draw(f, body, s, t, k, is_wide(area.width, area.height)),
         Screen::Insights => insights::draw(f, body, s, t, k),
+        Screen::Supervisor => supervisor::draw(f, body, s, t, k, is_wide(area.width, area.height)),
     }
     hint_bar::draw(f, bottom, s, t, k);
     if let (Some(e), Some(v)) = (&s.explain, s.view()) {
@@ -61,11 +64,19 @@ pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
     if let Some(form) = &s.form {
         form::draw(f, body, form, t, k);
     }
+    calls::draw_picker(f, body, s, t);
     if let Some(p) = &s.palette {
         palette::draw(f, body, p, t, k);
     }
     if let Some(scroll) = s.help {
-        help::draw(f, body, scroll, t, k);
+        help::draw(
+            f,
+            body,
+            scroll,
+            t,
+            k,
+            crate::app::supervisor::is_supervisor(s),
+        );
     }
 }
 

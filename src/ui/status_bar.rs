@@ -103,8 +103,13 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
     let conn_w = width(&conn);
     let queue = fit(&queue, total.saturating_sub(conn_w + 10));
     let room = total.saturating_sub(conn_w + width(&queue));
-    let head = format!(" Rapport · {who}");
-    // The message matters more than the URL: the URL gives way first.
+    // The agent's state and call timer belong to who is signed in.
+    let state = super::calls::state_words(s)
+        .map(|w| format!(" · {w}"))
+        .unwrap_or_default();
+    let head = format!(" Rapport · {who}{state}");
+    // The message matters more than the queue's figures, and those more
+    // than the URL: the URL gives way first.
     let head = fit(&head, room);
     let mut left = head.clone();
     let after_head = room.saturating_sub(width(&head));
@@ -113,9 +118,19 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         Some((m, _)) if msg_room >= 8 => format!("  {}", fit(m, msg_room)),
         _ => String::new(),
     };
-    let server_room = after_head.saturating_sub(width(&msg_text));
-    if server_room > 4 {
-        left.push_str(&fit(&format!(" · {server}"), server_room));
+    let mut rest = after_head.saturating_sub(width(&msg_text));
+    // The queue's figures whole, or shorter, or not at all: never cut.
+    if let Some(forms) = super::calls::queue_words(s).filter(|_| msg_text.is_empty())
+        && let Some(q) = forms
+            .iter()
+            .map(|q| format!(" · {q}"))
+            .find(|q| width(q) <= rest)
+    {
+        rest = rest.saturating_sub(width(&q));
+        left.push_str(&q);
+    }
+    if rest > 4 {
+        left.push_str(&fit(&format!(" · {server}"), rest));
     }
     let pad = room.saturating_sub(width(&left) + width(&msg_text));
     let on_bar = |st: Style| {

@@ -29,6 +29,17 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(customers: u64) -> TestServer {
+        TestServer::seeded(customers, None)
+    }
+
+    /// A seeded server running the call simulator: the demo's queues and
+    /// team, its arrival rates times `scale`, the simulated day starting at
+    /// 10:00, and the "Test Agent" (who signs in) serving every queue.
+    pub fn simulated(customers: u64, scale: f64) -> TestServer {
+        TestServer::seeded(customers, Some(scale))
+    }
+
+    fn seeded(customers: u64, simulate: Option<f64>) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("server.sqlite");
         let runtime = runtime();
@@ -41,7 +52,7 @@ impl TestServer {
                 anchor: anchor(),
             };
             seed::seed(&db, &opts, &|_, _| {}).await.expect("seed");
-            let (_agent, token) = agents::add(&db, "Test Agent", Role::Agent, Some("Billing"))
+            let (agent, token) = agents::add(&db, "Test Agent", Role::Agent, Some("Billing"))
                 .await
                 .expect("agent");
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -49,7 +60,13 @@ impl TestServer {
                 .expect("bind loopback");
             let cfg = ServerConfig {
                 as_of: Some(anchor()),
-                ..Default::default()
+                simulate: simulate.map(|scale| rapport_server::Simulate {
+                    seed: 7,
+                    scale,
+                    start_hour: Some(10),
+                    real_agents: vec![agent.id],
+                }),
+                ..ServerConfig::default()
             };
             let handle = rapport_server::serve(listener, db, cfg)
                 .await
@@ -67,6 +84,78 @@ impl TestServer {
         }
     }
 
+    /// A new agent on this server: their token.
+    pub fn add_agent(&self, name: &str, role: Role) -> String {
+        let url = format!("sqlite://{}", self.db_path.display());
+        let name = name.to_string();
+        self.runtime.block_on(async move {
+            let db = Db::connect(&url).await.expect("open database");
+            let (_, token) = agents::add(&db, &name, role, Some("Test"))
+                .await
+                .expect("agent");
+            db.close().await;
+            token
+        })
+    }
+
+    /// A write over HTTP as `token` (with a fresh Idempotency-Key): the
+    /// status and the JSON answer.
+    pub fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let url = format!("{}{path}", self.url);
+        let token = token.to_string();
+        let key = format!("e2e-{}-{}", std::process::id(), rand_key());
+        self.runtime.block_on(async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .expect("request");
+            let status = resp.status().as_u16();
+            (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+        })
+    }
+
+    /// One number from the server's database (read beside the server).
+    pub fn db_rows(&self, sql: &str, bind: i64) -> i64 {
+        let url = format!("sqlite://{}", self.db_path.display());
+        let sql = sql.to_string();
+        self.runtime.block_on(async move {
+            let db = Db::connect_existing(&url).await.expect("open database");
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(bind)
+                .fetch_one(db.pool())
+                .await
+                .expect("query");
+            db.close().await;
+            n
+        })
+    }
+
+    /// A read over HTTP as `token`.
+    pub fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let url = format!("{}{path}", self.url);
+        let token = token.to_string();
+        self.runtime.block_on(async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request")
+                .json()
+                .await
+                .expect("JSON")
+        })
+    }
+
     /// A server over an existing, seeded database (opened without migrating
     /// it), signing in with `token`; purchase figures as of `as_of`.
     pub fn existing(database: &str, token: &str, as_of: chrono::NaiveDate) -> TestServer {
@@ -80,7 +169,7 @@ impl TestServer {
                 .expect("bind loopback");
             let cfg = ServerConfig {
                 as_of: Some(as_of),
-                ..Default::default()
+                ..ServerConfig::default()
             };
             let handle = rapport_server::serve(listener, db.clone(), cfg)
                 .await
@@ -113,6 +202,9 @@ impl TestServer {
             demo_customers: customers,
             seed: 42,
             agent_name: agent.to_string(),
+            role: Role::Agent,
+            // Idle measurements need a quiet server.
+            simulate: false,
         };
         let e = runtime
             .block_on(rapport_server::embedded::start(opts, &|_, _| {}))
@@ -215,6 +307,12 @@ impl TestServer {
     pub fn insights(&self) -> Option<Insights> {
         self.get("/v1/analytics/insights")
     }
+}
+
+fn rand_key() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
 }
 
 /// The server's own runtime, beside the test's thread.
@@ -320,9 +418,14 @@ impl Tmux {
     }
 
     pub fn run_client(&self, server: &TestServer, extra: &[&str]) {
+        self.run_client_as(server, &server.token, extra);
+    }
+
+    /// The client against `server`, signed in with `token`.
+    pub fn run_client_as(&self, server: &TestServer, token: &str, extra: &[&str]) {
         let mut args = vec!["--server".to_string(), server.url.clone()];
         args.extend(extra.iter().map(|s| s.to_string()));
-        self.launch(&args, &[("RAPPORT_TOKEN".into(), server.token.clone())]);
+        self.launch(&args, &[("RAPPORT_TOKEN".into(), token.to_string())]);
     }
 
     pub fn run_embedded(&self, args: &[&str], env: &[(&str, &str)]) {

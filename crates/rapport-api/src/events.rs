@@ -6,7 +6,7 @@
 //! applied as `Last-Event-ID`; ids only grow, so an id not above the last
 //! applied one is a duplicate and is skipped. When the id asked for is older
 //! than what the server keeps, the server sends one `resync` event first: the
-//! client must reload what it shows. Ephemeral events (presence) carry no id
+//! client must reload what it shows. Ephemeral events (presence, the desk) carry no id
 //! and are not replayed. A comment line is sent every 15 seconds so idle
 //! connections stay open and a dead one is noticed.
 
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::analytics::{CustomerAnalytics, SuggestionResponse};
+use crate::queues::{AgentStatus, Desk};
 use crate::recording::{Presence, RecoveryAction};
 use crate::{AgentRef, Complaint, CustomerId, Interaction, OrderSummary, Preferences};
 
@@ -56,6 +57,12 @@ pub enum EventBody {
     AnalyticsUpdated(Box<CustomerAnalytics>),
     /// The resume point is older than the server keeps: reload everything.
     Resync,
+    /// A signed-in (not simulated) agent's state or call changed: durable,
+    /// so the agent's own client never misses the call routed to it.
+    AgentState(AgentStatus),
+    /// The supervisor desk's figures (ephemeral, at most a few a second;
+    /// an agent's stream gets them without the agents table).
+    Desk(Box<Desk>),
 }
 
 impl EventBody {
@@ -72,6 +79,8 @@ impl EventBody {
             EventBody::SuggestionResponded(_) => "suggestion_responded",
             EventBody::AnalyticsUpdated(_) => "analytics_updated",
             EventBody::Resync => "resync",
+            EventBody::AgentState(_) => "agent_state",
+            EventBody::Desk(_) => "desk",
         }
     }
 }

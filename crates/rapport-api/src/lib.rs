@@ -14,11 +14,13 @@ pub mod analytics;
 pub mod events;
 pub mod money;
 pub mod privacy;
+pub mod queues;
 pub mod recording;
 
 pub use analytics::*;
 pub use events::{Event, EventBody};
 pub use privacy::{RevealRequest, RevealedContact};
+pub use queues::*;
 pub use recording::*;
 
 /// Path prefix of every versioned endpoint.

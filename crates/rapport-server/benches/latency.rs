@@ -313,7 +313,7 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let cfg = ServerConfig {
         as_of: Some(a.as_of),
-        ..Default::default()
+        ..ServerConfig::default()
     };
     let handle = rapport_server::serve(listener, db.clone(), cfg).await?;
     let base = handle.url();

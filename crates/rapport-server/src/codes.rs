@@ -2,8 +2,8 @@
 //! their JSON form), in one place.
 
 use rapport_api::{
-    Channel, ComplaintStatus, Direction, PhoneKind, RecoveryKind, RecoveryStatus,
-    RelationshipStage, Role, Sentiment, Severity, Tier,
+    AgentState, CallStatus, Channel, ComplaintStatus, Direction, PhoneKind, RecoveryKind,
+    RecoveryStatus, RelationshipStage, Role, Sentiment, Severity, Tier,
 };
 
 use crate::error::Error;
@@ -99,6 +99,16 @@ codes!(RecoveryStatus, "recovery action status" {
     RecoveryStatus::PendingApproval => "pending_approval", RecoveryStatus::Done => "done",
     RecoveryStatus::Rejected => "rejected",
 });
+codes!(AgentState, "agent state" {
+    AgentState::Available => "available", AgentState::OnCall => "on_call",
+    AgentState::AfterCallWork => "after_call_work", AgentState::Break => "break",
+    AgentState::Offline => "offline",
+});
+codes!(CallStatus, "call status" {
+    CallStatus::Waiting => "waiting", CallStatus::Talking => "talking",
+    CallStatus::WrapUp => "wrap_up", CallStatus::Done => "done",
+    CallStatus::Abandoned => "abandoned", CallStatus::Transferred => "transferred",
+});
 
 #[cfg(test)]
 mod tests {
@@ -125,6 +135,8 @@ mod tests {
         same_as_json::<Sentiment>();
         same_as_json::<RecoveryKind>();
         same_as_json::<RecoveryStatus>();
+        same_as_json::<AgentState>();
+        same_as_json::<CallStatus>();
         assert!(Tier::decode("diamond").is_err());
     }
 }

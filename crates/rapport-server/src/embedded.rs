@@ -1,7 +1,8 @@
 //! The server inside the terminal client: when no remote server is
 //! configured, the client opens a SQLite file in the user's data directory,
-//! seeds demo data on first run, signs in as a demo agent and talks to this
-//! server over loopback HTTP exactly as it would to a remote one.
+//! seeds demo data on first run, signs in as a demo agent, runs the call
+//! simulator (the demo's live call centre) and talks to this server over
+//! loopback HTTP exactly as it would to a remote one.
 
 use std::path::PathBuf;
 
@@ -23,6 +24,11 @@ pub struct EmbeddedOptions {
     pub seed: u64,
     /// The agent the client signs in as (created if missing).
     pub agent_name: String,
+    /// Their role when created: an agent, or a supervisor to see the desk.
+    pub role: Role,
+    /// Run the call simulator: the demo's live call centre, with this
+    /// agent serving every queue.
+    pub simulate: bool,
 }
 
 pub struct Embedded {
@@ -55,13 +61,25 @@ pub async fn start(
     };
     let agent = match agents::find_by_name(&db, &opts.agent_name).await? {
         Some(a) => a,
-        None => agents::create(&db, &opts.agent_name, Role::Agent, Some("Demo")).await?,
+        None => agents::create(&db, &opts.agent_name, opts.role, Some("Demo")).await?,
     };
     let token = agents::replace_labelled_token(&db, agent.id, TOKEN_LABEL).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .context("could not open a loopback port for the embedded server")?;
-    let handle = crate::serve(listener, db, ServerConfig::default()).await?;
+    // The simulated day starts in the morning rush whenever the demo is
+    // started, so there is a live call centre to see at once.
+    let simulate = opts.simulate.then(|| crate::Simulate {
+        seed: opts.seed,
+        scale: 1.0,
+        start_hour: Some(10),
+        real_agents: vec![agent.id],
+    });
+    let cfg = ServerConfig {
+        simulate,
+        ..ServerConfig::default()
+    };
+    let handle = crate::serve(listener, db, cfg).await?;
     Ok(Embedded {
         handle,
         token,

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures::Stream;
-use rapport_api::{AgentId, AgentRef, CustomerId, Event, EventBody, Presence};
+use rapport_api::{AgentId, AgentRef, CustomerId, Event, EventBody, Presence, Role};
 use sqlx::SqliteConnection;
 use tokio::sync::{broadcast, watch};
 
@@ -70,6 +70,26 @@ struct Stored {
     body: EventBody,
 }
 
+/// Who an ephemeral event is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Everyone,
+    /// Supervisors and admins.
+    Supervisors,
+    /// Agents (the role).
+    Agents,
+}
+
+impl Audience {
+    fn includes(self, role: Role) -> bool {
+        match self {
+            Audience::Everyone => true,
+            Audience::Supervisors => role != Role::Agent,
+            Audience::Agents => role == Role::Agent,
+        }
+    }
+}
+
 struct Viewing {
     agent: AgentRef,
     customer: CustomerId,
@@ -83,7 +103,7 @@ pub struct Events {
     /// Set when the server stops: every open stream ends, so a graceful
     /// shutdown does not wait on connections that never finish.
     closing: watch::Sender<bool>,
-    ephemeral: broadcast::Sender<Arc<Event>>,
+    ephemeral: broadcast::Sender<(Audience, Arc<Event>)>,
     presence: Mutex<HashMap<AgentId, Viewing>>,
 }
 
@@ -119,6 +139,12 @@ impl Events {
         });
     }
 
+    /// How many event streams are open (ephemeral events with nobody to
+    /// read them need not be made).
+    pub fn streams(&self) -> usize {
+        self.ephemeral.receiver_count()
+    }
+
     /// End every open stream (the server is stopping).
     pub fn close(&self) {
         self.closing.send_replace(true);
@@ -137,13 +163,26 @@ impl Events {
 
     /// Send an event that is not stored (it is not replayed on resume).
     pub fn publish_ephemeral(&self, customer_id: Option<CustomerId>, body: EventBody) {
-        let _ = self.ephemeral.send(Arc::new(Event {
-            id: None,
-            at: Utc::now(),
-            by: None,
-            customer_id,
-            body,
-        }));
+        self.publish_ephemeral_to(Audience::Everyone, customer_id, body);
+    }
+
+    /// Send an ephemeral event to the streams of `audience` only.
+    pub fn publish_ephemeral_to(
+        &self,
+        audience: Audience,
+        customer_id: Option<CustomerId>,
+        body: EventBody,
+    ) {
+        let _ = self.ephemeral.send((
+            audience,
+            Arc::new(Event {
+                id: None,
+                at: Utc::now(),
+                by: None,
+                customer_id,
+                body,
+            }),
+        ));
     }
 
     // ------------------------------------------------------------ presence
@@ -226,11 +265,13 @@ impl Events {
     // ------------------------------------------------------------ streams
 
     /// Every event after `resume` (the client's `Last-Event-ID`), then live
-    /// ones, forever. Without `resume` the stream starts at the present.
+    /// ones, forever, as a viewer of `role` gets them. Without `resume` the
+    /// stream starts at the present.
     pub fn stream(
         self: &Arc<Self>,
         db: Db,
         resume: Option<i64>,
+        role: Role,
     ) -> impl Stream<Item = Event> + Send + use<> {
         let this = Arc::clone(self);
         async_stream::stream! {
@@ -285,7 +326,8 @@ impl Events {
                         }
                     }
                     got = ephemeral.recv() => match got {
-                        Ok(e) => yield (*e).clone(),
+                        Ok((to, e)) if to.includes(role) => yield (*e).clone(),
+                        Ok(_) => {}
                         // Ephemeral events only describe the present: a
                         // missed one is superseded by the next.
                         Err(broadcast::error::RecvError::Lagged(_)) => {}

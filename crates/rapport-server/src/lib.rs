@@ -1,5 +1,6 @@
 //! The reference backend of Rapport: storage on SQLite, the HTTP API under
-//! `/v1`, customer search, the customer-360 view, and demo data.
+//! `/v1`, customer search, the customer-360 view, recording, the live call
+//! queues with their simulator, and demo data.
 //!
 //! The `rapport-server` binary wraps this library; the terminal client embeds
 //! it too ([`embedded::start`]) when no remote server is configured, and then
@@ -19,6 +20,7 @@ pub mod http;
 pub mod import;
 pub mod phone;
 pub mod privacy;
+pub mod queues;
 pub mod recording;
 pub mod search;
 pub mod seed;
@@ -44,6 +46,22 @@ pub struct ServerConfig {
     pub as_of: Option<chrono::NaiveDate>,
     /// How customer analytics are computed and refreshed.
     pub analytics: analytics::Settings,
+    /// Run the call simulator while serving (the demo; off on a real server).
+    pub simulate: Option<Simulate>,
+}
+
+/// The call simulator's settings (see [`queues::simulator`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulate {
+    pub seed: u64,
+    /// Arrival rates are multiplied by this (1: the demo's).
+    pub scale: f64,
+    /// The hour of the simulated day it starts at (None: the real time of
+    /// day, UTC); the demo starts at 10, in the morning rush, whenever it
+    /// is started.
+    pub start_hour: Option<u32>,
+    /// Real agents who serve every demo queue.
+    pub real_agents: Vec<rapport_api::AgentId>,
 }
 
 /// A running server. Dropping the handle leaves it running until the tokio
@@ -54,6 +72,8 @@ pub struct ServerHandle {
     task: JoinHandle<std::io::Result<()>>,
     upkeep: JoinHandle<()>,
     analytics: JoinHandle<()>,
+    desk: JoinHandle<()>,
+    simulator: Option<queues::simulator::SimHandle>,
     events: std::sync::Arc<events::Events>,
 }
 
@@ -66,6 +86,11 @@ impl ServerHandle {
     /// Stop accepting connections and wait (up to ten seconds) for requests
     /// in flight to finish.
     pub async fn shutdown(mut self) {
+        // The simulator's callers hang up and its agents sign off first.
+        if let Some(sim) = self.simulator.take() {
+            sim.stop().await;
+        }
+        self.desk.abort();
         self.events.close();
         let _ = self.shutdown.send(());
         self.upkeep.abort();
@@ -96,8 +121,18 @@ pub async fn serve(
 ) -> anyhow::Result<ServerHandle> {
     db.warm_up().await?;
     let addr = listener.local_addr()?;
+    let cfg_simulate = cfg.simulate.clone();
     let state = AppState::new(db.clone(), cfg);
     state.events.poll(&db).await?;
+    let simulator = match &cfg_simulate {
+        Some(sim) => Some(start_simulator(&db, sim, &state).await?),
+        None => None,
+    };
+    let desk = tokio::spawn(queues::desk::publish(
+        db.clone(),
+        state.live.clone(),
+        state.events.clone(),
+    ));
     let upkeep = tokio::spawn(upkeep(db, state.events.clone()));
     let analytics = state.analytics.start(state.events.clone()).await?;
     let events = state.events.clone();
@@ -117,8 +152,35 @@ pub async fn serve(
         task,
         upkeep,
         analytics,
+        desk,
+        simulator,
         events,
     })
+}
+
+/// Set up the demo queues and team and start the simulator on the real
+/// clock.
+async fn start_simulator(
+    db: &Db,
+    sim: &Simulate,
+    state: &AppState,
+) -> anyhow::Result<queues::simulator::SimHandle> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let day = 86_400_000;
+    let origin = match sim.start_hour {
+        // The simulated day began `start_hour` hours ago.
+        Some(h) => now - h.min(23) as i64 * 3_600_000,
+        None => now - now.rem_euclid(day),
+    };
+    let cfg =
+        queues::simulator::demo_setup(db, sim.seed, sim.scale, origin, &sim.real_agents).await?;
+    Ok(queues::simulator::SimHandle::spawn(
+        db.clone(),
+        cfg,
+        state.live.clone(),
+        state.events.clone(),
+    )
+    .await)
 }
 
 /// How often the search vocabulary is checked against the database.
@@ -129,6 +191,8 @@ const EVENT_POLL: Duration = Duration::from_millis(500);
 const PRESENCE_SWEEP: Duration = Duration::from_secs(5);
 /// How often old events and idempotency records are pruned.
 const PRUNE: Duration = Duration::from_secs(3600);
+/// Days of calls and agent state changes kept for reports.
+const CALL_LOG_DAYS: i64 = 90;
 
 /// Background work while serving: pick up name tokens and events that
 /// another process (such as `rapport-server seed` or a second server on the
@@ -165,6 +229,11 @@ async fn upkeep(db: Db, events: std::sync::Arc<events::Events>) {
                     Ok(n) if n > 0 => tracing::info!(keys = n, "pruned old idempotency keys"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "could not prune idempotency keys"),
+                }
+                match queues::prune(&db, CALL_LOG_DAYS).await {
+                    Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old calls and agent states"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not prune the call log"),
                 }
             }
         }

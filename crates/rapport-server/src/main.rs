@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rapport_api::{Role, Severity};
 use rapport_server::recording::{limits, taxonomy};
 use rapport_server::seed::{self, SeedOptions};
-use rapport_server::{Db, ServerConfig, agents};
+use rapport_server::{Db, ServerConfig, Simulate, agents};
 use tracing_subscriber::EnvFilter;
 
 /// The reference backend of Rapport, the contact-centre desk: customer
@@ -62,6 +62,8 @@ enum Command {
         refresh_hours: u64,
         #[command(flatten)]
         analytics: rapport_server::analytics::SettingsArgs,
+        #[command(flatten)]
+        simulate: SimulateArgs,
     },
     /// Generate demo customers with years of history (deterministic for a
     /// seed and anchor date). Adds to any customers already there.
@@ -99,6 +101,93 @@ enum Command {
     Analytics {
         #[command(subcommand)]
         command: rapport_server::analytics::cli::AnalyticsCommand,
+    },
+    /// Call queues: their service-level targets and hours, and who serves
+    /// them. A telephony system then drives them with POST /v1/calls.
+    Queue {
+        #[command(subcommand)]
+        command: QueueCommand,
+    },
+}
+
+/// The call simulator (off unless --simulate is given).
+#[derive(Debug, Args)]
+struct SimulateArgs {
+    /// Run the call simulator: it creates the demo queues (billing, support,
+    /// sales, retention, complaints) and a simulated team of 26 agents if
+    /// missing, then offers calls (Poisson arrivals following a day's
+    /// profile, callers mostly customers of this database), answers those
+    /// routed to its agents and lets waiting callers hang up. Real agents
+    /// who are available in a queue get its calls too. For demonstrations
+    /// and load tests, not for a server taking real calls.
+    #[arg(long)]
+    simulate: bool,
+    /// Seed of the simulator's random choices.
+    #[arg(long, default_value_t = 42, value_name = "S", requires = "simulate")]
+    simulate_seed: u64,
+    /// Multiply the demo's arrival rates (at the peak 112 calls an hour over
+    /// all queues) by this.
+    #[arg(long, default_value_t = 1.0, value_name = "X", requires = "simulate")]
+    simulate_scale: f64,
+    /// Start the simulated day at this hour (0-23) instead of following the
+    /// real time of day (UTC): 10 starts in the morning rush.
+    #[arg(long, value_name = "HOUR", value_parser = clap::value_parser!(u32).range(0..24), requires = "simulate")]
+    simulate_start_hour: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+enum QueueCommand {
+    /// List the queues with their targets, hours and agents.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Create a queue.
+    Add {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// What the telephony hooks name it by: letters, digits, - and _.
+        #[arg(long)]
+        code: String,
+        /// Its name on the desk.
+        #[arg(long)]
+        name: String,
+        /// Service-level target PERCENT/SECONDS: 80/20 is 80% of calls
+        /// answered within 20 seconds.
+        #[arg(long, default_value = "80/20", value_parser = parse_target)]
+        target: rapport_api::SlTarget,
+        /// Opening hours in UTC, HH:MM-HH:MM (may run past midnight), or
+        /// "all".
+        #[arg(long, default_value = "all", value_parser = parse_hours)]
+        hours: (u16, u16),
+        /// Alert on the desk when a caller has waited longer than this many
+        /// seconds.
+        #[arg(long, default_value_t = 60, value_name = "SECS")]
+        wait_alert: u32,
+        /// The contact reason a wrap-up of its calls starts with (a label
+        /// of GET /v1/taxonomy, e.g. "Billing query").
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// An agent takes a queue's calls from now on.
+    Join {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The queue's code.
+        #[arg(long)]
+        queue: String,
+        /// The agent's name.
+        #[arg(long)]
+        agent: String,
+    },
+    /// An agent no longer takes a queue's calls.
+    Leave {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        queue: String,
+        #[arg(long)]
+        agent: String,
     },
 }
 
@@ -180,6 +269,14 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("'{s}' is not a date in the form YYYY-MM-DD"))
 }
 
+fn parse_target(s: &str) -> Result<rapport_api::SlTarget, String> {
+    s.parse()
+}
+
+fn parse_hours(s: &str) -> Result<(u16, u16), String> {
+    rapport_server::queues::parse_hours(s)
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     s.parse()
 }
@@ -217,6 +314,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             as_of,
             refresh_hours,
             analytics,
+            simulate,
         } => {
             let db = Db::connect(&db.database).await?;
             if !seed::is_seeded(&db).await? {
@@ -227,9 +325,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("could not listen on {listen}"))?;
+            let simulate = simulate.simulate.then(|| Simulate {
+                seed: simulate.simulate_seed,
+                scale: simulate.simulate_scale,
+                start_hour: simulate.simulate_start_hour,
+                real_agents: Vec::new(),
+            });
             let cfg = ServerConfig {
                 as_of,
                 analytics: analytics.settings(Some(refresh_hours)),
+                simulate,
             };
             let handle = rapport_server::serve(listener, db, cfg).await?;
             eprintln!("rapport-server listening on {}", handle.url());
@@ -330,7 +435,118 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Policy { command } => policy(command).await,
         Command::Import { command } => rapport_server::import::cli::run(command).await,
         Command::Analytics { command } => rapport_server::analytics::cli::run(command).await,
+        Command::Queue { command } => queue(command).await,
     }
+}
+
+async fn queue(command: QueueCommand) -> anyhow::Result<()> {
+    use rapport_server::queues;
+    match command {
+        QueueCommand::List { db } => {
+            let db = Db::connect(&db.database).await?;
+            let mut conn = db.pool().acquire().await?;
+            let list = queues::list(&mut conn).await?;
+            if list.is_empty() {
+                println!("No queues yet; add one with `rapport-server queue add`.");
+            }
+            println!(
+                "{:<14} {:<22} {:>6} {:<13} {:>6}  AGENTS",
+                "CODE", "NAME", "TARGET", "HOURS (UTC)", "ALERT"
+            );
+            for q in list {
+                let names: Vec<String> = sqlx::query_scalar(
+                    "SELECT a.name FROM queue_agents m JOIN agents a ON a.id = m.agent_id \
+                     WHERE m.queue_id = ? ORDER BY a.name",
+                )
+                .bind(q.id)
+                .fetch_all(&mut *conn)
+                .await?;
+                println!(
+                    "{:<14} {:<22} {:>6} {:<13} {:>5}s  {}",
+                    q.code,
+                    q.name,
+                    q.target.to_string(),
+                    q.hours(),
+                    q.wait_alert_secs,
+                    if names.is_empty() {
+                        "-".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                );
+            }
+            Ok(())
+        }
+        QueueCommand::Add {
+            db,
+            code,
+            name,
+            target,
+            hours,
+            wait_alert,
+            reason,
+        } => {
+            let db = Db::connect(&db.database).await?;
+            anyhow::ensure!(wait_alert > 0, "--wait-alert must be at least 1 second");
+            let q = queues::add(
+                &db,
+                &queues::NewQueue {
+                    code,
+                    name,
+                    target,
+                    opens_min: hours.0,
+                    closes_min: hours.1,
+                    wait_alert_secs: wait_alert,
+                    reason,
+                },
+            )
+            .await?;
+            db.close().await;
+            eprintln!(
+                "queue '{}' ({}) created: target {}, {}, alert after {} s",
+                q.code,
+                q.name,
+                q.target,
+                q.hours(),
+                q.wait_alert_secs
+            );
+            Ok(())
+        }
+        QueueCommand::Join { db, queue, agent } => {
+            let (db, q, a) = queue_and_agent(&db.database, &queue, &agent).await?;
+            let mut conn = db.pool().acquire().await?;
+            queues::join(&mut conn, q.id, a.id).await?;
+            eprintln!("{} now takes {}'s calls", a.name, q.name);
+            Ok(())
+        }
+        QueueCommand::Leave { db, queue, agent } => {
+            let (db, q, a) = queue_and_agent(&db.database, &queue, &agent).await?;
+            let mut conn = db.pool().acquire().await?;
+            if queues::leave(&mut conn, q.id, a.id).await? {
+                eprintln!("{} no longer takes {}'s calls", a.name, q.name);
+            } else {
+                eprintln!("{} did not take {}'s calls", a.name, q.name);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn queue_and_agent(
+    url: &str,
+    queue: &str,
+    agent: &str,
+) -> anyhow::Result<(Db, rapport_api::Queue, rapport_api::Agent)> {
+    let db = Db::connect(url).await?;
+    let mut conn = db.pool().acquire().await?;
+    let q = rapport_server::queues::by_code(&mut conn, "--queue", queue)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    drop(conn);
+    let a = agents::find_by_name(&db, agent).await?.with_context(|| {
+        format!("no agent named '{agent}'; list them with `rapport-server agent list`")
+    })?;
+    Ok((db, q, a))
 }
 
 async fn policy(command: PolicyCommand) -> anyhow::Result<()> {

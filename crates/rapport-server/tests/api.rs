@@ -250,7 +250,7 @@ async fn fixture() -> Fixture {
         db.clone(),
         ServerConfig {
             as_of: Some(as_of()),
-            ..Default::default()
+            ..ServerConfig::default()
         },
     )
     .await

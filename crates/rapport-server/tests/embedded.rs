@@ -13,6 +13,8 @@ async fn first_start_seeds_and_later_starts_reuse_the_data() {
         demo_customers: 60,
         seed: 3,
         agent_name: "Demo Agent".into(),
+        role: Role::Agent,
+        simulate: true,
     };
     let calls = std::sync::Mutex::new(Vec::new());
     let progress = |done: u64, total: u64| calls.lock().unwrap().push((done, total));
@@ -26,16 +28,31 @@ async fn first_start_seeds_and_later_starts_reuse_the_data() {
     assert!(first.handle.url().starts_with("http://127.0.0.1:"));
 
     let http = reqwest::Client::new();
-    let me: Me = http
-        .get(format!("{}/v1/me", first.handle.url()))
-        .bearer_auth(&first.token)
-        .send()
+    let get = |path: &str| {
+        http.get(format!("{}{path}", first.handle.url()))
+            .bearer_auth(&first.token)
+            .send()
+    };
+    let me: Me = get("/v1/me").await.unwrap().json().await.unwrap();
+    assert_eq!(me.agent, first.agent);
+    // The simulator runs: the demo queues have had calls in the last 30
+    // minutes already (it plays them on start), and the demo agent serves
+    // every queue, signed off until they choose otherwise.
+    let queues: Vec<rapport_api::QueueLive> =
+        get("/v1/queues").await.unwrap().json().await.unwrap();
+    assert_eq!(queues.len(), 5);
+    assert!(
+        queues.iter().map(|q| q.window.offered).sum::<u32>() > 10,
+        "{queues:?}"
+    );
+    let state: rapport_api::AgentStatus = get("/v1/agents/me/state")
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(me.agent, first.agent);
+    assert_eq!(state.queues.len(), 5);
+    assert_eq!(state.state, rapport_api::AgentState::Offline);
     let old_token = first.token.clone();
     first.handle.shutdown().await;
 

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -12,6 +13,7 @@ use rapport_api::events::HEARTBEAT_SECS;
 use rapport_api::{Event, Problem};
 
 use super::AppState;
+use super::auth::CurrentAgent;
 use super::problem::ApiError;
 
 /// The id to resume after: `Last-Event-ID`, or `?last_event_id=` for
@@ -50,7 +52,8 @@ fn to_sse(e: &Event) -> SseEvent {
 }
 
 /// Live events: interactions, complaint changes, recovery actions,
-/// preferences, presence. Send `Last-Event-ID` to resume after a break.
+/// preferences, presence, agents' states and the desk's figures. Send
+/// `Last-Event-ID` to resume after a break.
 #[utoipa::path(
     get, path = "/v1/events", tag = "events",
     params(("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event applied; the stream resumes after it")),
@@ -61,13 +64,14 @@ fn to_sse(e: &Event) -> SseEvent {
 )]
 pub async fn events(
     State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     let resume = resume_point(&headers, uri.query())?;
     let stream = state
         .events
-        .stream(state.db.clone(), resume)
+        .stream(state.db.clone(), resume, agent.role)
         .map(|e| Ok(to_sse(&e)));
     Ok(Sse::new(stream).keep_alive(
         KeepAlive::new()

@@ -7,6 +7,7 @@ pub mod customers;
 pub mod events;
 pub mod idempotency;
 pub mod problem;
+pub mod queues;
 pub mod recording;
 
 use std::sync::Arc;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub events: Arc<crate::events::Events>,
     pub inflight: Arc<idempotency::InFlight>,
     pub analytics: Arc<crate::analytics::live::Analytics>,
+    /// Wakes the desk publisher and the simulator after call changes.
+    pub live: Arc<crate::queues::Live>,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             events: Arc::default(),
             inflight: Arc::default(),
             analytics,
+            live: Arc::default(),
         }
     }
 
@@ -111,6 +115,17 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(recording::get_audit))
         .route("/events", get(events::events))
         .merge(analytics::routes())
+        // Live queues.
+        .route("/calls", post(queues::call_hook))
+        .route("/queues", get(queues::list_queues))
+        .route("/queues/report", get(queues::report))
+        .route("/queues/{id}/what-if", get(queues::what_if))
+        .route("/desk", get(queues::get_desk))
+        .route("/agents", get(queues::list_agents))
+        .route(
+            "/agents/me/state",
+            get(queues::my_state).put(queues::set_my_state),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_agent,
@@ -253,7 +268,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 #[openapi(
     info(
         title = "Rapport API",
-        description = "The contact-centre desk's backend: customer search, the customer-360 view, history, recording of interactions, complaints and service recovery, live events. Every create carries an Idempotency-Key; every update carries If-Match with the version read. Errors are application/problem+json (RFC 9457). Money is integer minor units with an ISO 4217 code; instants are UTC RFC 3339.",
+        description = "The contact-centre desk's backend: customer search, the customer-360 view, history, recording of interactions, complaints and service recovery, live call queues driven by telephony hooks (POST /v1/calls), live events. Every create carries an Idempotency-Key; every update carries If-Match with the version read. Errors are application/problem+json (RFC 9457). Money is integer minor units with an ISO 4217 code; instants are UTC RFC 3339.",
     ),
     paths(
         health,
@@ -279,6 +294,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         recording::put_presence,
         recording::get_audit,
         events::events,
+        queues::call_hook,
+        queues::list_queues,
+        queues::report,
+        queues::what_if,
+        queues::get_desk,
+        queues::list_agents,
+        queues::my_state,
+        queues::set_my_state,
     ),
     components(schemas(
         Address, Agent, AgentRef, Approval, AuditEntry, Authority, Channel, Complaint,
@@ -289,6 +312,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         PresenceUpdate, Problem, Profile, PurchaseSummary, ReasonCode, RecoveryAction,
         RecoveryKind, RecoveryKindInfo, RecoveryStatus, RelationshipStage, Role, SearchResponse,
         Sentiment, Severity, SlaPolicy, Taxonomy, Tier, RevealRequest, RevealedContact,
+        rapport_api::AgentState, rapport_api::AgentStatus, rapport_api::Alert,
+        rapport_api::AlertKind, rapport_api::Call, rapport_api::CallHook,
+        rapport_api::CallStatus, rapport_api::Desk, rapport_api::Fcr, rapport_api::Figures,
+        rapport_api::Queue, rapport_api::QueueFigures, rapport_api::QueueLive,
+        rapport_api::Report, rapport_api::SlTarget, rapport_api::Staffing,
+        rapport_api::StateChange, rapport_api::StateCounts, rapport_api::WhatIf,
+        rapport_api::WhatIfRow,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -296,6 +326,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         (name = "customers", description = "Find customers and read their relationship"),
         (name = "recording", description = "Record interactions, complaints, service recovery and preference changes"),
         (name = "events", description = "Live events as server-sent events"),
+        (name = "queues", description = "Live queues: the telephony hooks, agents' states, the supervisor desk and Erlang C"),
         (name = "meta", description = "Health, identity and this document"),
     )
 )]

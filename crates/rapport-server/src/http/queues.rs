@@ -1,0 +1,419 @@
+//! Live queues over HTTP: the telephony hooks (`POST /v1/calls`), the
+//! queues and their figures, agents' states (`/v1/agents/me/state` for
+//! one's own), and for supervisors the desk, the report of an interval
+//! and the Erlang C what-if.
+//!
+//! A hook is a write like any other: `Idempotency-Key` required, the first
+//! answer stored with its effect and replayed for a retry. After the
+//! commit the change is announced: event streams, the desk publisher and
+//! the simulator wake.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::{Extension, Json};
+use chrono::{DateTime, Utc};
+use rapport_api::{
+    Agent, AgentStatus, Call, CallHook, Desk, Problem, QueueLive, Report, Role, StateChange, WhatIf,
+};
+
+use super::AppState;
+use super::auth::CurrentAgent;
+use super::idempotency::{json_body, write};
+use super::problem::ApiError;
+use super::recording::require_supervisor;
+use crate::error::Error;
+use crate::queues::{self, Outcome, calls, desk, millis, routing, simulator};
+use crate::recording::Written;
+
+/// A hook's `at` may run ahead of the server's clock by this much (clocks
+/// of two machines differ a little); further ahead is refused.
+const FUTURE_SLACK_MS: i64 = 60_000;
+
+fn when(at: Option<DateTime<Utc>>) -> Result<i64, Error> {
+    let now = Utc::now().timestamp_millis();
+    match at {
+        None => Ok(now),
+        Some(t) if millis(t) > now + FUTURE_SLACK_MS => Err(Error::invalid(
+            "/at",
+            format!(
+                "at ({}) is in the future by this server's clock ({}); send when it happened, or leave it out.",
+                t.to_rfc3339(),
+                crate::queues::instant(now).to_rfc3339()
+            ),
+        )),
+        Some(t) => Ok(millis(t)),
+    }
+}
+
+/// Only an admin's token (the telephony system's) sends every hook; an
+/// agent may end or transfer the call they are on (their softphone).
+async fn may_send(
+    conn: &mut sqlx::SqliteConnection,
+    agent: &Agent,
+    hook: &CallHook,
+) -> Result<(), Error> {
+    if agent.role == Role::Admin {
+        return Ok(());
+    }
+    let own = match hook {
+        CallHook::Ended { call_id, .. } | CallHook::Transferred { call_id, .. } => {
+            calls::find(conn, call_id)
+                .await?
+                .is_some_and(|c| c.agent_id == Some(agent.id))
+        }
+        _ => false,
+    };
+    if own {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Call hooks come from the telephony system, which signs in with an admin's token; an agent may only end or transfer their own call."
+                .into(),
+        ))
+    }
+}
+
+/// Apply one hook inside the write's transaction.
+async fn apply(
+    conn: &mut sqlx::SqliteConnection,
+    out: &mut Outcome,
+    agent: &Agent,
+    hook: &CallHook,
+    customer: Option<i64>,
+) -> Result<Call, Error> {
+    may_send(&mut *conn, agent, hook).await?;
+    let at = when(hook.at())?;
+    let row = match hook {
+        CallHook::Offered {
+            call_id,
+            queue,
+            caller,
+            ..
+        } => calls::offer(&mut *conn, out, at, call_id, queue, caller, customer).await?,
+        CallHook::Answered {
+            call_id, agent_id, ..
+        } => calls::answer(&mut *conn, out, at, call_id, *agent_id).await?,
+        CallHook::Ended {
+            call_id, hold_secs, ..
+        } => {
+            let hold = hold_secs.unwrap_or(0.0);
+            if !hold.is_finite() {
+                return Err(Error::invalid(
+                    "/hold_secs",
+                    "hold_secs must be a number of seconds.",
+                ));
+            }
+            calls::end(&mut *conn, out, at, call_id, (hold * 1000.0).round() as i64).await?
+        }
+        CallHook::Abandoned { call_id, .. } => calls::abandon(&mut *conn, at, call_id).await?,
+        CallHook::Transferred {
+            call_id, to_queue, ..
+        } => calls::transfer(&mut *conn, out, at, call_id, to_queue).await?,
+    };
+    row.wire(conn).await
+}
+
+/// A telephony hook: a call was offered, answered, ended, abandoned or
+/// transferred.
+#[utoipa::path(
+    post, path = "/v1/calls", tag = "queues",
+    request_body = CallHook,
+    params(("Idempotency-Key" = String, Header, description = "Unique per hook; resent unchanged when the hook is retried")),
+    responses(
+        (status = 201, description = "Offered: the call as it is now (with `agent` when it was routed at once)", body = Call),
+        (status = 200, description = "Answered, ended, abandoned, transferred (the new leg), or repeated: the call as it is now", body = Call),
+        (status = 400, description = "Missing key, unknown queue or call, a time before the call's previous event, or a bad field", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the telephony system's (admin) token, and not the agent's own call", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The hook does not fit the call's state (ended before answered, answered twice by two agents), or its key is still being processed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The key was used for a different hook", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn call_hook(
+    State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    // Read first for the caller's number: the customer lookup is a read,
+    // done before the write transaction.
+    let hook: CallHook = json_body(&body)?;
+    let customer = match &hook {
+        CallHook::Offered { caller, .. } => simulator::one_customer(&state.db, caller).await?,
+        _ => None,
+    };
+    let status = match hook {
+        CallHook::Offered { .. } => StatusCode::CREATED,
+        _ => StatusCode::OK,
+    };
+    let outcome = Mutex::new(Outcome::default());
+    let res = write(
+        &state,
+        &agent,
+        &headers,
+        "POST /v1/calls",
+        &body,
+        status,
+        async |conn, w, hook: CallHook| {
+            let mut out = Outcome::default();
+            let call = apply(conn, &mut out, w.agent, &hook, customer).await?;
+            let event_id = out.events.iter().copied().max().unwrap_or(0);
+            *outcome
+                .lock()
+                .map_err(|_| Error::Corrupt("outcome lock".into()))? = out;
+            Ok(Written {
+                value: call,
+                event_id,
+            })
+        },
+    )
+    .await?;
+    let out = outcome.into_inner().unwrap_or_default();
+    state.live.announce(&state.events, &out);
+    Ok(res)
+}
+
+/// Every queue with its live figures (the last 30 minutes). Anyone signed
+/// in: agents see their queues' figures in the status bar.
+#[utoipa::path(
+    get, path = "/v1/queues", tag = "queues",
+    responses((status = 200, description = "Queues and their figures", body = [QueueLive]))
+)]
+pub async fn list_queues(State(state): State<AppState>) -> Result<Json<Vec<QueueLive>>, ApiError> {
+    let d = desk::snapshot(&state.db, Utc::now().timestamp_millis(), None).await?;
+    Ok(Json(d.queues))
+}
+
+/// The supervisor desk: queues, figures, alerts, agents and their calls,
+/// first-contact resolution. Supervisors and admins.
+#[utoipa::path(
+    get, path = "/v1/desk", tag = "queues",
+    responses(
+        (status = 200, description = "The desk now", body = Desk),
+        (status = 403, description = "Not a supervisor or admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_desk(
+    State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
+) -> Result<Json<Desk>, ApiError> {
+    require_supervisor(&agent, "open the supervisor desk")?;
+    let fcr = desk::cached_fcr(&state.db, &state.live).await;
+    Ok(Json(
+        desk::snapshot(&state.db, Utc::now().timestamp_millis(), fcr).await?,
+    ))
+}
+
+/// Every agent serving a queue or with a state, with their call.
+/// Supervisors and admins.
+#[utoipa::path(
+    get, path = "/v1/agents", tag = "queues",
+    responses(
+        (status = 200, description = "Agents by name", body = [AgentStatus]),
+        (status = 403, description = "Not a supervisor or admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_agents(
+    State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
+) -> Result<Json<Vec<AgentStatus>>, ApiError> {
+    require_supervisor(&agent, "list agents' states")?;
+    let d = desk::snapshot(&state.db, Utc::now().timestamp_millis(), None).await?;
+    Ok(Json(d.agents))
+}
+
+/// The signed-in agent's state, since when, and their call.
+#[utoipa::path(
+    get, path = "/v1/agents/me/state", tag = "queues",
+    responses((status = 200, description = "Your state", body = AgentStatus))
+)]
+pub async fn my_state(
+    State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
+) -> Result<Json<AgentStatus>, ApiError> {
+    let mut conn = state.db.pool().acquire().await.map_err(Error::from)?;
+    Ok(Json(routing::status(&mut conn, agent.id).await?))
+}
+
+/// Set your state: available (ends a wrap-up; a waiting call may come at
+/// once), break or offline. Setting the state you are in changes nothing.
+#[utoipa::path(
+    put, path = "/v1/agents/me/state", tag = "queues",
+    request_body = StateChange,
+    responses(
+        (status = 200, description = "Your state now (on call when a waiting call came at once)", body = AgentStatus),
+        (status = 400, description = "on_call or after_call_work (those follow calls)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "You are on a call", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn set_my_state(
+    State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
+    body: Bytes,
+) -> Result<Json<AgentStatus>, ApiError> {
+    let change: StateChange = json_body(&body)?;
+    let mut tx = state.db.write().await.map_err(Error::from)?;
+    let out = routing::set_state(
+        &mut tx,
+        Utc::now().timestamp_millis(),
+        agent.id,
+        change.state,
+    )
+    .await?;
+    let status = routing::status(&mut tx, agent.id).await?;
+    tx.commit().await.map_err(Error::from)?;
+    state.live.announce(&state.events, &out);
+    Ok(Json(status))
+}
+
+fn instant_param(
+    p: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
+    p.get(name)
+        .map(|v| {
+            DateTime::parse_from_rfc3339(v.trim())
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    ApiError::invalid(
+                        name,
+                        format!("{name} must be an RFC 3339 instant such as 2026-11-20T00:00:00Z; got '{v}'."),
+                    )
+                })
+        })
+        .transpose()
+}
+
+/// Query of `GET /v1/queues/report`.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ReportParams {
+    /// Start (RFC 3339, included).
+    from: String,
+    /// End (RFC 3339, excluded); default now.
+    to: Option<String>,
+}
+
+/// The figures of every queue over `[from, to)`: a day, a shift, an hour.
+/// Supervisors and admins.
+#[utoipa::path(
+    get, path = "/v1/queues/report", tag = "queues",
+    params(ReportParams),
+    responses(
+        (status = 200, description = "Figures per queue and for all together", body = Report),
+        (status = 400, description = "A bad or missing instant, or from not before to", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a supervisor or admin", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn report(
+    State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Json<Report>, ApiError> {
+    require_supervisor(&agent, "read queue reports")?;
+    let from = instant_param(&p, "from")?.ok_or_else(|| {
+        ApiError::invalid(
+            "from",
+            "Give the start of the interval as from=, for example from=2026-11-20T00:00:00Z.",
+        )
+    })?;
+    let to = instant_param(&p, "to")?.unwrap_or_else(Utc::now);
+    if from >= to {
+        return Err(ApiError::invalid("from", "from must be before to."));
+    }
+    Ok(Json(
+        desk::report(&state.db, millis(from), millis(to)).await?,
+    ))
+}
+
+/// Query of `GET /v1/queues/{id}/what-if`.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct WhatIfParams {
+    /// Agents to staff (default: the number Erlang C requires).
+    agents: Option<u32>,
+    /// Arrival rate (default: the last 30 minutes').
+    calls_per_hour: Option<f64>,
+    /// Average handle time in seconds (default: the last 30 minutes').
+    aht_secs: Option<f64>,
+}
+
+fn number<T: std::str::FromStr>(
+    p: &HashMap<String, String>,
+    name: &str,
+    what: &str,
+) -> Result<Option<T>, ApiError> {
+    p.get(name)
+        .map(|v| {
+            v.trim()
+                .parse::<T>()
+                .map_err(|_| ApiError::invalid(name, format!("{name} must be {what}; got '{v}'.")))
+        })
+        .transpose()
+}
+
+/// Erlang C for a queue: agents needed for its target at the current
+/// arrival rate and AHT, and the SL and ASA with N agents and its
+/// neighbours. Supervisors and admins.
+#[utoipa::path(
+    get, path = "/v1/queues/{id}/what-if", tag = "queues",
+    params(("id" = i64, Path, description = "Queue id"), WhatIfParams),
+    responses(
+        (status = 200, description = "The what-if table", body = WhatIf),
+        (status = 400, description = "A parameter is not a number, or no AHT is known yet and none was given", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a supervisor or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such queue", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn what_if(
+    State(state): State<AppState>,
+    Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
+    Path(id): Path<String>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Json<WhatIf>, ApiError> {
+    require_supervisor(&agent, "use the staffing what-if")?;
+    let id: i64 = id.trim().parse().map_err(|_| {
+        ApiError::invalid("id", format!("A queue id is a whole number; got '{id}'."))
+    })?;
+    let agents = number::<u32>(&p, "agents", "a whole number of agents")?;
+    let rate = number::<f64>(&p, "calls_per_hour", "a number of calls per hour")?;
+    let aht = number::<f64>(&p, "aht_secs", "a number of seconds")?;
+    if rate.is_some_and(|r| !r.is_finite() || r < 0.0)
+        || aht.is_some_and(|a| !a.is_finite() || a <= 0.0)
+    {
+        return Err(ApiError::invalid(
+            "calls_per_hour",
+            "calls_per_hour must be 0 or more and aht_secs more than 0.",
+        ));
+    }
+    let d = desk::snapshot(&state.db, Utc::now().timestamp_millis(), None).await?;
+    let live = d
+        .queues
+        .iter()
+        .find(|q| q.queue.id == id)
+        .ok_or(Error::NotFound { what: "queue", id })?;
+    let hours = queues::WINDOW_HOURS;
+    let rate = rate.unwrap_or(live.window.offered as f64 / hours);
+    let Some(aht) = aht.or(live.window.aht_secs) else {
+        return Err(ApiError::invalid(
+            "aht_secs",
+            format!(
+                "No call of {} was handled in the last 30 minutes, so its AHT is not known: give aht_secs.",
+                live.queue.name
+            ),
+        ));
+    };
+    Ok(Json(desk::what_if(
+        &live.queue,
+        rate,
+        aht,
+        live.agents.staffed(),
+        agents,
+    )))
+}

@@ -1,0 +1,1008 @@
+//! The agent's side of the live queues: their state (F3 picks available,
+//! break or offline), the screen pop when a call is routed to them, the
+//! call timer, ending the call (F8) and the wrap-up (F7): the interaction
+//! form opens pre-filled for the call, and saving it makes the agent
+//! available again.
+//!
+//! A screen pop paints the caller's 360 view when the server found exactly
+//! one customer with the number; otherwise the number is looked up here:
+//! several customers are a pick list (the search screen with them), none is
+//! the search box with the number in it, and a withheld number or one in a
+//! form that is no number leaves the box empty for the caller's name. A pop
+//! waits while a form is open, so nothing typed is pulled away.
+//!
+//! Also the one action and effect of the live queues ([`QueuesAction`],
+//! [`QueuesEffect`]) and the modal keys of the state picker and the reason
+//! prompt. Called from [`super::update`]; pure like it.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use rapport_api::{
+    AgentState, AgentStatus, Approval, Call, CallId, Complaint, Desk, QueueLive, SearchResponse,
+    WhatIf,
+};
+
+use super::form::Form;
+use super::state::*;
+use super::writes::notice;
+use super::{Action, Effect, supervisor};
+use crate::api::ApiError;
+use crate::keymap::{Command, Context, Key, Keymap};
+use crate::sanitize::clean;
+
+/// Replies of the live-queue requests, and keys for the modal prompts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueuesAction {
+    /// The agent's state (loaded, or set).
+    StateLoaded(RequestId, Result<AgentStatus, ApiError>),
+    CallEnded(RequestId, Result<Call, ApiError>),
+    CallerFound(RequestId, Result<SearchResponse, ApiError>),
+    QueuesLoaded(RequestId, Result<Vec<QueueLive>, ApiError>),
+    DeskLoaded(RequestId, Result<Box<Desk>, ApiError>),
+    ApprovalsLoaded(RequestId, Result<Vec<Approval>, ApiError>),
+    AtRiskLoaded(RequestId, Result<Vec<Complaint>, ApiError>),
+    WhatIfLoaded(RequestId, Result<WhatIf, ApiError>),
+    /// A key while the state picker or a reason prompt is open.
+    ModalKey(KeyEvent),
+}
+
+/// Live-queue requests for the runtime (see `crate::api::queues`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueuesEffect {
+    LoadState {
+        id: RequestId,
+    },
+    SetState {
+        id: RequestId,
+        state: AgentState,
+    },
+    EndCall {
+        id: RequestId,
+        call_id: String,
+    },
+    LookupCaller {
+        id: RequestId,
+        number: String,
+    },
+    LoadQueues {
+        id: RequestId,
+    },
+    LoadDesk {
+        id: RequestId,
+    },
+    LoadApprovals {
+        id: RequestId,
+    },
+    LoadAtRisk {
+        id: RequestId,
+    },
+    WhatIf {
+        id: RequestId,
+        queue: i64,
+        agents: Option<u32>,
+    },
+}
+
+/// What F3 offers, in order.
+pub const CHOICES: [AgentState; 3] = [
+    AgentState::Available,
+    AgentState::Break,
+    AgentState::Offline,
+];
+
+/// The call being wrapped up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wrap {
+    pub call: Call,
+    /// The draft key of its interaction form, once opened.
+    pub form: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CallsState {
+    /// The agent's state, since when, and their call.
+    pub status: Option<AgentStatus>,
+    /// The state request whose reply is wanted.
+    pub request: RequestId,
+    /// A state change on its way.
+    pub setting: Option<AgentState>,
+    /// The F3 picker, open at this row.
+    pub picker: Option<usize>,
+    /// The call whose screen has popped (each pops once).
+    pub popped: Option<CallId>,
+    /// The caller lookup in flight, for this call.
+    pub lookup: Option<(RequestId, Call)>,
+    /// A pop waiting for the open form to close.
+    pub deferred: Option<Call>,
+    /// The end-call request in flight.
+    pub ending: Option<RequestId>,
+    pub wrap: Option<Wrap>,
+    /// Every queue's figures, from the desk events (the status bar shows
+    /// the agent's queue).
+    pub queues: Vec<QueueLive>,
+    pub queues_request: RequestId,
+}
+
+impl CallsState {
+    pub fn state(&self) -> Option<AgentState> {
+        self.status.as_ref().map(|s| s.state)
+    }
+
+    /// The call the agent is on or wrapping up.
+    pub fn call(&self) -> Option<&Call> {
+        self.status.as_ref().and_then(|s| s.call.as_ref())
+    }
+
+    /// The queue the status bar shows: the call's, else the agent's busiest.
+    pub fn my_queue(&self) -> Option<&QueueLive> {
+        let status = self.status.as_ref()?;
+        if let Some(c) = &status.call
+            && let Some(q) = self.queues.iter().find(|q| q.queue.id == c.queue_id)
+        {
+            return Some(q);
+        }
+        self.queues
+            .iter()
+            .filter(|q| status.queues.contains(&q.queue.id))
+            .max_by_key(|q| (q.waiting, std::cmp::Reverse(q.queue.id)))
+    }
+}
+
+/// After sign-in: the agent's state, and the queues' figures.
+pub fn signed_in(s: &mut AppState) -> Vec<Effect> {
+    let id = s.fresh_id();
+    s.calls.request = id;
+    let q = s.fresh_id();
+    s.calls.queues_request = q;
+    vec![
+        Effect::Queues(QueuesEffect::LoadState { id }),
+        Effect::Queues(QueuesEffect::LoadQueues { id: q }),
+    ]
+}
+
+fn me(s: &AppState) -> Option<i64> {
+    s.me.loaded().map(|m| m.agent.id)
+}
+
+/// F3, F8, F7: work on every screen, with a form open too (ending the call
+/// while typing its notes is common).
+pub fn command(s: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
+    match cmd {
+        Command::AgentState => {
+            if s.calls.status.is_none() {
+                notice(s, "Your state has not loaded yet; try again in a moment.");
+                return Some(vec![]);
+            }
+            if s.calls.state() == Some(AgentState::OnCall) {
+                notice(
+                    s,
+                    "You are on a call: end it first, then choose your state.",
+                );
+                return Some(vec![]);
+            }
+            let now = s.calls.state().unwrap_or(AgentState::Offline);
+            s.calls.picker = Some(CHOICES.iter().position(|c| *c == now).unwrap_or(0));
+            Some(vec![])
+        }
+        Command::EndCall => Some(end_call(s)),
+        Command::WrapUp => Some(open_wrap_up(s)),
+        _ => None,
+    }
+}
+
+fn end_call(s: &mut AppState) -> Vec<Effect> {
+    let on = s
+        .calls
+        .call()
+        .filter(|_| s.calls.state() == Some(AgentState::OnCall))
+        .map(|c| c.external_id.clone());
+    let Some(call_id) = on else {
+        notice(s, "You are not on a call.");
+        return vec![];
+    };
+    if s.calls.ending.is_some() {
+        return vec![];
+    }
+    let id = s.fresh_id();
+    s.calls.ending = Some(id);
+    vec![Effect::Queues(QueuesEffect::EndCall { id, call_id })]
+}
+
+/// Ask for a state.
+fn set_state(s: &mut AppState, state: AgentState) -> Vec<Effect> {
+    let id = s.fresh_id();
+    s.calls.request = id;
+    s.calls.setting = Some(state);
+    vec![Effect::Queues(QueuesEffect::SetState { id, state })]
+}
+
+/// The agent's status changed (a reply, or their own `agent_state` event).
+pub fn status_changed(s: &mut AppState, new: AgentStatus) -> Vec<Effect> {
+    let before = s.calls.status.take();
+    let was = before
+        .as_ref()
+        .map(|b| (b.state, b.call.as_ref().map(|c| c.id)));
+    // An older status than the one shown is not applied.
+    if let Some(b) = &before
+        && b.since > new.since
+    {
+        s.calls.status = before;
+        return vec![];
+    }
+    s.calls.status = Some(new.clone());
+    let mut fx = Vec::new();
+    match (new.state, new.call) {
+        (AgentState::OnCall, Some(call)) if s.calls.popped != Some(call.id) => {
+            fx.extend(pop(s, call));
+        }
+        (AgentState::AfterCallWork, Some(call))
+            if was != Some((AgentState::AfterCallWork, Some(call.id))) =>
+        {
+            s.calls.wrap = Some(Wrap { call, form: None });
+            fx.extend(open_wrap_up(s));
+        }
+        (AgentState::AfterCallWork, _) => {}
+        _ => s.calls.wrap = None,
+    }
+    fx
+}
+
+fn pop(s: &mut AppState, call: Call) -> Vec<Effect> {
+    s.calls.popped = Some(call.id);
+    s.calls.lookup = None;
+    if s.form.is_some() || s.review.is_some() {
+        notice(
+            s,
+            format!(
+                "Call from {}: finish or close the form to see the caller.",
+                caller_words(s, &call.caller)
+            ),
+        );
+        s.calls.deferred = Some(call);
+        return vec![];
+    }
+    show_caller(s, call)
+}
+
+/// The number as the agent may see it.
+pub fn caller_words(s: &AppState, caller: &str) -> String {
+    let c = clean(caller).into_owned();
+    if !looks_like_phone(&c) {
+        return c;
+    }
+    if s.mask_pii && c.starts_with('+') {
+        rapport_api::mask_phone(&c)
+    } else {
+        c
+    }
+}
+
+/// Digits with the usual separators, five digits or more.
+pub fn looks_like_phone(s: &str) -> bool {
+    let t = s.trim();
+    t.chars().filter(|c| c.is_ascii_digit()).count() >= 5
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'))
+}
+
+fn show_caller(s: &mut AppState, call: Call) -> Vec<Effect> {
+    if s.screen == Screen::Supervisor {
+        s.screen = Screen::Search;
+    }
+    if let Some(id) = call.customer_id {
+        let name = call.customer_name.clone().unwrap_or_default();
+        return super::update::open_customer(s, id, name);
+    }
+    if !looks_like_phone(&call.caller) {
+        prefill_search(s, String::new());
+        let what = caller_words(s, &call.caller);
+        notice(
+            s,
+            format!("Call with no number ({what}): ask for the caller's name or account number."),
+        );
+        return vec![];
+    }
+    let id = s.fresh_id();
+    let number = call.caller.clone();
+    s.calls.lookup = Some((id, call));
+    vec![Effect::Queues(QueuesEffect::LookupCaller { id, number })]
+}
+
+/// The search screen with `query` in the box (searched, unless empty).
+fn prefill_search(s: &mut AppState, query: String) -> Vec<Effect> {
+    let was_customer = s.screen == Screen::Customer;
+    s.screen = Screen::Search;
+    s.search.query = query;
+    s.search.replace_on_type = false;
+    s.search.selected = 0;
+    let mut fx = if was_customer {
+        vec![Effect::Presence(None)]
+    } else {
+        vec![]
+    };
+    if s.search.query.trim().is_empty() {
+        s.search.results = Load::Idle;
+        s.search.pending = false;
+    } else {
+        let id = s.fresh_id();
+        s.search.latest = id;
+        s.search.pending = true;
+        s.search.results = Load::Loading;
+        fx.push(Effect::Search {
+            id,
+            query: s.search.query.clone(),
+            limit: super::update::SEARCH_LIMIT,
+        });
+    }
+    fx
+}
+
+fn caller_found(
+    s: &mut AppState,
+    id: RequestId,
+    r: Result<SearchResponse, ApiError>,
+) -> Vec<Effect> {
+    let Some((want, call)) = s.calls.lookup.take() else {
+        return vec![];
+    };
+    if want != id {
+        s.calls.lookup = Some((want, call));
+        return vec![];
+    }
+    let who = caller_words(s, &call.caller);
+    match r {
+        Ok(found) if found.hits.len() == 1 => {
+            let h = &found.hits[0];
+            super::update::open_customer(s, h.id, h.display_name.clone())
+        }
+        Ok(found) if !found.hits.is_empty() => {
+            let n = found.hits.len();
+            let fx = prefill_search(s, String::new());
+            s.search.query = call.caller.clone();
+            s.search.results = Load::Loaded(found);
+            notice(s, format!("{n} customers have {who}: pick the caller."));
+            fx
+        }
+        Ok(_) => {
+            let fx = prefill_search(s, call.caller.clone());
+            notice(
+                s,
+                format!("No customer has {who}: search by name, email or account number."),
+            );
+            fx
+        }
+        Err(e) => {
+            let fx = prefill_search(s, call.caller.clone());
+            notice(s, format!("Could not look up {who}: {e}"));
+            fx
+        }
+    }
+}
+
+/// F7, and the start of after-call work: the interaction form for the
+/// call's customer, with what the call tells already filled in.
+fn open_wrap_up(s: &mut AppState) -> Vec<Effect> {
+    let Some(wrap) = s.calls.wrap.clone() else {
+        notice(s, "There is no call to wrap up.");
+        return vec![];
+    };
+    if let Some(f) = &s.form {
+        // The agent opened the interaction form during the call: that form
+        // is the wrap-up.
+        if matches!(f.kind, super::FormKind::Interaction) {
+            let key = f.kind.draft_key(f.customer_id);
+            if let Some(w) = s.calls.wrap.as_mut() {
+                w.form = Some(key);
+            }
+        }
+        return vec![];
+    }
+    let who = caller_words(s, &wrap.call.caller);
+    let (Some(view), Some(tax)) = (s.view().cloned(), s.taxonomy.loaded().cloned()) else {
+        notice(
+            s,
+            format!(
+                "Wrap-up of the call from {who}: open the caller's record to note the call, or set your state when done."
+            ),
+        );
+        return vec![];
+    };
+    if s.screen != Screen::Customer {
+        s.screen = Screen::Customer;
+    }
+    let started = wrap.call.answered_at.unwrap_or(wrap.call.offered_at);
+    let mut form = Form::interaction(&view, &tax, None, started);
+    let queue = s
+        .calls
+        .queues
+        .iter()
+        .find(|q| q.queue.id == wrap.call.queue_id);
+    if let Some(reason) = queue.and_then(|q| q.queue.reason.clone())
+        && let Some(f) = form.fields.iter_mut().find(|f| f.name == "reason")
+    {
+        f.set_value(&reason);
+    }
+    form.initial = form.values();
+    form.context.call = Some(call_fact(&wrap.call, queue, &who));
+    if !form.is_visible(form.focus) {
+        form.move_focus(true);
+    }
+    // Notes first: the reason is usually right already.
+    if let Some(i) = form.fields.iter().position(|f| f.name == "notes") {
+        form.focus = i;
+    }
+    let key = form.kind.draft_key(form.customer_id);
+    if let Some(w) = s.calls.wrap.as_mut() {
+        w.form = Some(key.clone());
+    }
+    // A draft of this customer's interaction is the agent's own words:
+    // they win over the pre-filled values.
+    if let Some(i) = s.drafts.iter().position(|d| d.key() == key) {
+        let d = s.drafts.remove(i);
+        form.restore(&d);
+    }
+    s.form = Some(form);
+    vec![]
+}
+
+/// "Call from +44 •••123 on Billing, answered 14:27, 3m 12s talk."
+fn call_fact(call: &Call, queue: Option<&QueueLive>, who: &str) -> String {
+    let on = queue
+        .map(|q| format!(" on {}", clean(&q.queue.name)))
+        .unwrap_or_default();
+    let talk = match (call.answered_at, call.ended_at) {
+        (Some(a), Some(e)) => format!(
+            ", {} talk",
+            crate::ui::format::duration((e - a).num_seconds())
+        ),
+        _ => String::new(),
+    };
+    let at = call
+        .answered_at
+        .map(|a| format!(", answered {}", a.format("%H:%M")))
+        .unwrap_or_default();
+    format!("Wrap-up of the call from {who}{on}{at}{talk}. Saving makes you available.")
+}
+
+/// The wrap-up form is being stored by the outbox under `tag`.
+pub fn is_wrap_form(s: &AppState, tag: u64) -> bool {
+    let Some(f) = s.form.as_ref().filter(|f| f.saving == Some(tag)) else {
+        return false;
+    };
+    let key = f.kind.draft_key(f.customer_id);
+    s.calls
+        .wrap
+        .as_ref()
+        .is_some_and(|w| w.form.as_deref() == Some(key.as_str()))
+}
+
+/// The wrap-up is recorded: available again.
+pub fn wrapped(s: &mut AppState) -> Vec<Effect> {
+    s.calls.wrap = None;
+    if s.calls.state() == Some(AgentState::AfterCallWork) {
+        set_state(s, AgentState::Available)
+    } else {
+        vec![]
+    }
+}
+
+/// What waits for the moment a form closes: a deferred screen pop.
+pub fn settle(s: &mut AppState) -> Vec<Effect> {
+    if s.form.is_none()
+        && s.review.is_none()
+        && let Some(call) = s.calls.deferred.take()
+    {
+        // Popped only if the agent is still on that call.
+        if s.calls.call().map(|c| c.id) == Some(call.id) {
+            return show_caller(s, call);
+        }
+    }
+    vec![]
+}
+
+pub fn action(s: &mut AppState, a: QueuesAction) -> Vec<Effect> {
+    match a {
+        QueuesAction::StateLoaded(id, r) => {
+            if id != s.calls.request {
+                return vec![];
+            }
+            let asked = s.calls.setting.take();
+            match r {
+                Ok(st) => status_changed(s, st),
+                Err(e) => {
+                    let what = match asked {
+                        Some(st) => format!("Your state is still not {}: {e}", st.label()),
+                        None => format!("Your state could not be read: {e}"),
+                    };
+                    notice(s, what);
+                    vec![]
+                }
+            }
+        }
+        QueuesAction::CallEnded(id, r) => {
+            if s.calls.ending != Some(id) {
+                return vec![];
+            }
+            s.calls.ending = None;
+            match r {
+                // The agent's event says the same; whichever comes first
+                // starts the wrap-up.
+                Ok(call) => match s.calls.status.clone() {
+                    Some(mut st) if st.call.as_ref().is_some_and(|c| c.id == call.id) => {
+                        st.state = AgentState::AfterCallWork;
+                        st.since = call.ended_at.unwrap_or(st.since);
+                        st.call = Some(call);
+                        status_changed(s, st)
+                    }
+                    _ => vec![],
+                },
+                Err(e) => {
+                    notice(s, format!("The call did not end: {e}"));
+                    vec![]
+                }
+            }
+        }
+        QueuesAction::CallerFound(id, r) => caller_found(s, id, r),
+        QueuesAction::QueuesLoaded(id, r) => {
+            if id == s.calls.queues_request
+                && let Ok(q) = r
+            {
+                s.calls.queues = q;
+            }
+            vec![]
+        }
+        QueuesAction::ModalKey(ev) => modal(s, &ev),
+        other => supervisor::action(s, other),
+    }
+}
+
+/// A desk snapshot arrived: the queues for the status bar, the rest for
+/// the desk.
+pub fn desk_event(s: &mut AppState, d: Desk) -> Vec<Effect> {
+    s.calls.queues = d.queues.clone();
+    supervisor::desk_event(s, d)
+}
+
+/// Someone's state changed: ours pops and wraps up; the desk shows others.
+pub fn agent_event(s: &mut AppState, st: AgentStatus) -> Vec<Effect> {
+    if Some(st.agent.id) == me(s) {
+        return status_changed(s, st);
+    }
+    supervisor::agent_event(s, st);
+    vec![]
+}
+
+/// Seconds until the call timer or time in state shows another value: the
+/// call and the wrap-up to the second, other states to the minute.
+pub fn next_change(s: &AppState) -> Option<i64> {
+    let st = s.calls.status.as_ref()?;
+    let secs = (s.now - st.since).num_seconds();
+    match st.state {
+        AgentState::Offline => None,
+        AgentState::OnCall | AgentState::AfterCallWork => Some(1),
+        _ => Some(60 - secs.rem_euclid(60)),
+    }
+}
+
+/// `03:12` (or `1:03:12` past an hour).
+pub fn clock(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let s = (now - since).num_seconds().max(0);
+    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{sec:02}")
+    } else {
+        format!("{m:02}:{sec:02}")
+    }
+}
+
+// ---------------------------------------------------------------- modal keys
+
+/// Keys while the state picker or the reject prompt is open: these take
+/// the keyboard (letters type), except the global keys that are no text
+/// (Ctrl-c, F1, Esc and the F-keys of the live queues).
+pub fn modal_key(s: &AppState, keymap: &Keymap, ev: &KeyEvent) -> Option<Action> {
+    if s.calls.picker.is_none() && s.desk.reject.is_none() {
+        return None;
+    }
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let key = Key::from_event(ev)?;
+    if key.typed_char().is_none()
+        && !matches!(
+            ev.code,
+            KeyCode::Enter | KeyCode::Backspace | KeyCode::Up | KeyCode::Down
+        )
+        && let Some(cmd) = keymap.lookup_in(Context::Global, &key)
+    {
+        return Some(Action::Command(cmd));
+    }
+    Some(Action::Queues(Box::new(QueuesAction::ModalKey(*ev))))
+}
+
+fn modal(s: &mut AppState, ev: &KeyEvent) -> Vec<Effect> {
+    if s.desk.reject.is_some() {
+        return supervisor::reject_key(s, ev);
+    }
+    let Some(row) = s.calls.picker else {
+        return vec![];
+    };
+    let choose = |s: &mut AppState, st: AgentState| {
+        s.calls.picker = None;
+        if s.calls.state() == Some(st) {
+            return vec![];
+        }
+        set_state(s, st)
+    };
+    match ev.code {
+        KeyCode::Up => s.calls.picker = Some(row.saturating_sub(1)),
+        KeyCode::Down => s.calls.picker = Some((row + 1).min(CHOICES.len() - 1)),
+        KeyCode::Enter => return choose(s, CHOICES[row]),
+        KeyCode::Esc => s.calls.picker = None,
+        KeyCode::Char(c) => {
+            let c = c.to_ascii_lowercase();
+            if let Some(st) = CHOICES.iter().find(|st| st.label().starts_with(c)).copied() {
+                return choose(s, st);
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+/// Esc closes the picker (from the global Back).
+pub fn back(s: &mut AppState) -> bool {
+    if s.calls.picker.take().is_some() {
+        return true;
+    }
+    s.desk.reject.take().is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Action, update};
+    use crate::fixtures;
+    use rapport_api::{CustomerHit, Event, EventBody, MatchField, MatchKind, Tier};
+
+    fn queues(s: &mut AppState, a: QueuesAction) -> Vec<Effect> {
+        update(s, Action::Queues(Box::new(a)))
+    }
+
+    fn cmd(s: &mut AppState, c: Command) -> Vec<Effect> {
+        update(s, Action::Command(c))
+    }
+
+    /// Mei's own `agent_state` event, as the stream delivers it.
+    fn my_event(s: &mut AppState, st: AgentStatus) -> Vec<Effect> {
+        update(
+            s,
+            Action::ServerEvent(Box::new(Event {
+                id: Some(100),
+                at: fixtures::now(),
+                by: Some(st.agent.clone()),
+                customer_id: None,
+                body: EventBody::AgentState(st),
+            })),
+        )
+    }
+
+    fn available() -> AppState {
+        fixtures::state_agent_in(AgentState::Available, 65, None)
+    }
+
+    fn routed(caller: &str, known: bool) -> AgentStatus {
+        let mut c = fixtures::call(known);
+        c.caller = caller.into();
+        fixtures::status(AgentState::OnCall, 0, Some(c))
+    }
+
+    fn hit(id: i64, name: &str) -> CustomerHit {
+        CustomerHit {
+            id,
+            account_number: format!("ACC-{id:07}"),
+            display_name: name.into(),
+            tier: Tier::Gold,
+            locality: "London, GB".into(),
+            matched_text: "+441632960001".into(),
+            matched_field: MatchField::Phone,
+            match_kind: MatchKind::Exact,
+            score: 1.0,
+        }
+    }
+
+    fn found(s: &mut AppState, fx: &[Effect], hits: Vec<CustomerHit>) -> Vec<Effect> {
+        let Some(Effect::Queues(QueuesEffect::LookupCaller { id, number })) = fx.first() else {
+            panic!("a lookup by number: {fx:?}")
+        };
+        assert_eq!(number, "+441632960001");
+        let id = *id;
+        queues(
+            s,
+            QueuesAction::CallerFound(
+                id,
+                Ok(SearchResponse {
+                    query: number.clone(),
+                    hits,
+                    more: false,
+                }),
+            ),
+        )
+    }
+
+    #[test]
+    fn one_match_paints_the_callers_360() {
+        // The server found the one customer with the number: the view is
+        // asked for at once, no lookup in between.
+        let mut s = available();
+        let fx = my_event(&mut s, routed("+447700900123", true));
+        assert!(
+            matches!(
+                fx[..],
+                [
+                    Effect::LoadView {
+                        customer: 12345,
+                        ..
+                    },
+                    Effect::Presence(Some(12345))
+                ]
+            ),
+            "{fx:?}"
+        );
+        assert_eq!(s.screen, Screen::Customer);
+        // Found by the lookup instead: the same.
+        let mut s = available();
+        let fx = my_event(&mut s, routed("+441632960001", false));
+        let fx = found(&mut s, &fx, vec![hit(30007, "Chidi Okafor")]);
+        assert!(
+            matches!(
+                fx[..],
+                [
+                    Effect::LoadView {
+                        customer: 30007,
+                        ..
+                    },
+                    Effect::Presence(Some(30007))
+                ]
+            ),
+            "{fx:?}"
+        );
+        // A repeat of the event (a reconnect) pops nothing again.
+        let fx = my_event(&mut s, routed("+441632960001", false));
+        assert!(fx.is_empty(), "{fx:?}");
+    }
+
+    #[test]
+    fn several_matches_are_a_pick_list() {
+        let mut s = available();
+        let fx = my_event(&mut s, routed("+441632960001", false));
+        let fx = found(
+            &mut s,
+            &fx,
+            vec![
+                hit(12345, "Jane Okafor-Lindqvist"),
+                hit(30010, "Erik Lindqvist"),
+            ],
+        );
+        assert!(fx.is_empty(), "the hits are the list: {fx:?}");
+        assert_eq!(s.screen, Screen::Search);
+        assert_eq!(s.search.query, "+441632960001");
+        assert_eq!(s.search.results.loaded().unwrap().hits.len(), 2);
+        assert!(
+            s.notice
+                .as_ref()
+                .unwrap()
+                .0
+                .starts_with("2 customers have +44")
+        );
+        // Enter opens the one picked.
+        update(&mut s, Action::Command(Command::Next));
+        let fx = cmd(&mut s, Command::Open);
+        assert!(matches!(
+            fx[..],
+            [
+                Effect::LoadView {
+                    customer: 30010,
+                    ..
+                },
+                _
+            ]
+        ));
+    }
+
+    #[test]
+    fn no_match_prefills_the_search_with_the_number() {
+        let mut s = available();
+        let fx = my_event(&mut s, routed("+441632960001", false));
+        let fx = found(&mut s, &fx, vec![]);
+        assert_eq!(s.screen, Screen::Search);
+        assert_eq!(s.search.query, "+441632960001");
+        assert!(
+            matches!(&fx[..], [Effect::Search { query, .. }] if query == "+441632960001"),
+            "searched as typed, for partial matches: {fx:?}"
+        );
+        assert!(
+            s.notice
+                .as_ref()
+                .unwrap()
+                .0
+                .starts_with("No customer has +44")
+        );
+    }
+
+    #[test]
+    fn an_unknown_number_format_asks_for_the_name() {
+        for caller in ["anonymous", "sip:alice@example.com", "12"] {
+            let mut s = available();
+            let fx = my_event(&mut s, routed(caller, false));
+            assert!(fx.is_empty(), "no lookup for {caller}: {fx:?}");
+            assert_eq!(s.screen, Screen::Search);
+            assert_eq!(s.search.query, "");
+            let n = &s.notice.as_ref().unwrap().0;
+            assert!(n.contains(caller) && n.contains("caller's name"), "{n}");
+        }
+    }
+
+    #[test]
+    fn a_pop_waits_for_the_open_form() {
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        let id = s.fresh_id();
+        s.calls.request = id;
+        queues(
+            &mut s,
+            QueuesAction::StateLoaded(id, Ok(fixtures::status(AgentState::Available, 5, None))),
+        );
+        assert!(cmd(&mut s, Command::RecordInteraction).is_empty());
+        let fx = my_event(&mut s, routed("+447700900123", true));
+        assert!(fx.is_empty());
+        assert!(s.form.is_some(), "what was typed stays");
+        assert!(
+            s.notice
+                .as_ref()
+                .unwrap()
+                .0
+                .contains("finish or close the form")
+        );
+        // Esc (twice: nothing typed, once) closes it; the pop follows.
+        let fx = cmd(&mut s, Command::Back);
+        assert!(s.form.is_none());
+        assert!(
+            fx.iter().any(|f| matches!(
+                f,
+                Effect::LoadView {
+                    customer: 12345,
+                    ..
+                }
+            )),
+            "{fx:?}"
+        );
+    }
+
+    #[test]
+    fn ending_the_call_opens_the_wrap_up_and_saving_it_makes_you_available() {
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        let id = s.fresh_id();
+        s.calls.request = id;
+        s.calls.queues = fixtures::desk().queues;
+        let st = fixtures::status(AgentState::OnCall, 192, Some(fixtures::call(true)));
+        queues(&mut s, QueuesAction::StateLoaded(id, Ok(st)));
+        assert_eq!(
+            crate::ui::calls::state_words(&s).unwrap(),
+            "☎ 03:12 Jane Okafor-Lindqvist",
+            "the call timer runs from the answer"
+        );
+        let fx = cmd(&mut s, Command::EndCall);
+        let [Effect::Queues(QueuesEffect::EndCall { id, call_id })] = &fx[..] else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(call_id, "pbx-7001");
+        let mut ended = fixtures::call(true);
+        ended.status = rapport_api::CallStatus::WrapUp;
+        ended.ended_at = Some(fixtures::now());
+        let fx = queues(&mut s, QueuesAction::CallEnded(*id, Ok(ended.clone())));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(s.calls.state(), Some(AgentState::AfterCallWork));
+        let form = s.form.as_ref().expect("the wrap-up form opens");
+        assert_eq!(form.value("reason"), "Billing query", "from the queue");
+        assert_eq!(form.value("channel"), "call");
+        assert_eq!(form.value("direction"), "inbound");
+        assert_eq!(form.opened_at, fixtures::call(true).answered_at.unwrap());
+        assert!(form.context.call.as_deref().unwrap().contains("on Billing"));
+        assert_eq!(form.fields[form.focus].name, "notes");
+        // The same end arriving as an event opens nothing twice.
+        let mut st = fixtures::status(AgentState::AfterCallWork, 0, Some(ended));
+        st.since = fixtures::now() + chrono::Duration::milliseconds(1);
+        assert!(my_event(&mut s, st).is_empty());
+        // Notes, save: stored, then available.
+        for c in "Explained the roaming charge".chars() {
+            update(
+                &mut s,
+                Action::FormKey(crossterm::event::KeyEvent::new(
+                    KeyCode::Char(c),
+                    crossterm::event::KeyModifiers::NONE,
+                )),
+            );
+        }
+        let fx = cmd(&mut s, Command::Save);
+        let [Effect::Enqueue { tag, request }] = &fx[..] else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(request.body["reason"], "Billing query");
+        let entry = crate::outbox::Entry {
+            seq: 1,
+            key: "k".into(),
+            queued_at: fixtures::now(),
+            request: (**request).clone(),
+        };
+        let fx = update(
+            &mut s,
+            Action::Queued {
+                tag: *tag,
+                entry: Box::new(entry),
+                queued: 1,
+            },
+        );
+        assert!(
+            fx.iter().any(|f| matches!(
+                f,
+                Effect::Queues(QueuesEffect::SetState {
+                    state: AgentState::Available,
+                    ..
+                })
+            )),
+            "{fx:?}"
+        );
+    }
+
+    #[test]
+    fn the_state_picker_sets_a_state() {
+        let mut s = fixtures::state_agent_in(AgentState::Offline, 600, None);
+        assert!(cmd(&mut s, Command::AgentState).is_empty());
+        assert_eq!(s.calls.picker, Some(2), "on the current state");
+        let key = |c| crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE);
+        let k = Keymap::default();
+        // Letters choose in the picker (they would type in the search box).
+        let a = modal_key(&s, &k, &key(KeyCode::Char('a'))).unwrap();
+        let fx = update(&mut s, a);
+        assert!(
+            matches!(
+                fx[..],
+                [Effect::Queues(QueuesEffect::SetState {
+                    state: AgentState::Available,
+                    ..
+                })]
+            ),
+            "{fx:?}"
+        );
+        assert_eq!(s.calls.picker, None);
+        // Esc closes it without a change; F1 still opens help.
+        cmd(&mut s, Command::AgentState);
+        let esc = modal_key(&s, &k, &key(KeyCode::Esc)).unwrap();
+        assert_eq!(esc, Action::Command(Command::Back));
+        assert!(update(&mut s, esc).is_empty());
+        assert_eq!(s.calls.picker, None);
+        assert_eq!(s.screen, Screen::Search);
+        // On a call the state waits for the call's end.
+        let mut s = fixtures::state_agent_in(AgentState::OnCall, 10, Some(fixtures::call(true)));
+        cmd(&mut s, Command::AgentState);
+        assert_eq!(s.calls.picker, None);
+        assert!(s.notice.as_ref().unwrap().0.contains("end it first"));
+    }
+
+    #[test]
+    fn the_clock_ticks_by_the_second_on_a_call_only() {
+        let s = fixtures::state_agent_in(AgentState::Available, 65, None);
+        assert_eq!(next_change(&s), Some(55));
+        let s = fixtures::state_agent_in(AgentState::Offline, 65, None);
+        assert_eq!(next_change(&s), None, "offline and idle: no wake-ups");
+        let s = fixtures::state_agent_in(AgentState::OnCall, 65, Some(fixtures::call(true)));
+        assert_eq!(next_change(&s), Some(1));
+        assert_eq!(
+            clock(
+                fixtures::now() - chrono::Duration::seconds(3732),
+                fixtures::now()
+            ),
+            "1:02:12"
+        );
+    }
+}

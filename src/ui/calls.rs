@@ -1,0 +1,112 @@
+//! The agent's live-queue pieces: their state and call timer for the status
+//! bar ("☎ 03:12 +44 •••123"), their queue's figures beside it ("Billing 3
+//! waiting · SL 82% (80/20)"), and the F3 state picker. Every state has a
+//! word beside its marker, so it reads without colour.
+
+use rapport_api::AgentState;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::text::pad;
+use crate::app::AppState;
+use crate::app::calls::{CHOICES, caller_words, clock};
+use crate::sanitize::clean;
+use crate::theme::Theme;
+
+/// A single-width marker for each state.
+pub fn marker(s: AgentState) -> &'static str {
+    match s {
+        AgentState::Available => "●",
+        AgentState::OnCall => "☎",
+        AgentState::AfterCallWork => "✎",
+        AgentState::Break => "‖",
+        AgentState::Offline => "○",
+    }
+}
+
+/// `● available 12m`, `☎ 03:12 +44 •••••••123`, `✎ wrap-up 00:41`: the
+/// call and the wrap-up to the second, the rest to the minute.
+pub fn state_words(s: &AppState) -> Option<String> {
+    let st = s.calls.status.as_ref()?;
+    let mark = marker(st.state);
+    Some(match st.state {
+        AgentState::OnCall => {
+            let since = st
+                .call
+                .as_ref()
+                .and_then(|c| c.answered_at)
+                .unwrap_or(st.since);
+            let who = st.call.as_ref().map(|c| caller(s, c)).unwrap_or_default();
+            format!("{mark} {} {who}", clock(since, s.now))
+        }
+        AgentState::AfterCallWork => format!("{mark} wrap-up {}", clock(st.since, s.now)),
+        AgentState::Offline => format!("{mark} offline"),
+        other => {
+            let mins = (s.now - st.since).num_minutes().max(0);
+            format!(
+                "{mark} {} {}",
+                other.label(),
+                super::format::duration(mins * 60)
+            )
+        }
+    })
+}
+
+/// Who is on the line: the customer the number names, else the number
+/// (masked as the settings say).
+pub fn caller(s: &AppState, c: &rapport_api::Call) -> String {
+    match &c.customer_name {
+        Some(n) => clean(n).into_owned(),
+        None => caller_words(s, &c.caller),
+    }
+}
+
+/// `Billing 3 waiting · SL 82% (80/20)`: the agent's queue now, and a
+/// shorter form for a narrow bar.
+pub fn queue_words(s: &AppState) -> Option<[String; 2]> {
+    let q = s.calls.my_queue()?;
+    let sl = super::supervisor::pct(q.window.sl);
+    let name = clean(&q.queue.name);
+    Some([
+        format!(
+            "{name} {} waiting · SL {sl} ({})",
+            q.waiting, q.queue.target
+        ),
+        format!("{name} {} waiting · SL {sl}", q.waiting),
+    ])
+}
+
+/// The F3 picker, over the screen's centre.
+pub fn draw_picker(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+    let Some(row) = s.calls.picker else { return };
+    let r = super::centred(area, 34, CHOICES.len() as u16 + 4);
+    f.render_widget(Clear, r);
+    let block = super::panel(" Your state ", t, true);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let now = s.calls.state();
+    let mut lines: Vec<Line> = CHOICES
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let here = if Some(*st) == now { " (now)" } else { "" };
+            let text = format!("{} {}{here}", marker(*st), st.label());
+            if i == row {
+                Line::from(vec![
+                    Span::styled("▶ ", t.selection),
+                    Span::styled(
+                        pad(&text, inner.width.saturating_sub(2) as usize),
+                        t.selection,
+                    ),
+                ])
+            } else {
+                Line::from(vec![Span::raw("  "), Span::styled(text, t.text)])
+            }
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::styled(" ↑↓ Enter, or a b o · Esc", t.muted));
+    f.render_widget(Paragraph::new(lines), inner);
+}
