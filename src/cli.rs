@@ -47,6 +47,10 @@ ENVIRONMENT:
                              RAPPORT_UI__DEBOUNCE_MS=80, RAPPORT_DEMO__CUSTOMERS=2000,
                              RAPPORT_DEMO__ROLE=supervisor
   NO_COLOR                   any value: use the mono theme (no colour at all)
+  TERM, LC_ALL, LC_CTYPE, LANG
+                             with ui.symbols = auto (the default), a vt100-like
+                             terminal or a locale that is not UTF-8 gets plain
+                             ASCII borders and markers (--symbols to choose)
 
 FILES:
   ~/.config/rapport/themes/NAME.toml   user themes; a file named like a built-in
@@ -83,6 +87,11 @@ pub struct Cli {
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
 
+    /// Symbols: unicode, ascii (plain terminals, serial consoles), or auto
+    /// (ascii when TERM or the locale says the terminal lacks Unicode)
+    #[arg(long, value_name = "SET")]
+    pub symbols: Option<String>,
+
     /// Directory of the embedded demo database (demo.sqlite)
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -103,6 +112,7 @@ impl Cli {
             config_file: self.config.clone(),
             server: self.server.clone(),
             theme: self.theme.clone(),
+            symbols: self.symbols.clone(),
             data_dir: self.data_dir.clone(),
             log_level: self.log_level.clone(),
         }

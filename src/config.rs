@@ -69,6 +69,8 @@ pub struct UiSettings {
     pub theme: String,
     pub debounce_ms: u64,
     pub mask_pii: bool,
+    /// `auto`, `unicode` or `ascii`: see [`crate::ui::ascii`].
+    pub symbols: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -99,6 +101,7 @@ impl Default for Settings {
                 theme: "default".into(),
                 debounce_ms: 120,
                 mask_pii: true,
+                symbols: "auto".into(),
             },
             log: LogSettings {
                 level: "info".into(),
@@ -116,6 +119,7 @@ pub struct Overrides {
     pub config_file: Option<PathBuf>,
     pub server: Option<String>,
     pub theme: Option<String>,
+    pub symbols: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub log_level: Option<String>,
 }
@@ -160,6 +164,7 @@ pub const KEYS: &[&str] = &[
     "ui.theme",
     "ui.debounce_ms",
     "ui.mask_pii",
+    "ui.symbols",
     "log.level",
     "log.file",
 ];
@@ -239,6 +244,7 @@ pub fn load(sources: &Sources, cli: &Overrides) -> Result<Settings, ConfigError>
     let flags = [
         ("server.url", "--server", cli.server.clone()),
         ("ui.theme", "--theme", cli.theme.clone()),
+        ("ui.symbols", "--symbols", cli.symbols.clone()),
         (
             "data_dir",
             "--data-dir",
@@ -386,6 +392,15 @@ fn check_value(key: &str, value: &str) -> Result<(), String> {
                 Ok(())
             }
         }
+        "ui.symbols" => {
+            if ["auto", "unicode", "ascii"].contains(&value) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "\"{value}\" is not a symbol set: expected auto, unicode or ascii"
+                ))
+            }
+        }
         "ui.mask_pii" | "demo.simulate" => match value.to_ascii_lowercase().as_str() {
             "true" | "false" | "1" | "0" | "yes" | "no" | "on" | "off" => Ok(()),
             _ => Err(format!("\"{value}\": expected true or false")),
@@ -430,6 +445,7 @@ struct FileUi {
     theme: Option<String>,
     debounce_ms: Option<u64>,
     mask_pii: Option<bool>,
+    symbols: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -466,6 +482,7 @@ impl FileSettings {
             put("ui.theme", u.theme.clone());
             put("ui.debounce_ms", u.debounce_ms.map(|n| n.to_string()));
             put("ui.mask_pii", u.mask_pii.map(|b| b.to_string()));
+            put("ui.symbols", u.symbols.clone());
         }
         if let Some(l) = &self.log {
             put("log.level", l.level.clone());
@@ -680,6 +697,22 @@ mod tests {
         let (_d, cli) = with_file("[ui\n");
         let e = load(&none(), &cli).unwrap_err().to_string();
         assert!(e.contains("rapport.toml, line 1"), "{e}");
+
+        let (_d, cli) = with_file("[ui]\nsymbols = \"emoji\"\n");
+        let e = load(&none(), &cli).unwrap_err().to_string();
+        assert!(
+            e.contains("ui.symbols") && e.contains("expected auto, unicode or ascii"),
+            "{e}"
+        );
+        let cli = Overrides {
+            symbols: Some("ascii".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            load(&none(), &cli).unwrap().ui.symbols,
+            "ascii",
+            "--symbols"
+        );
 
         let (_d, cli) = with_file("[log]\nlevel = \"loud\"\n");
         let e = load(&none(), &cli).unwrap_err().to_string();

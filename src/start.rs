@@ -40,6 +40,9 @@ pub fn prepare(cli: &Cli, sources: &Sources) -> Result<Prepared, String> {
         no_color,
     )
     .map_err(|e| format!("theme error: {e}"))?;
+    let mut theme = theme;
+    theme.ascii = crate::ui::ascii::Symbols::choose(&settings.ui.symbols, &sources.env)
+        == crate::ui::ascii::Symbols::Ascii;
     let mut settings = settings;
     if settings.server.url.is_some() && settings.server.token.is_none() {
         match &settings.server.token_command {
@@ -318,6 +321,37 @@ mod tests {
             ..Sources::default()
         };
         assert!(prepare(&cli, &src).is_ok());
+    }
+
+    #[test]
+    fn symbols_follow_the_setting_then_the_terminal() {
+        let ascii = |args: &[&str], env: &[(&str, &str)]| {
+            let cli = Cli::parse_from(args);
+            let src = Sources {
+                env: env
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                ..Sources::default()
+            };
+            prepare(&cli, &src).ok().unwrap().theme.ascii
+        };
+        assert!(!ascii(&["rapport"], &[("LANG", "en_GB.UTF-8")]));
+        assert!(ascii(&["rapport"], &[("LANG", "C")]), "auto: C is ASCII");
+        assert!(!ascii(
+            &["rapport", "--symbols", "unicode"],
+            &[("LANG", "C")]
+        ));
+        assert!(ascii(
+            &["rapport"],
+            &[("RAPPORT_UI__SYMBOLS", "ascii"), ("LANG", "en_GB.UTF-8")]
+        ));
+        let cli = Cli::parse_from(["rapport", "--symbols", "fancy"]);
+        let e = prepare(&cli, &Sources::default()).err().unwrap();
+        assert!(
+            e.contains("--symbols") && e.contains("expected auto"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -59,6 +59,9 @@ macro_rules! roles {
         pub struct Theme {
             pub name: String,
             $(#[doc = $doc] pub $role: Style,)*
+            /// Draw symbols as plain ASCII (`ui.symbols`); not a colour
+            /// role, so theme files do not set it.
+            pub ascii: bool,
         }
 
         /// Every role name a theme file may set.
@@ -75,7 +78,7 @@ macro_rules! roles {
                 $(self.$role = f(self.$role);)*
             }
             fn blank(name: &str) -> Theme {
-                Theme { name: name.to_string(), $($role: Style::default(),)* }
+                Theme { name: name.to_string(), $($role: Style::default(),)* ascii: false }
             }
         }
     };

@@ -922,3 +922,49 @@ fn agent_call_states() {
     let screen = text(&render(&on_call(), "mono", 80, 24));
     assert!(screen.contains("☎ 03:12 Jane"), "the call timer:\n{screen}");
 }
+
+// ---------------------------------------------------------------- plain ASCII
+
+/// Every symbol of ours drawn as ASCII (ui.symbols = ascii): on the search
+/// results, the 360 view with complaints and churn flag, a call in the
+/// status bar, and the supervisor desk with its sparklines, at 80x24 and
+/// wide. What is left outside ASCII is customer text (names, currency).
+#[test]
+fn ascii_symbols() {
+    let mut theme = Theme::builtin("mono");
+    theme.ascii = true;
+    let screens = [
+        ("search", fixtures::state_with_results()),
+        ("customer", customer()),
+        ("on_call", on_call()),
+        ("desk", fixtures::state_supervisor()),
+    ];
+    for (name, s) in screens {
+        for (w, h) in SIZES {
+            let screen = text(&render_with(&s, &theme, w, h));
+            let foreign: String = screen
+                .chars()
+                .filter(|c| !c.is_ascii() && !matches!(c, '£' | '€' | '¥'))
+                .filter(|c| !c.is_alphabetic())
+                .collect();
+            assert!(
+                foreign.is_empty(),
+                "{name} {w}x{h}: symbols left: {foreign:?}\n{screen}"
+            );
+            insta::assert_snapshot!(format!("ascii_{name}_{w}x{h}"), screen);
+        }
+    }
+    // The same screen in Unicode has the same layout, cell for cell.
+    let unicode = render(&customer(), "mono", 80, 24);
+    let ascii = render_with(&customer(), &theme, 80, 24);
+    assert_eq!(unicode.area, ascii.area);
+    for (u, a) in unicode.content.iter().zip(&ascii.content) {
+        assert_eq!(
+            unicode_width::UnicodeWidthStr::width(u.symbol()),
+            unicode_width::UnicodeWidthStr::width(a.symbol()),
+            "{:?} -> {:?}",
+            u.symbol(),
+            a.symbol()
+        );
+    }
+}

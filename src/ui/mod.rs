@@ -3,6 +3,7 @@
 //! [`crate::sanitize`] on its way to a cell, and every style comes from a
 //! theme role. One file per screen or panel.
 
+pub mod ascii;
 pub mod calls;
 pub mod customer;
 pub mod explain;
@@ -31,8 +32,15 @@ use crate::theme::Theme;
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 10;
 
-/// Draw the whole screen for `s`.
+/// Draw the whole screen for `s` (in plain ASCII when the theme says so).
 pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
+    draw_screen(f, s, t, k);
+    if t.ascii {
+        ascii::transliterate(f.buffer_mut());
+    }
+}
+
+fn draw_screen(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
     let area = f.area();
     if area.width == 0 || area.height == 0 {
         return;
