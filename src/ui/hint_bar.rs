@@ -265,6 +265,8 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
             (Command::NextTab, Context::Explain) => "next figure",
             (Command::NextTab, _) => "panel",
             (Command::Back, Context::Explain) => "close",
+            (Command::Open, Context::Palette) => "run",
+            (Command::Back, Context::Palette) => "close",
             _ => w,
         };
         out.extend(found.into_iter().map(|(key, w)| (key, word(w))));
