@@ -8,7 +8,10 @@
 //! `agent_state` event on the agent's event stream, the agent's `update`
 //! (the screen pop), the view fetched by the real effect executor, and
 //! `draw` into a 160x48 TestBackend, where the clock stops. Callers are
-//! customers of the database with a number of their own.
+//! customers of the database with a number of their own. Give it a copy
+//! whose analytics were refreshed as of `--as-of`: a server whose figures
+//! are missing or of another day refreshes them all when it starts, and a
+//! refresh running beside the calls would be measured with them.
 //!
 //! Desk bytes (`--desk-seconds`): the release client in tmux, signed in as
 //! a supervisor on the desk, against a server whose simulator runs the
@@ -16,8 +19,8 @@
 //! the bytes tmux's `pipe-pane` receives from the client per second, at
 //! 160x48 and 80x24.
 //!
-//!   cargo bench -p rapport --bench queues -- [--database sqlite://COPY]
-//!     [--calls 500] [--desk-seconds 30] [--desk-scale 3]
+//!   cargo bench -p rapport --bench queues -- [--database sqlite://COPY
+//!     --as-of YYYY-MM-DD] [--calls 500] [--desk-seconds 30] [--desk-scale 3]
 //!
 //! Prints `figure<TAB>p50<TAB>p99<TAB>n[<TAB>note]` lines for
 //! `scripts/bench` (milliseconds unless the figure says otherwise).
@@ -74,7 +77,10 @@ fn main() {
             .enable_all()
             .build()
             .unwrap();
-        rt.block_on(screen_pop(&db, calls));
+        let as_of = arg("--as-of").map(|d| {
+            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").expect("--as-of YYYY-MM-DD")
+        });
+        rt.block_on(screen_pop(&db, as_of, calls));
     }
     if desk_secs > 0 {
         desk_bytes(desk_secs, scale);
@@ -106,7 +112,7 @@ async fn callers(db: &Db, n: usize) -> Vec<(i64, String)> {
     out
 }
 
-async fn screen_pop(url: &str, n: usize) {
+async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
     let path = rapport_server::db::parse_url(url).expect("a database URL");
     if let rapport_server::db::SqliteTarget::File(p) = &path {
         assert!(
@@ -142,9 +148,22 @@ async fn screen_pop(url: &str, n: usize) {
     }
     let people = callers(&db, n).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = rapport_server::serve(listener, db.clone(), ServerConfig::default())
+    let config = ServerConfig {
+        as_of,
+        ..ServerConfig::default()
+    };
+    let server = rapport_server::serve(listener, db.clone(), config)
         .await
         .unwrap();
+    let stale = rapport_server::analytics::refresh::latest_run(&db)
+        .await
+        .unwrap()
+        .is_none_or(|(day, _)| Some(day) != as_of);
+    if stale {
+        eprintln!(
+            "warning: the database's analytics are missing or not as of --as-of: the server refreshes them while the calls are measured"
+        );
+    }
     let target = ServerTarget {
         base_url: server.url(),
         token: agent_token,

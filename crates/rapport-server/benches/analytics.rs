@@ -131,6 +131,18 @@ fn anon_mib() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// Write what was just copied or generated to the disk before a timed
+/// step, so the step does not share the disk with that write-back.
+fn flush_to_disk() {
+    let t = Instant::now();
+    match std::process::Command::new("sync").status() {
+        Ok(s) if s.success() => eprintln!("flushed to disk in {:.1} s", t.elapsed().as_secs_f64()),
+        other => {
+            eprintln!("warning: sync did not run ({other:?}); write-back may overlap the next step")
+        }
+    }
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let a = args();
@@ -141,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     std::fs::copy(&a.source, &a.copy)?;
     let copy_s = t.elapsed().as_secs_f64();
+    flush_to_disk();
     let url = format!("sqlite://{}", a.copy.display());
     let t = Instant::now();
     let db = Db::connect(&url).await?;
@@ -296,6 +309,7 @@ async fn import_bench(dir: &std::path::Path, lines: u64, l: &str) -> anyhow::Res
             }
         }
     }
+    flush_to_disk();
     let size = std::fs::metadata(&tpath)?.len();
     eprintln!(
         "generated {customers} customers and {lines} lines ({:.0} MB) in {:.1} s",
