@@ -148,6 +148,17 @@ impl Db {
             // and an fsync of the whole file.
             .pragma("wal_autocheckpoint", "0")
             .statement_cache_capacity(256);
+        if matches!(target, SqliteTarget::File(_)) {
+            // One connection alone first: it creates the file and turns it
+            // to WAL. Several connections of a new pool doing that at once
+            // can fail at once with "database is locked".
+            use sqlx::{ConnectOptions, Connection};
+            let first = opts
+                .connect()
+                .await
+                .with_context(|| format!("could not open the database {url}"))?;
+            first.close().await?;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .min_connections(1)
