@@ -142,7 +142,23 @@ impl Db {
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-8192")
             .pragma("mmap_size", "1073741824")
+            // Checkpoints run beside the writes (see [`checkpoints`]), not
+            // in the commit that happens to fill the WAL: in a large
+            // database that commit would wait for scattered page writes
+            // and an fsync of the whole file.
+            .pragma("wal_autocheckpoint", "0")
             .statement_cache_capacity(256);
+        if matches!(target, SqliteTarget::File(_)) {
+            // One connection alone first: it creates the file and turns it
+            // to WAL. Several connections of a new pool doing that at once
+            // can fail at once with "database is locked".
+            use sqlx::{ConnectOptions, Connection};
+            let first = opts
+                .connect()
+                .await
+                .with_context(|| format!("could not open the database {url}"))?;
+            first.close().await?;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .min_connections(1)
@@ -164,6 +180,9 @@ impl Db {
                     )));
                 }
             }
+        }
+        if matches!(target, SqliteTarget::File(_)) {
+            tokio::spawn(checkpoints(pool.clone()));
         }
         Ok(Db {
             pool,
@@ -238,6 +257,31 @@ async fn check_migrations(pool: &SqlitePool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The WAL copied into the database file twice a second, on a connection
+/// of its own from the pool, while the pool is open. `PASSIVE` never waits
+/// for readers or writers: what a long read still needs is copied on a
+/// later turn. Closing the pool ends it (and the last connection to close
+/// checkpoints whatever is left).
+async fn checkpoints(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "a WAL checkpoint failed; the next one tries again");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +344,40 @@ mod tests {
         let msg = format!("{e:#}");
         assert!(msg.contains("another version of Rapport"), "{msg}");
         assert!(msg.contains("99990101000000"), "{msg}");
+    }
+
+    #[tokio::test]
+    async fn the_wal_is_checkpointed_beside_the_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.sqlite");
+        let db = Db::connect_path(&path).await.unwrap();
+        let auto: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(auto, 0, "no commit checkpoints");
+        // Let the checkpointer copy the migrations' pages first.
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let before = std::fs::metadata(&path).unwrap().len();
+        sqlx::query("CREATE TABLE t (x BLOB)")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        for _ in 0..50 {
+            sqlx::query("INSERT INTO t VALUES (randomblob(8000))")
+                .execute(db.pool())
+                .await
+                .unwrap();
+        }
+        // The rows are in the WAL; within a second they are in the file.
+        let until = std::time::Instant::now() + Duration::from_secs(5);
+        while std::fs::metadata(&path).unwrap().len() < before + 50 * 8000 {
+            assert!(
+                std::time::Instant::now() < until,
+                "the database file did not grow: no checkpoint ran"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        db.close().await;
     }
 }
