@@ -34,13 +34,12 @@ pub fn prepare(cli: &Cli, sources: &Sources) -> Result<Prepared, String> {
         .env
         .iter()
         .any(|(k, v)| k == "NO_COLOR" && !v.is_empty());
-    let theme = Theme::load(
+    let mut theme = Theme::load(
         &settings.ui.theme,
         crate::dirs::themes_dir().as_deref(),
         no_color,
     )
     .map_err(|e| format!("theme error: {e}"))?;
-    let mut theme = theme;
     theme.ascii = crate::ui::ascii::Symbols::choose(&settings.ui.symbols, &sources.env)
         == crate::ui::ascii::Symbols::Ascii;
     let mut settings = settings;
