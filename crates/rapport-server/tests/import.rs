@@ -267,3 +267,55 @@ async fn headers_and_customers_are_checked() {
     assert!(out.committed, "{:?}", out.bad);
     assert_eq!(out.stored, 2);
 }
+
+/// The import stores rows without SQLite's per-row foreign-key checks and
+/// checks them once before committing; whatever happens, the connection it
+/// used goes back to the pool with the checks on again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_key_checks_are_back_on_after_every_import() {
+    let (dir, db) = db().await;
+    let c = file(&dir, "customers.csv", CUSTOMERS);
+    assert!(
+        run(&db, Kind::Customers, &c, &Options::default())
+            .await
+            .committed
+    );
+    let good = file(
+        &dir,
+        "good.csv",
+        "customer_id,date,amount,order_id,category\nC1,2025-01-02,10.00,A,Cases\n",
+    );
+    assert!(
+        run(&db, Kind::Transactions, &good, &Options::default())
+            .await
+            .committed
+    );
+    let bad = file(
+        &dir,
+        "bad.csv",
+        "customer_id,date,amount\nC1,2025-01-02,10.00\nC9,2025-01-02,10.00\n",
+    );
+    assert!(
+        !run(&db, Kind::Transactions, &bad, &Options::default())
+            .await
+            .committed
+    );
+    let mut held = Vec::new();
+    for _ in 0..db.pool().size() {
+        let mut conn = db.pool().acquire().await.unwrap();
+        let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(on, 1, "a pooled connection was left without foreign keys");
+        held.push(conn);
+    }
+    drop(held);
+    let broken: Vec<(String, Option<i64>, String, i64)> =
+        sqlx::query_as("PRAGMA foreign_key_check")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert!(broken.is_empty(), "{broken:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 1);
+}

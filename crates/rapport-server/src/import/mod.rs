@@ -47,6 +47,26 @@ impl Kind {
             Kind::Surveys => "surveys",
         }
     }
+
+    /// The foreign-key checks of the tables an import of this kind writes
+    /// rows with references into.
+    fn key_checks(self) -> &'static [&'static str] {
+        match self {
+            Kind::Customers => &[
+                "PRAGMA foreign_key_check(customers)",
+                "PRAGMA foreign_key_check(customer_phones)",
+                "PRAGMA foreign_key_check(customer_emails)",
+                "PRAGMA foreign_key_check(preferences)",
+                "PRAGMA foreign_key_check(name_tokens)",
+            ],
+            Kind::Transactions => &[
+                "PRAGMA foreign_key_check(orders)",
+                "PRAGMA foreign_key_check(order_lines)",
+            ],
+            Kind::Interactions => &["PRAGMA foreign_key_check(interactions)"],
+            Kind::Surveys => &["PRAGMA foreign_key_check(survey_answers)"],
+        }
+    }
 }
 
 /// (required, optional) columns of each kind.
@@ -283,20 +303,34 @@ pub async fn import(
     // A bulk load: commits need not wait for the disk here (the whole file
     // is one transaction, and a crash loses it whole), and a larger page
     // cache keeps the indexes' hot pages in memory.
-    for sql in ["PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -262144"] {
+    //
+    // Foreign keys are not checked row by row during the load: every row's
+    // customer is looked up in the map read at the start (inside the same
+    // write transaction, so none can vanish), every product is found or
+    // created first, and every order id is this import's own. Checking them
+    // again in SQLite cost a parent lookup per row and a statement journal
+    // per INSERT. `PRAGMA foreign_key_check` runs before the commit instead.
+    for sql in [
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA cache_size = -262144",
+        "PRAGMA foreign_keys = OFF",
+    ] {
         sqlx::query(sql).execute(&mut *conn).await?;
     }
     let result = run(&mut conn, kind, &mut reader, &header, opts, size, progress).await;
-    for sql in ["PRAGMA synchronous = FULL", "PRAGMA cache_size = -8192"] {
+    if result.is_err() {
+        // Before the pragmas below: `foreign_keys` cannot change inside a
+        // transaction, and this connection goes back to the pool.
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+    }
+    for sql in [
+        "PRAGMA synchronous = FULL",
+        "PRAGMA cache_size = -8192",
+        "PRAGMA foreign_keys = ON",
+    ] {
         sqlx::query(sql).execute(&mut *conn).await?;
     }
-    let (rows, stored, bad, committed) = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            return Err(e);
-        }
-    };
+    let (rows, stored, bad, committed) = result?;
     if committed {
         sqlx::query(
             "INSERT INTO imports (kind, file_name, sha256, rows_read, rows_stored, rows_skipped, \
@@ -382,6 +416,23 @@ async fn run(
     let commit = bad.is_empty() || opts.skip_bad_rows;
     let conn = sink.into_conn();
     if commit {
+        // The rows were stored without SQLite's per-row foreign-key checks
+        // (see `import`); make sure, once, that every reference holds.
+        for check in kind.key_checks() {
+            let broken: Vec<(String, Option<i64>, String, i64)> =
+                sqlx::query_as(*check).fetch_all(&mut *conn).await?;
+            if let Some((t, row, parent, _)) = broken.first() {
+                let row = row
+                    .map(|r| format!("row {r}"))
+                    .unwrap_or_else(|| "a row".into());
+                sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+                return Err(ImportError::File(format!(
+                    "nothing was imported: {row} of {t} would refer to a missing row of \
+                     {parent} ({} such rows)",
+                    broken.len()
+                )));
+            }
+        }
         sqlx::query("COMMIT").execute(&mut *conn).await?;
     } else {
         sqlx::query("ROLLBACK").execute(&mut *conn).await?;

@@ -512,7 +512,7 @@ impl<'c> Sink<'c> {
         if !self.orders.is_empty() {
             for chunk in self.orders.chunks(400) {
                 let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-                    "INSERT INTO orders (id, customer_id, placed_at, channel, currency, \
+                    "INSERT OR FAIL INTO orders (id, customer_id, placed_at, channel, currency, \
                      total_minor, item_count) ",
                 );
                 qb.push_values(chunk, |mut b, o| {
@@ -533,7 +533,7 @@ impl<'c> Sink<'c> {
         }
         for chunk in self.lines.chunks(800) {
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO order_lines (order_id, product_id, quantity, unit_price_minor) ",
+                "INSERT OR FAIL INTO order_lines (order_id, product_id, quantity, unit_price_minor) ",
             );
             qb.push_values(chunk, |mut b, l| {
                 b.push_bind(l.0)
