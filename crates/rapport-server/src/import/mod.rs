@@ -425,7 +425,7 @@ async fn run(
                 let row = row
                     .map(|r| format!("row {r}"))
                     .unwrap_or_else(|| "a row".into());
-                sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+                // `import` rolls back on an error.
                 return Err(ImportError::File(format!(
                     "nothing was imported: {row} of {t} would refer to a missing row of \
                      {parent} ({} such rows)",
