@@ -289,14 +289,20 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // An import's statements are long by nature (one builds an index over
+    // millions of rows): sqlx's slow-statement warnings would only break
+    // up its progress bar.
+    let default_filter = match cli.command {
+        Command::Import { .. } => "info,sqlx=error",
+        _ => "info,sqlx=warn,tower_http=info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("RAPPORT_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+            EnvFilter::try_from_env("RAPPORT_LOG").unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -319,3 +319,93 @@ async fn foreign_key_checks_are_back_on_after_every_import() {
     assert!(broken.is_empty(), "{broken:?}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 1);
 }
+
+async fn indexes_of_orders(db: &Db) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+         AND tbl_name IN ('orders', 'order_lines') AND sql IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap()
+}
+
+/// A large transactions file is loaded with the secondary indexes of
+/// orders and order lines set aside and built again before the commit:
+/// after a committed import and after a refused one they are all there,
+/// defined as before, and they hold every row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_file_leaves_the_indexes_as_they_were() {
+    let (dir, db) = db().await;
+    let c = file(&dir, "customers.csv", CUSTOMERS);
+    assert!(
+        run(&db, Kind::Customers, &c, &Options::default())
+            .await
+            .committed
+    );
+    let before = indexes_of_orders(&db).await;
+    assert!(
+        before.iter().any(|(n, _)| n == "orders_customer"),
+        "{before:?}"
+    );
+    // 150,000 lines of about 33 bytes: past the size where the import sets
+    // the indexes aside.
+    let mut text = String::from("customer_id,date,amount,order_id,category\n");
+    for i in 0..150_000u32 {
+        let c = ["C1", "C2", "C3"][(i / 2 % 3) as usize];
+        let day = 1 + i % 28;
+        text.push_str(&format!(
+            "{c},2025-03-{day:02},{}.50,O{},Cases\n",
+            i % 90 + 1,
+            i / 2
+        ));
+    }
+    let big = file(&dir, "big.csv", &text);
+    assert!(std::fs::metadata(&big).unwrap().len() > 4_000_000);
+    let out = run(&db, Kind::Transactions, &big, &Options::default()).await;
+    assert!(out.committed, "{:?}", out.bad.first());
+    assert_eq!(out.stored, 150_000);
+    assert_eq!(indexes_of_orders(&db).await, before);
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    // The index answers the purchase summary's query, and holds every order.
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+        "EXPLAIN QUERY PLAN SELECT placed_at, total_minor FROM orders WHERE customer_id = 1",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert!(
+        plan.iter().any(|p| p.3.contains("orders_customer")),
+        "{plan:?}"
+    );
+    let by_index = count(
+        &db,
+        "SELECT COUNT(*) FROM orders INDEXED BY orders_customer WHERE customer_id > 0",
+    )
+    .await;
+    assert_eq!(by_index, 75_000);
+    // Every customer is a customer since their first order (set 400 to a
+    // statement).
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM customers WHERE customer_since = '2025-03-01'"
+        )
+        .await,
+        3
+    );
+    // The same file with one bad row at the end: refused, nothing stored,
+    // the indexes back as they were.
+    text.push_str("C9,2025-03-01,1.00,X,Cases\n");
+    let bad = file(&dir, "big-bad.csv", &text);
+    let out = run(&db, Kind::Transactions, &bad, &Options::default()).await;
+    assert!(!out.committed);
+    assert_eq!(out.bad.len(), 1);
+    assert_eq!(out.bad[0].line, 150_002);
+    assert_eq!(indexes_of_orders(&db).await, before);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 75_000);
+}

@@ -145,6 +145,11 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<()> {
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);
+        if done >= total {
+            // Read to the end: what is left is the last rows, the indexes,
+            // the reference checks and the commit.
+            bar.set_message("finishing");
+        }
     };
     let shown = file.file.display().to_string();
     let outcome = import(&db, kind, &file.file, &opts, &progress).await;

@@ -369,6 +369,7 @@ async fn run(
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<(u64, u64, Vec<BadRow>, bool), ImportError> {
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+    let rebuilt = set_indexes_aside(&mut *conn, kind, size).await?;
     let mut sink = rows::Sink::new(conn, kind, opts).await?;
     let mut record = csv::StringRecord::new();
     let mut rows = 0u64;
@@ -416,6 +417,12 @@ async fn run(
     let commit = bad.is_empty() || opts.skip_bad_rows;
     let conn = sink.into_conn();
     if commit {
+        for sql in rebuilt {
+            // The database's own definitions, read from sqlite_master.
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *conn)
+                .await?;
+        }
         // The rows were stored without SQLite's per-row foreign-key checks
         // (see `import`); make sure, once, that every reference holds.
         for check in kind.key_checks() {
@@ -438,4 +445,65 @@ async fn run(
         sqlx::query("ROLLBACK").execute(&mut *conn).await?;
     }
     Ok((rows, if commit { stored } else { 0 }, bad, commit))
+}
+
+/// A large transactions file is loaded without the secondary indexes of
+/// `orders` and `order_lines`, which are built again, sorted, before the
+/// commit: filling `orders_customer` (customer, date, value) row by row in
+/// file order touches a random page of it for every order, and past the
+/// page cache each touch is a read. Dropped inside the import's
+/// transaction, so a rollback brings them back and other connections see
+/// them throughout. A file small beside the orders already stored keeps
+/// them (rebuilding would cost more than it saves). Returns the statements
+/// that create them again.
+async fn set_indexes_aside(
+    conn: &mut SqliteConnection,
+    kind: Kind,
+    file_bytes: u64,
+) -> Result<Vec<String>, ImportError> {
+    if kind != Kind::Transactions {
+        return Ok(Vec::new());
+    }
+    // About 40 bytes a line in the files seen; the guess only picks a path.
+    let lines = file_bytes / 40;
+    let stored: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM orders")
+        .fetch_one(&mut *conn)
+        .await?;
+    if !bulk(lines, stored) {
+        return Ok(Vec::new());
+    }
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+         AND tbl_name IN ('orders', 'order_lines') AND sql IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (name, _) in &indexes {
+        // A name from sqlite_master, quoted as an identifier.
+        let drop = format!("DROP INDEX \"{}\"", name.replace('"', "\"\""));
+        sqlx::query(sqlx::AssertSqlSafe(drop))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Whether a file of about `lines` lines is loaded with the indexes set
+/// aside, given `stored` orders already there.
+fn bulk(lines: u64, stored: i64) -> bool {
+    lines >= 100_000 && lines.saturating_mul(4) >= stored.max(0) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bulk;
+
+    #[test]
+    fn only_large_files_set_the_indexes_aside() {
+        assert!(!bulk(99_999, 0), "a small file into an empty database");
+        assert!(bulk(100_000, 0));
+        assert!(bulk(1_000_000, 4_000_000), "a quarter of what is there");
+        assert!(!bulk(1_000_000, 4_000_001));
+        assert!(!bulk(10, i64::MAX));
+    }
 }
