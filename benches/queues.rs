@@ -213,10 +213,20 @@ async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
         apply(&mut s, a);
     }
 
+    // Two passes over the same callers. The first reads each caller's pages
+    // from wherever the machine keeps them (on a machine that reclaims page
+    // cache eagerly, often the disk); the second is the figure with a warm
+    // page cache, as the latency benchmark measures searches and views.
+    let mut first = Vec::new();
     let mut total = Vec::new();
     let mut hook = Vec::new();
     let mut after_event = Vec::new();
-    for (i, (customer, phone)) in people.iter().enumerate() {
+    let calls = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (0, i, p))
+        .chain(people.iter().enumerate().map(|(i, p)| (1, i, p)));
+    for (pass, i, (customer, phone)) in calls {
         // Available: the next call is hers.
         let st = api.set_state(AgentState::Available).await.unwrap();
         assert_eq!(st.state, AgentState::Available, "{st:?}");
@@ -224,7 +234,7 @@ async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
         while let Ok(Some(a)) = tokio::time::timeout(Duration::from_millis(30), rx.recv()).await {
             apply(&mut s, a);
         }
-        let call_id = format!("pop-{}-{i}", std::process::id());
+        let call_id = format!("pop-{}-{pass}-{i}", std::process::id());
         let body =
             json!({"event": "offered", "call_id": call_id, "queue": qs[0].code, "caller": phone});
         let t0 = Instant::now();
@@ -271,11 +281,16 @@ async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
             }
         }
         let painted = Instant::now();
-        total.push((painted - t0).as_secs_f64() * 1e3);
-        if let Some(e) = event_at {
-            after_event.push((painted - e).as_secs_f64() * 1e3);
+        let hook_ms = send.await.unwrap().as_secs_f64() * 1e3;
+        if pass == 0 {
+            first.push((painted - t0).as_secs_f64() * 1e3);
+        } else {
+            total.push((painted - t0).as_secs_f64() * 1e3);
+            if let Some(e) = event_at {
+                after_event.push((painted - e).as_secs_f64() * 1e3);
+            }
+            hook.push(hook_ms);
         }
-        hook.push(send.await.unwrap().as_secs_f64() * 1e3);
         // The call ends; the wrap-up form that opens is closed unsaved.
         let r = http
             .post(format!("{}/v1/calls", server.url()))
@@ -307,7 +322,12 @@ async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
     report(
         &format!("call offered to the caller's 360 painted ({label})"),
         total,
-        "hook sent (routing, commit) to the event, the pop, the view over loopback and a 160x48 frame",
+        "second pass, page cache warm: hook sent (routing, commit) to the event, the pop, the view over loopback and a 160x48 frame",
+    );
+    report(
+        &format!("call offered to the caller's 360 painted, each caller's first call ({label})"),
+        first,
+        "the same, the first pass: the caller's pages not read yet in this run",
     );
     report(
         &format!("call hook round trip, offered, routed and committed ({label})"),

@@ -292,9 +292,13 @@ impl Events {
                     }
                 }
             };
+            // The log is read when a newer commit is known (and once at
+            // the start); an ephemeral event alone does not send every
+            // stream back to the database.
+            let mut behind = true;
             loop {
                 // Catch up from the log.
-                loop {
+                while behind {
                     match read_after(&db, last, CATCH_UP_BATCH).await {
                         Ok(batch) => {
                             let full = batch.len() as i64 == CATCH_UP_BATCH;
@@ -305,7 +309,7 @@ impl Events {
                                 }
                             }
                             if !full {
-                                break;
+                                behind = false;
                             }
                         }
                         Err(e) => {
@@ -324,6 +328,7 @@ impl Events {
                         if changed.is_err() {
                             break;
                         }
+                        behind = *latest.borrow_and_update() > last;
                     }
                     got = ephemeral.recv() => match got {
                         Ok((to, e)) if to.includes(role) => yield (*e).clone(),
@@ -411,4 +416,97 @@ async fn read_after(db: &Db, after: i64, limit: i64) -> Result<Vec<(i64, Option<
             (id, event)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+    use rapport_api::Presence;
+
+    fn presence(c: CustomerId) -> EventBody {
+        EventBody::Presence(Presence {
+            customer_id: c,
+            viewers: vec![],
+        })
+    }
+
+    async fn commit(db: &Db, events: &Events, c: CustomerId) -> i64 {
+        let mut tx = db.write().await.unwrap();
+        let id = record(&mut tx, Utc::now(), None, Some(c), &presence(c))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        events.committed(id);
+        id
+    }
+
+    /// (id, customer) of the next event, or None if none comes soon.
+    async fn next(
+        s: &mut (impl Stream<Item = Event> + Unpin),
+    ) -> Option<(Option<i64>, Option<CustomerId>)> {
+        tokio::time::timeout(Duration::from_millis(300), s.next())
+            .await
+            .ok()
+            .flatten()
+            .map(|e| (e.id, e.customer_id))
+    }
+
+    /// A stream reads the log only when a newer commit is known; ephemeral
+    /// events in between lose nothing and reorder nothing.
+    #[tokio::test]
+    async fn a_stream_gets_ephemeral_and_committed_events_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect_path(&dir.path().join("events.sqlite"))
+            .await
+            .unwrap();
+        let events = Arc::new(Events::default());
+        commit(&db, &events, 1).await;
+        let mut s = Box::pin(events.stream(db.clone(), None, Role::Agent));
+        assert_eq!(next(&mut s).await, None, "starts at the present");
+
+        events.publish_ephemeral(Some(2), presence(2));
+        assert_eq!(next(&mut s).await, Some((None, Some(2))));
+        let three = commit(&db, &events, 3).await;
+        assert_eq!(next(&mut s).await, Some((Some(three), Some(3))));
+
+        // Both ready at once: which comes first is not promised (the
+        // ephemeral ones describe the present, not a point in the log), but
+        // both come, once.
+        events.publish_ephemeral(Some(4), presence(4));
+        let five = commit(&db, &events, 5).await;
+        let mut got = vec![next(&mut s).await, next(&mut s).await];
+        got.sort();
+        assert_eq!(
+            got,
+            vec![Some((None, Some(4))), Some((Some(five), Some(5)))]
+        );
+
+        // Durable events keep the log's order.
+        let six = commit(&db, &events, 6).await;
+        let seven = commit(&db, &events, 7).await;
+        events.publish_ephemeral(Some(8), presence(8));
+        let got: Vec<_> = [next(&mut s).await, next(&mut s).await, next(&mut s).await]
+            .into_iter()
+            .flatten()
+            .collect();
+        let durable: Vec<_> = got.iter().filter(|e| e.0.is_some()).copied().collect();
+        assert_eq!(durable, vec![(Some(six), Some(6)), (Some(seven), Some(7))]);
+        assert!(got.contains(&(None, Some(8))), "{got:?}");
+
+        // An id already seen announced again sends nothing twice.
+        events.committed(seven);
+        assert_eq!(next(&mut s).await, None);
+        // A commit made elsewhere (no announcement) arrives once polled.
+        let mut tx = db.write().await.unwrap();
+        let nine = record(&mut tx, Utc::now(), None, Some(9), &presence(9))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        events.publish_ephemeral(Some(10), presence(10));
+        assert_eq!(next(&mut s).await, Some((None, Some(10))));
+        assert_eq!(next(&mut s).await, None, "not known yet");
+        events.poll(&db).await.unwrap();
+        assert_eq!(next(&mut s).await, Some((Some(nine), Some(9))));
+    }
 }

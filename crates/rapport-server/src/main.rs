@@ -299,7 +299,8 @@ async fn main() -> ExitCode {
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("RAPPORT_LOG").unwrap_or_else(|_| EnvFilter::new(default_filter)),
+            EnvFilter::try_from_env("RAPPORT_LOG")
+                .unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();

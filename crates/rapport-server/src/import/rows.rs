@@ -578,7 +578,11 @@ impl<'c> Sink<'c> {
                 if i > 0 {
                     qb.push(", ");
                 }
-                qb.push("(").push_bind(*c).push(", ").push_bind(day.clone()).push(")");
+                qb.push("(")
+                    .push_bind(*c)
+                    .push(", ")
+                    .push_bind(day.clone())
+                    .push(")");
             }
             qb.push(
                 ") UPDATE customers SET customer_since = v.day FROM v \
