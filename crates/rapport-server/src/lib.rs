@@ -138,6 +138,13 @@ pub async fn serve(
     let events = state.events.clone();
     let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
+    // Event streams write small messages one after another: without
+    // TCP_NODELAY the second waits for the first's delayed ACK (40 ms).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
+        }
+    });
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
