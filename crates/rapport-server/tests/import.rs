@@ -37,6 +37,18 @@ async fn run(db: &Db, kind: Kind, path: &Path, opts: &Options) -> import::Outcom
         .unwrap()
 }
 
+/// A database with `CUSTOMERS` imported.
+async fn db_with_customers() -> (TempDir, Db) {
+    let (dir, db) = db().await;
+    let c = file(&dir, "customers.csv", CUSTOMERS);
+    assert!(
+        run(&db, Kind::Customers, &c, &Options::default())
+            .await
+            .committed
+    );
+    (dir, db)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customers_then_transactions_grouped_into_orders() {
     let (dir, db) = db().await;
@@ -273,13 +285,7 @@ async fn headers_and_customers_are_checked() {
 /// used goes back to the pool with the checks on again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn foreign_key_checks_are_back_on_after_every_import() {
-    let (dir, db) = db().await;
-    let c = file(&dir, "customers.csv", CUSTOMERS);
-    assert!(
-        run(&db, Kind::Customers, &c, &Options::default())
-            .await
-            .committed
-    );
+    let (dir, db) = db_with_customers().await;
     let good = file(
         &dir,
         "good.csv",
@@ -336,13 +342,7 @@ async fn indexes_of_orders(db: &Db) -> Vec<(String, String)> {
 /// defined as before, and they hold every row.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_file_leaves_the_indexes_as_they_were() {
-    let (dir, db) = db().await;
-    let c = file(&dir, "customers.csv", CUSTOMERS);
-    assert!(
-        run(&db, Kind::Customers, &c, &Options::default())
-            .await
-            .committed
-    );
+    let (dir, db) = db_with_customers().await;
     let before = indexes_of_orders(&db).await;
     assert!(
         before.iter().any(|(n, _)| n == "orders_customer"),
