@@ -4,12 +4,15 @@
 //!
 //! A write records its event in the same transaction as the change
 //! ([`record`]), so an event exists exactly when the change does, and calls
-//! [`Events::committed`] after the commit. Streams never trust the order in
-//! which wake-ups arrive: on each one they read every row above the last id
-//! they sent, so two transactions that commit in one order and notify in the
-//! other cannot make a stream skip an event. Writes by another process on
-//! the same database (an import, a second server) are noticed by a poll of
-//! the highest id ([`Events::poll`], run by the server's upkeep).
+//! [`Events::committed_events`] with it after the commit. The committed
+//! event goes to every open stream in memory; a stream sends it at once
+//! when its id follows the last one it sent, and otherwise (a gap: two
+//! transactions that commit in one order and announce in the other, a
+//! stream that fell behind, a write by another process) reads every row
+//! above its last id from the log, so no event is skipped or sent twice.
+//! Writes by another process on the same database (an import, a second
+//! server) are noticed by a poll of the highest id ([`Events::poll`], run
+//! by the server's upkeep).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -35,14 +38,15 @@ pub const KEEP_EVENTS: i64 = 10_000;
 const CATCH_UP_BATCH: i64 = 500;
 
 /// Write `body` to the event log inside the caller's transaction; returns
-/// its id. Call [`Events::committed`] with it once the transaction commits.
+/// the event as the log holds it (its id set, its time to the second). Give
+/// it to [`Events::committed_events`] once the transaction commits.
 pub async fn record(
     conn: &mut SqliteConnection,
     at: DateTime<Utc>,
     by: Option<&AgentRef>,
     customer_id: Option<CustomerId>,
     body: &EventBody,
-) -> Result<i64> {
+) -> Result<Event> {
     let payload = serde_json::to_string(&Stored {
         by: by.cloned(),
         body: body.clone(),
@@ -59,7 +63,13 @@ pub async fn record(
     .bind(payload)
     .fetch_one(conn)
     .await?;
-    Ok(id)
+    Ok(Event {
+        id: Some(id),
+        at: from_epoch(at.timestamp()),
+        by: by.cloned(),
+        customer_id,
+        body: body.clone(),
+    })
 }
 
 /// What the `payload` column holds.
@@ -100,6 +110,8 @@ struct Viewing {
 pub struct Events {
     /// The highest committed event id this process knows of.
     latest: watch::Sender<i64>,
+    /// Events this process committed, to every stream.
+    durable: broadcast::Sender<Arc<Event>>,
     /// Set when the server stops: every open stream ends, so a graceful
     /// shutdown does not wait on connections that never finish.
     closing: watch::Sender<bool>,
@@ -111,6 +123,7 @@ impl Default for Events {
     fn default() -> Self {
         Events {
             latest: watch::Sender::new(0),
+            durable: broadcast::Sender::new(1024),
             closing: watch::Sender::new(false),
             ephemeral: broadcast::Sender::new(1024),
             presence: Mutex::new(HashMap::new()),
@@ -127,7 +140,27 @@ impl std::fmt::Debug for Events {
 }
 
 impl Events {
-    /// An event with this id is committed: wake the streams.
+    /// These events are committed: hand them to the streams. Each stream
+    /// sends one straight on when it follows the last it sent, and reads
+    /// the log otherwise.
+    pub fn committed_events(&self, events: &[Event]) {
+        let mut sorted: Vec<&Event> = events.iter().filter(|e| e.id.is_some()).collect();
+        sorted.sort_by_key(|e| e.id);
+        let Some(max) = sorted.last().and_then(|e| e.id) else {
+            return;
+        };
+        // Sent before the wake-up, so a stream that sees the wake-up finds
+        // them queued (its select is biased towards them).
+        if self.durable.receiver_count() > 0 {
+            for e in sorted {
+                let _ = self.durable.send(Arc::new(e.clone()));
+            }
+        }
+        self.committed(max);
+    }
+
+    /// An event with this id is committed: wake the streams, which read it
+    /// from the log.
     pub fn committed(&self, id: i64) {
         self.latest.send_if_modified(|v| {
             if id > *v {
@@ -276,6 +309,7 @@ impl Events {
         let this = Arc::clone(self);
         async_stream::stream! {
             let mut latest = this.latest.subscribe();
+            let mut durable = this.durable.subscribe();
             let mut ephemeral = this.ephemeral.subscribe();
             let mut closing = this.closing.subscribe();
             let mut last = loop {
@@ -292,9 +326,9 @@ impl Events {
                     }
                 }
             };
-            // The log is read when a newer commit is known (and once at
-            // the start); an ephemeral event alone does not send every
-            // stream back to the database.
+            // The log is read when a newer commit is known that did not
+            // arrive in memory in order (and once at the start); an
+            // ephemeral event alone does not send a stream to the database.
             let mut behind = true;
             loop {
                 // Catch up from the log.
@@ -323,7 +357,21 @@ impl Events {
                     break;
                 }
                 tokio::select! {
+                    biased;
                     _ = closing.changed() => break,
+                    got = durable.recv() => match got {
+                        Ok(e) => {
+                            let id = e.id.unwrap_or(0);
+                            if id == last + 1 {
+                                last = id;
+                                yield (*e).clone();
+                            } else if id > last {
+                                behind = true;
+                            }
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => behind = true,
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
                     changed = latest.changed() => {
                         if changed.is_err() {
                             break;
@@ -432,13 +480,19 @@ mod tests {
     }
 
     async fn commit(db: &Db, events: &Events, c: CustomerId) -> i64 {
+        let e = commit_quietly(db, c).await;
+        events.committed_events(std::slice::from_ref(&e));
+        e.id.unwrap()
+    }
+
+    /// Committed, not announced (as by another process).
+    async fn commit_quietly(db: &Db, c: CustomerId) -> Event {
         let mut tx = db.write().await.unwrap();
-        let id = record(&mut tx, Utc::now(), None, Some(c), &presence(c))
+        let e = record(&mut tx, Utc::now(), None, Some(c), &presence(c))
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        events.committed(id);
-        id
+        e
     }
 
     /// (id, customer) of the next event, or None if none comes soon.
@@ -498,15 +552,50 @@ mod tests {
         events.committed(seven);
         assert_eq!(next(&mut s).await, None);
         // A commit made elsewhere (no announcement) arrives once polled.
-        let mut tx = db.write().await.unwrap();
-        let nine = record(&mut tx, Utc::now(), None, Some(9), &presence(9))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        let nine = commit_quietly(&db, 9).await.id;
         events.publish_ephemeral(Some(10), presence(10));
         assert_eq!(next(&mut s).await, Some((None, Some(10))));
         assert_eq!(next(&mut s).await, None, "not known yet");
         events.poll(&db).await.unwrap();
-        assert_eq!(next(&mut s).await, Some((Some(nine), Some(9))));
+        assert_eq!(next(&mut s).await, Some((nine, Some(9))));
+    }
+
+    /// The event announced in memory is sent as it is when it follows the
+    /// last one sent; announced out of order, the stream reads the log and
+    /// sends each once, in the log's order.
+    #[tokio::test]
+    async fn announced_events_go_out_from_memory_and_gaps_from_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect_path(&dir.path().join("events.sqlite"))
+            .await
+            .unwrap();
+        let events = Arc::new(Events::default());
+        let mut s = Box::pin(events.stream(db.clone(), None, Role::Agent));
+        assert_eq!(next(&mut s).await, None);
+
+        // In memory: what was announced is what is sent, although the
+        // log's row says otherwise (a presence for customer 1).
+        let mut one = commit_quietly(&db, 1).await;
+        one.customer_id = Some(100);
+        events.committed_events(std::slice::from_ref(&one));
+        assert_eq!(next(&mut s).await, Some((one.id, Some(100))));
+
+        // Two commits announced newest first: the gap sends the stream to
+        // the log, which has both; the older announcement adds nothing.
+        let two = commit_quietly(&db, 2).await;
+        let three = commit_quietly(&db, 3).await;
+        events.committed_events(std::slice::from_ref(&three));
+        events.committed_events(std::slice::from_ref(&two));
+        assert_eq!(next(&mut s).await, Some((two.id, Some(2))));
+        assert_eq!(next(&mut s).await, Some((three.id, Some(3))));
+        assert_eq!(next(&mut s).await, None);
+
+        // Several in one announcement, in any order: sent in id order.
+        let four = commit_quietly(&db, 4).await;
+        let five = commit_quietly(&db, 5).await;
+        events.committed_events(&[five.clone(), four.clone()]);
+        assert_eq!(next(&mut s).await, Some((four.id, Some(4))));
+        assert_eq!(next(&mut s).await, Some((five.id, Some(5))));
+        assert_eq!(next(&mut s).await, None);
     }
 }

@@ -240,7 +240,7 @@ where
     let written = f(&mut tx, &w, req).await?;
     let res = claim.finish(&mut tx, status, &written.value).await?;
     tx.commit().await.map_err(db_error)?;
-    state.events.committed(written.event_id);
+    state.events.committed_events(&written.events);
     Ok(res)
 }
 

@@ -161,13 +161,13 @@ pub async fn call_hook(
         async |conn, w, hook: CallHook| {
             let mut out = Outcome::default();
             let call = apply(conn, &mut out, w.agent, &hook, customer).await?;
-            let event_id = out.events.iter().copied().max().unwrap_or(0);
             *outcome
                 .lock()
                 .map_err(|_| Error::Corrupt("outcome lock".into()))? = out;
+            // Announced below with the routed calls, once committed.
             Ok(Written {
                 value: call,
-                event_id,
+                events: vec![],
             })
         },
     )

@@ -100,6 +100,16 @@ impl CallRow {
 
     /// The wire form, reading the names it needs.
     pub async fn wire(&self, conn: &mut SqliteConnection) -> Result<Call> {
+        self.wire_with(conn, None).await
+    }
+
+    /// [`CallRow::wire`] when the agent's name is known already (it is
+    /// looked up otherwise).
+    pub async fn wire_with(
+        &self,
+        conn: &mut SqliteConnection,
+        agent_name: Option<&str>,
+    ) -> Result<Call> {
         let customer: Option<String> = match self.customer_id {
             Some(c) => {
                 sqlx::query_scalar("SELECT display_name FROM customers WHERE id = ?")
@@ -110,6 +120,7 @@ impl CallRow {
             None => None,
         };
         let agent: Option<String> = match self.agent_id {
+            Some(_) if agent_name.is_some() => agent_name.map(str::to_string),
             Some(a) => {
                 sqlx::query_scalar("SELECT name FROM agents WHERE id = ?")
                     .bind(a)
@@ -195,9 +206,12 @@ async fn insert_leg(
     at_ms: i64,
     l: NewLeg<'_>,
 ) -> Result<CallRow> {
-    let id: i64 = sqlx::query_scalar(
+    let row: CallRow = sqlx::query_as(
         "INSERT INTO calls (external_id, leg, queue_id, caller, customer_id, status, offered_ms, \
-         transferred_from, last_event_ms) VALUES (?1, ?2, ?3, ?4, ?5, 'waiting', ?6, ?7, ?6) RETURNING id",
+         transferred_from, last_event_ms) VALUES (?1, ?2, ?3, ?4, ?5, 'waiting', ?6, ?7, ?6) \
+         RETURNING id, external_id, leg, queue_id, caller, customer_id, status, offered_ms, \
+         answered_ms, ended_ms, wrapped_ms, abandoned_ms, transferred_ms, hold_ms, agent_id, \
+         transferred_from, transferred_to",
     )
     .bind(l.external_id)
     .bind(l.leg)
@@ -208,9 +222,11 @@ async fn insert_leg(
     .bind(l.transferred_from)
     .fetch_one(&mut *conn)
     .await?;
-    let row = load(&mut *conn, id).await?;
-    routing::route(&mut *conn, out, at_ms, &row).await?;
-    load(conn, id).await
+    if routing::route(&mut *conn, out, at_ms, &row).await? {
+        load(conn, row.id).await
+    } else {
+        Ok(row)
+    }
 }
 
 /// `offered`: the call enters `queue_code`. `customer_id` is the one

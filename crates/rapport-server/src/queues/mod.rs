@@ -51,7 +51,7 @@ pub struct Routed {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
     /// Durable events recorded in the transaction.
-    pub events: Vec<i64>,
+    pub events: Vec<rapport_api::Event>,
     pub routed: Vec<Routed>,
 }
 
@@ -94,9 +94,7 @@ impl Live {
     /// A committed change: wake the event streams, the desk publisher and
     /// whoever listens for routed calls.
     pub fn announce(&self, events: &Events, out: &Outcome) {
-        if let Some(max) = out.events.iter().copied().max() {
-            events.committed(max);
-        }
+        events.committed_events(&out.events);
         for r in &out.routed {
             let _ = self.routed.send(*r);
         }

@@ -78,30 +78,35 @@ impl AgentRow {
 
 /// Everything about an agent the desk and their client show.
 pub async fn status(conn: &mut SqliteConnection, agent: AgentId) -> Result<AgentStatus> {
+    let row = agent_row(&mut *conn, agent).await?;
+    status_of(conn, row).await
+}
+
+async fn agent_row(conn: &mut SqliteConnection, agent: AgentId) -> Result<AgentRow> {
     let row: Option<AgentRow> =
         sqlx::query_as(sqlx::AssertSqlSafe(format!("{AGENT_ROWS} WHERE a.id = ?")))
             .bind(agent)
             .fetch_optional(&mut *conn)
             .await?;
-    let row = row.ok_or(Error::NotFound {
+    row.ok_or(Error::NotFound {
         what: "agent",
         id: agent,
-    })?;
-    let call = match row.call_id {
-        Some(id) => Some(calls::load(&mut *conn, id).await?.wire(&mut *conn).await?),
-        None => None,
-    };
-    let queues = super::queues_of(&mut *conn, agent).await?;
-    row.status(call, queues)
+    })
 }
 
-pub(crate) async fn is_simulated(conn: &mut SqliteConnection, agent: AgentId) -> Result<bool> {
-    Ok(
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM simulated_agents WHERE agent_id = ?)")
-            .bind(agent)
-            .fetch_one(conn)
-            .await?,
-    )
+/// The status of the agent of `row`, with their call and queues.
+async fn status_of(conn: &mut SqliteConnection, row: AgentRow) -> Result<AgentStatus> {
+    let call = match row.call_id {
+        Some(id) => {
+            let call = calls::load(&mut *conn, id).await?;
+            // Their own call: the agent's name is the row's.
+            let name = (call.agent_id == Some(row.id)).then_some(row.name.as_str());
+            Some(call.wire_with(&mut *conn, name).await?)
+        }
+        None => None,
+    };
+    let queues = super::queues_of(&mut *conn, row.id).await?;
+    row.status(call, queues)
 }
 
 /// Put `agent` into `state` at `at_ms` (never before their last change, so
@@ -138,10 +143,11 @@ pub(crate) async fn change(
     .bind(before.code())
     .execute(&mut *conn)
     .await?;
-    if !is_simulated(&mut *conn, agent).await? {
-        let s = status(&mut *conn, agent).await?;
+    let row = agent_row(&mut *conn, agent).await?;
+    if !row.simulated {
+        let s = status_of(&mut *conn, row).await?;
         let by = s.agent.clone();
-        let id = crate::events::record(
+        let e = crate::events::record(
             &mut *conn,
             instant(at),
             Some(&by),
@@ -149,7 +155,7 @@ pub(crate) async fn change(
             &EventBody::AgentState(s),
         )
         .await?;
-        out.events.push(id);
+        out.events.push(e);
     }
     Ok(())
 }

@@ -697,11 +697,7 @@ pub async fn one_customer(db: &Db, caller: &str) -> Result<Option<i64>> {
     if crate::phone::digits_of(caller).len() < 5 || !crate::phone::looks_like_phone(caller) {
         return Ok(None);
     }
-    let r = crate::search::by_phone(db, caller, 1).await?;
-    Ok(match (&r.hits[..], r.more) {
-        ([one], false) => Some(one.id),
-        _ => None,
-    })
+    crate::search::only_phone_match(db, caller).await
 }
 
 /// Run the simulator on the real clock until the task is dropped (the

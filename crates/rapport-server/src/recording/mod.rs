@@ -41,11 +41,11 @@ impl Writer<'_> {
     }
 }
 
-/// What a write produced, and the event to announce once it is committed.
+/// What a write produced, and the events to announce once it is committed.
 #[derive(Debug, Clone)]
 pub struct Written<T> {
     pub value: T,
-    pub event_id: i64,
+    pub events: Vec<rapport_api::Event>,
 }
 
 /// What one write leaves behind besides its rows.
@@ -60,7 +60,7 @@ pub(crate) struct Trail<'a, B: serde::Serialize> {
 }
 
 /// Record the audit entry (with `value` as the record after) and the event
-/// of a write in its transaction; returns the value with the event id to
+/// of a write in its transaction; returns the value with the event to
 /// announce after the commit.
 pub(crate) async fn written<T, B: serde::Serialize>(
     conn: &mut SqliteConnection,
@@ -86,7 +86,7 @@ where
         },
     )
     .await?;
-    let event_id = crate::events::record(
+    let event = crate::events::record(
         &mut *conn,
         w.at,
         Some(&w.agent_ref()),
@@ -94,7 +94,10 @@ where
         &t.event,
     )
     .await?;
-    Ok(Written { value, event_id })
+    Ok(Written {
+        value,
+        events: vec![event],
+    })
 }
 
 /// Trimmed text of at most `max` characters; `required` refuses blank.

@@ -456,10 +456,8 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
 
 /// Customers with exactly this phone number (E.164, or as typed).
 pub async fn by_phone(db: &Db, number: &str, limit: u32) -> Result<SearchResponse> {
-    let mut c = Collector::new(limit as usize);
     let mut conn = db.pool.acquire().await?;
-    let p = phone::read_query(number);
-    phone_numbers(&mut conn, &mut c, &p, PhoneMatch::Exact).await?;
+    let c = exact_phone(&mut conn, number, limit).await?;
     let more = c.full();
     let ids: Vec<i64> = c.found.iter().map(|f| f.id).collect();
     let rows = rows_of::<CustomerRow>(&mut conn, CUSTOMER_ROWS, &ids).await?;
@@ -482,6 +480,26 @@ pub async fn by_phone(db: &Db, number: &str, limit: u32) -> Result<SearchRespons
         query: number.to_string(),
         hits,
         more,
+    })
+}
+
+/// The customers whose phone is exactly `number` (in any of its readings),
+/// up to `limit` and one more to tell that there are more.
+async fn exact_phone(conn: &mut Conn, number: &str, limit: u32) -> Result<Collector> {
+    let mut c = Collector::new(limit as usize);
+    let p = phone::read_query(number);
+    phone_numbers(conn, &mut c, &p, PhoneMatch::Exact).await?;
+    Ok(c)
+}
+
+/// The one customer whose phone is exactly `number`, if exactly one has
+/// it: the screen pop's lookup, ids only (the call carries the name).
+pub async fn only_phone_match(db: &Db, number: &str) -> Result<Option<i64>> {
+    let mut conn = db.pool.acquire().await?;
+    let c = exact_phone(&mut conn, number, 1).await?;
+    Ok(match (&c.found[..], c.full()) {
+        ([one], false) => Some(one.id),
+        _ => None,
     })
 }
 
