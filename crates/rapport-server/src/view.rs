@@ -44,14 +44,33 @@ pub async fn customer_view(
     reader: Option<&Agent>,
 ) -> Result<CustomerView> {
     let mut conn = db.pool.acquire().await?;
-    let profile = profile(&mut conn, id).await?;
-    let preferences = preferences(&mut conn, id).await?;
-
-    let facts: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT placed_at, total_minor FROM orders WHERE customer_id = ?")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let now = Utc::now();
+    // Two halves on two connections at once when the pool has one idle
+    // (never waiting for a second: a view holding one connection while
+    // waiting for another could starve the pool); one after the other
+    // otherwise. Each statement reads its own snapshot either way.
+    let (own, activity) = match db.pool.try_acquire() {
+        Some(mut second) => {
+            tokio::try_join!(about(&mut conn, id, reader, now), activity(&mut second, id))?
+        }
+        None => {
+            let own = about(&mut conn, id, reader, now).await?;
+            (own, activity(&mut conn, id).await?)
+        }
+    };
+    let About {
+        profile,
+        preferences,
+        goodwill_year_minor,
+        authority,
+        analytics,
+    } = own;
+    let Activity {
+        facts,
+        recent_orders,
+        mut interactions,
+        open_complaints,
+    } = activity;
     let facts: Vec<OrderFact> = facts
         .into_iter()
         .map(|(at, total)| OrderFact {
@@ -60,27 +79,7 @@ pub async fn customer_view(
         })
         .collect();
     let summary = purchase_summary(&facts, as_of, &profile.currency);
-
-    let recent_orders = recent_orders(&mut conn, id).await?;
-    let mut interactions = interactions(
-        &mut conn,
-        id,
-        None,
-        None,
-        rapport_api::VIEW_INTERACTIONS as i64 + 1,
-    )
-    .await?;
     let interactions_cursor = next_cursor(&mut interactions, rapport_api::VIEW_INTERACTIONS);
-    let open_complaints = complaints::open_for_customer(&mut conn, id).await?;
-    let now = Utc::now();
-    let goodwill_year_minor =
-        recovery::goodwill_this_year(&mut conn, id, &profile.currency, now).await?;
-    let authority = match reader {
-        Some(agent) => Some(limits::authority(&mut conn, agent, &profile.currency, now).await?),
-        None => None,
-    };
-    let analytics =
-        crate::analytics::read::for_customer(&mut conn, id, &preferences.consent).await?;
 
     Ok(CustomerView {
         profile,
@@ -95,6 +94,75 @@ pub async fn customer_view(
         viewers: Vec::new(),
         server_time: now,
         analytics,
+    })
+}
+
+/// The customer themselves: profile, preferences, goodwill this year, the
+/// reader's authority, analytics.
+struct About {
+    profile: Profile,
+    preferences: Preferences,
+    goodwill_year_minor: i64,
+    authority: Option<rapport_api::Authority>,
+    analytics: Option<rapport_api::CustomerAnalytics>,
+}
+
+async fn about(
+    conn: &mut SqliteConnection,
+    id: CustomerId,
+    reader: Option<&Agent>,
+    now: chrono::DateTime<Utc>,
+) -> Result<About> {
+    let profile = profile(&mut *conn, id).await?;
+    let preferences = preferences(&mut *conn, id).await?;
+    let goodwill_year_minor =
+        recovery::goodwill_this_year(&mut *conn, id, &profile.currency, now).await?;
+    let authority = match reader {
+        Some(agent) => Some(limits::authority(&mut *conn, agent, &profile.currency, now).await?),
+        None => None,
+    };
+    let analytics =
+        crate::analytics::read::for_customer(&mut *conn, id, &preferences.consent).await?;
+    Ok(About {
+        profile,
+        preferences,
+        goodwill_year_minor,
+        authority,
+        analytics,
+    })
+}
+
+/// What the customer did: orders (every one's day and total, the latest
+/// listed), the latest interactions (one more than shown, for the
+/// cursor), open complaints.
+struct Activity {
+    facts: Vec<(i64, i64)>,
+    recent_orders: Vec<OrderSummary>,
+    interactions: Vec<Interaction>,
+    open_complaints: Vec<rapport_api::Complaint>,
+}
+
+async fn activity(conn: &mut SqliteConnection, id: CustomerId) -> Result<Activity> {
+    let facts: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT placed_at, total_minor FROM orders WHERE customer_id = ?")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let recent_orders = recent_orders(&mut *conn, id).await?;
+    let interactions = interactions(
+        &mut *conn,
+        id,
+        None,
+        None,
+        rapport_api::VIEW_INTERACTIONS as i64 + 1,
+    )
+    .await?;
+    let open_complaints = complaints::open_for_customer(&mut *conn, id).await?;
+    Ok(Activity {
+        facts,
+        recent_orders,
+        interactions,
+        open_complaints,
     })
 }
 
