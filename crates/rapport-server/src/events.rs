@@ -495,6 +495,16 @@ mod tests {
         e
     }
 
+    /// A new database and the events of a server on it (keep the
+    /// directory alive).
+    async fn fresh() -> (tempfile::TempDir, Db, Arc<Events>) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect_path(&dir.path().join("events.sqlite"))
+            .await
+            .unwrap();
+        (dir, db, Arc::new(Events::default()))
+    }
+
     /// (id, customer) of the next event, or None if none comes soon.
     async fn next(
         s: &mut (impl Stream<Item = Event> + Unpin),
@@ -510,11 +520,7 @@ mod tests {
     /// events in between lose nothing and reorder nothing.
     #[tokio::test]
     async fn a_stream_gets_ephemeral_and_committed_events_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect_path(&dir.path().join("events.sqlite"))
-            .await
-            .unwrap();
-        let events = Arc::new(Events::default());
+        let (_dir, db, events) = fresh().await;
         commit(&db, &events, 1).await;
         let mut s = Box::pin(events.stream(db.clone(), None, Role::Agent));
         assert_eq!(next(&mut s).await, None, "starts at the present");
@@ -565,11 +571,7 @@ mod tests {
     /// sends each once, in the log's order.
     #[tokio::test]
     async fn announced_events_go_out_from_memory_and_gaps_from_the_log() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect_path(&dir.path().join("events.sqlite"))
-            .await
-            .unwrap();
-        let events = Arc::new(Events::default());
+        let (_dir, db, events) = fresh().await;
         let mut s = Box::pin(events.stream(db.clone(), None, Role::Agent));
         assert_eq!(next(&mut s).await, None);
 

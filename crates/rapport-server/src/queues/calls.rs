@@ -119,15 +119,15 @@ impl CallRow {
             }
             None => None,
         };
-        let agent: Option<String> = match self.agent_id {
-            Some(_) if agent_name.is_some() => agent_name.map(str::to_string),
-            Some(a) => {
+        let agent: Option<String> = match (self.agent_id, agent_name) {
+            (None, _) => None,
+            (Some(_), Some(name)) => Some(name.to_string()),
+            (Some(a), None) => {
                 sqlx::query_scalar("SELECT name FROM agents WHERE id = ?")
                     .bind(a)
                     .fetch_optional(&mut *conn)
                     .await?
             }
-            None => None,
         };
         self.to_call(customer, agent)
     }
