@@ -628,9 +628,11 @@ async fn hooks_route_to_the_longest_idle_agent_and_drive_the_figures() {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    // A new key for the same call is a second offer: refused.
+    // A new key for the same call is a second offer: refused, in words.
     let (s, v) = f.hook(offer).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    let detail = problem(&v).detail.unwrap();
+    assert!(detail.contains("'pbx-1' was offered already"), "{detail}");
 
     // A second call goes to Mei (Tom is on a call); a third waits.
     let (_, v) = f

@@ -110,7 +110,9 @@ async fn apply(
             }
             calls::end(&mut *conn, out, at, call_id, (hold * 1000.0).round() as i64).await?
         }
-        CallHook::Abandoned { call_id, .. } => calls::abandon(&mut *conn, at, call_id).await?,
+        CallHook::Abandoned { call_id, .. } => {
+            calls::CallNow::read(calls::abandon(&mut *conn, at, call_id).await?)
+        }
         CallHook::Transferred {
             call_id, to_queue, ..
         } => calls::transfer(&mut *conn, out, at, call_id, to_queue).await?,

@@ -17,7 +17,7 @@ use rapport_api::{
 };
 use sqlx::SqliteConnection;
 
-use super::calls::{CALL_COLUMNS, CALL_JSON, CallRow};
+use super::calls::{CALL_FIELDS, CALL_JSON, CallRow};
 use super::figures::{self, CallRecord, Span, StateChange};
 use super::routing::{AGENT_ROWS, AgentRow};
 use super::{Live, erlang, instant};
@@ -85,7 +85,7 @@ async fn calls_between(
     if active {
         let have: HashSet<i64> = rows.iter().map(|r| r.id).collect();
         let open: Vec<CallRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{CALL_COLUMNS} WHERE status IN ('waiting', 'talking', 'wrap_up')"
+            "SELECT {CALL_FIELDS} FROM calls WHERE status IN ('waiting', 'talking', 'wrap_up')"
         )))
         .fetch_all(&mut *conn)
         .await?;

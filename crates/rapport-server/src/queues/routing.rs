@@ -10,10 +10,10 @@
 //! agent (not a simulated one) is also a durable `agent_state` event, so
 //! their client pops the caller's screen even after a reconnect.
 
-use rapport_api::{AgentId, AgentRef, AgentState, AgentStatus, CallId, EventBody};
+use rapport_api::{AgentId, AgentRef, AgentState, AgentStatus, Call, CallId, EventBody};
 use sqlx::SqliteConnection;
 
-use super::calls::{self, CallRow};
+use super::calls::{self, CallNow, CallRow};
 use super::{Outcome, Routed, instant};
 use crate::codes::Code;
 use crate::error::{Error, Result};
@@ -79,49 +79,81 @@ impl AgentRow {
 /// Everything about an agent the desk and their client show.
 pub async fn status(conn: &mut SqliteConnection, agent: AgentId) -> Result<AgentStatus> {
     let row = agent_row(&mut *conn, agent).await?;
-    status_of(conn, row).await
+    status_of(conn, row, None).await
 }
 
-async fn agent_row(conn: &mut SqliteConnection, agent: AgentId) -> Result<AgentRow> {
-    let row: Option<AgentRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{AGENT_ROWS} WHERE a.id = ?")))
-            .bind(agent)
-            .fetch_optional(&mut *conn)
-            .await?;
+/// [`AgentRow`] with the agent's queues (a JSON array), in one read.
+#[derive(sqlx::FromRow)]
+struct StatusRow {
+    #[sqlx(flatten)]
+    agent: AgentRow,
+    queues: String,
+}
+
+async fn agent_row(conn: &mut SqliteConnection, agent: AgentId) -> Result<StatusRow> {
+    let row: Option<StatusRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT r.*, (SELECT json_group_array(queue_id) FROM queue_agents WHERE agent_id = r.id) \
+         AS queues FROM ({AGENT_ROWS} WHERE a.id = ?) r"
+    )))
+    .bind(agent)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.ok_or(Error::NotFound {
         what: "agent",
         id: agent,
     })
 }
 
-/// The status of the agent of `row`, with their call and queues.
-async fn status_of(conn: &mut SqliteConnection, row: AgentRow) -> Result<AgentStatus> {
+/// The status of the agent of `row`, with their call (`known` when it is
+/// the row of their call as it is now, read otherwise) and queues.
+async fn status_of(
+    conn: &mut SqliteConnection,
+    row: StatusRow,
+    known: Option<&CallRow>,
+) -> Result<AgentStatus> {
+    let StatusRow { agent: row, queues } = row;
     let call = match row.call_id {
         Some(id) => {
-            let call = calls::load(&mut *conn, id).await?;
+            let call = match known {
+                Some(c) if c.id == id => c.clone(),
+                _ => calls::load(&mut *conn, id).await?,
+            };
             // Their own call: the agent's name is the row's.
             let name = (call.agent_id == Some(row.id)).then_some(row.name.as_str());
             Some(call.wire_with(&mut *conn, name).await?)
         }
         None => None,
     };
-    let queues = super::queues_of(&mut *conn, row.id).await?;
+    let mut queues: Vec<rapport_api::QueueId> = serde_json::from_str(&queues)
+        .map_err(|e| Error::Corrupt(format!("agent {}'s queues: {e}", row.id)))?;
+    queues.sort_unstable();
     row.status(call, queues)
 }
 
+/// What an agent was doing: their state, since when, and their call.
+pub(crate) type Was = (AgentState, i64, Option<CallId>);
+
 /// Put `agent` into `state` at `at_ms` (never before their last change, so
 /// the log stays in order), logging it, and for a signed-in agent recording
-/// the durable event.
+/// the durable event. `call` is the agent's call as it is now, if any;
+/// `was` what they were doing, when the caller has read it already. Returns
+/// the instant of the change and, when the event carries it, the call's
+/// wire form.
 pub(crate) async fn change(
     conn: &mut SqliteConnection,
     out: &mut Outcome,
     at_ms: i64,
     agent: AgentId,
     state: AgentState,
-    call: Option<CallId>,
-) -> Result<()> {
-    let (before, since, _) = current(&mut *conn, agent).await?;
+    call: Option<&CallRow>,
+    was: Option<Was>,
+) -> Result<(i64, Option<Call>)> {
+    let (before, since, _) = match was {
+        Some(w) => w,
+        None => current(&mut *conn, agent).await?,
+    };
     let at = at_ms.max(since);
+    let call_id = call.map(|c| c.id);
     sqlx::query(
         "INSERT INTO agent_states (agent_id, state, since_ms, call_id) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (agent_id) DO UPDATE SET state = ?2, since_ms = ?3, call_id = ?4",
@@ -129,7 +161,7 @@ pub(crate) async fn change(
     .bind(agent)
     .bind(state.code())
     .bind(at)
-    .bind(call)
+    .bind(call_id)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
@@ -139,71 +171,84 @@ pub(crate) async fn change(
     .bind(agent)
     .bind(state.code())
     .bind(at)
-    .bind(call)
+    .bind(call_id)
     .bind(before.code())
     .execute(&mut *conn)
     .await?;
     let row = agent_row(&mut *conn, agent).await?;
-    if !row.simulated {
-        let s = status_of(&mut *conn, row).await?;
-        let by = s.agent.clone();
-        let e = crate::events::record(
-            &mut *conn,
-            instant(at),
-            Some(&by),
-            None,
-            &EventBody::AgentState(s),
-        )
-        .await?;
-        out.events.push(e);
+    if row.agent.simulated {
+        return Ok((at, None));
     }
-    Ok(())
+    let s = status_of(&mut *conn, row, call).await?;
+    let wired = s.call.clone();
+    let by = s.agent.clone();
+    let e = crate::events::record(
+        &mut *conn,
+        instant(at),
+        Some(&by),
+        None,
+        &EventBody::AgentState(s),
+    )
+    .await?;
+    out.events.push(e);
+    Ok((at, wired))
 }
 
 /// Give `call` to `agent` at `at_ms`: answered now, the agent on call.
+/// `was` is what the agent was doing.
 pub(crate) async fn assign(
     conn: &mut SqliteConnection,
     out: &mut Outcome,
     at_ms: i64,
     call: &CallRow,
     agent: AgentId,
-) -> Result<()> {
-    let (state, _, previous) = current(&mut *conn, agent).await?;
+    was: Was,
+) -> Result<CallNow> {
     // Answering from wrap-up ends the wrap-up of the previous call.
-    if state == AgentState::AfterCallWork
-        && let Some(prev) = previous
+    if was.0 == AgentState::AfterCallWork
+        && let Some(prev) = was.2
     {
         calls::wrap(&mut *conn, at_ms, prev).await?;
     }
     let at = at_ms.max(call.offered_ms);
-    sqlx::query(
+    let row: CallRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE calls SET status = 'talking', answered_ms = ?1, agent_id = ?2, last_event_ms = ?1 \
-         WHERE id = ?3",
-    )
+         WHERE id = ?3 RETURNING {}",
+        calls::CALL_FIELDS
+    )))
     .bind(at)
     .bind(agent)
     .bind(call.id)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    change(conn, out, at, agent, AgentState::OnCall, Some(call.id)).await?;
+    let (_, wired) = change(
+        conn,
+        out,
+        at,
+        agent,
+        AgentState::OnCall,
+        Some(&row),
+        Some(was),
+    )
+    .await?;
     out.routed.push(Routed {
         call_id: call.id,
         agent_id: agent,
         at_ms: at,
     });
-    Ok(())
+    Ok(CallNow { row, wired })
 }
 
 /// Route a waiting call: to the longest-idle available agent of its queue,
-/// if there is one. True when it was routed.
+/// if there is one. The call as it is then, when it was routed.
 pub(crate) async fn route(
     conn: &mut SqliteConnection,
     out: &mut Outcome,
     at_ms: i64,
     call: &CallRow,
-) -> Result<bool> {
-    let agent: Option<i64> = sqlx::query_scalar(
-        "SELECT s.agent_id FROM agent_states s \
+) -> Result<Option<CallNow>> {
+    let agent: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT s.agent_id, s.since_ms, s.call_id FROM agent_states s \
          JOIN queue_agents q ON q.agent_id = s.agent_id AND q.queue_id = ? \
          WHERE s.state = 'available' ORDER BY s.since_ms, s.agent_id LIMIT 1",
     )
@@ -211,21 +256,29 @@ pub(crate) async fn route(
     .fetch_optional(&mut *conn)
     .await?;
     match agent {
-        Some(a) => {
-            assign(conn, out, at_ms, call, a).await?;
-            Ok(true)
-        }
-        None => Ok(false),
+        Some((a, since, on)) => Ok(Some(
+            assign(
+                conn,
+                out,
+                at_ms,
+                call,
+                a,
+                (AgentState::Available, since, on),
+            )
+            .await?,
+        )),
+        None => Ok(None),
     }
 }
 
-/// `agent` just became available: give them the longest-waiting call of
-/// the queues they serve, if any.
+/// `agent` just became available (`since`): give them the longest-waiting
+/// call of the queues they serve, if any.
 pub(crate) async fn offer_next(
     conn: &mut SqliteConnection,
     out: &mut Outcome,
     at_ms: i64,
     agent: AgentId,
+    since: i64,
 ) -> Result<bool> {
     let call: Option<i64> = sqlx::query_scalar(
         "SELECT c.id FROM calls c JOIN queue_agents q ON q.queue_id = c.queue_id AND q.agent_id = ? \
@@ -237,7 +290,8 @@ pub(crate) async fn offer_next(
     match call {
         Some(id) => {
             let row = calls::load(&mut *conn, id).await?;
-            assign(conn, out, at_ms, &row, agent).await?;
+            let was = (AgentState::Available, since, None);
+            assign(conn, out, at_ms, &row, agent, was).await?;
             Ok(true)
         }
         None => Ok(false),
@@ -264,7 +318,7 @@ pub async fn set_state(
             ),
         ));
     }
-    let (state, _, call) = current(&mut *conn, agent).await?;
+    let (state, since, call) = current(&mut *conn, agent).await?;
     if state == AgentState::OnCall {
         return Err(Error::Conflict(
             "You are on a call: end it first, then choose your state.".into(),
@@ -278,9 +332,10 @@ pub async fn set_state(
     {
         calls::wrap(&mut *conn, at_ms, c).await?;
     }
-    change(&mut *conn, &mut out, at_ms, agent, want, None).await?;
+    let was = Some((state, since, call));
+    let (at, _) = change(&mut *conn, &mut out, at_ms, agent, want, None, was).await?;
     if want == AgentState::Available {
-        offer_next(conn, &mut out, at_ms, agent).await?;
+        offer_next(conn, &mut out, at_ms, agent, at).await?;
     }
     Ok(out)
 }

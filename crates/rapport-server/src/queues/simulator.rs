@@ -503,7 +503,9 @@ impl Simulator {
                 self.calls_made += 1;
                 let id = format!("sim-{}-{}", self.run, self.calls_made);
                 let wait = exp(&mut self.rng, patience);
-                let row = calls::offer(conn, out, at, &id, &code, &caller, customer).await?;
+                let row = calls::offer(conn, out, at, &id, &code, &caller, customer)
+                    .await?
+                    .row;
                 if row.status == "waiting" {
                     self.push(at + wait, Ev::Patience(row.id));
                 }
