@@ -234,13 +234,13 @@ enum QueueOf<'a> {
 }
 
 /// Insert the leg and route it. A leg with the same call id and number
-/// is the database's unique-key error, for the caller to explain.
+/// fails on the table's unique key, for the caller to explain.
 async fn insert_leg(
     conn: &mut SqliteConnection,
     out: &mut Outcome,
     at_ms: i64,
     l: NewLeg<'_>,
-) -> Result<std::result::Result<CallNow, sqlx::Error>> {
+) -> Result<CallNow> {
     let which = match l.queue {
         QueueOf::Id(_) => "id",
         QueueOf::Code(_) => "code",
@@ -264,10 +264,10 @@ async fn insert_leg(
         .bind(at_ms)
         .bind(l.transferred_from)
         .fetch_optional(&mut *conn)
-        .await;
+        .await?;
     let row = match inserted {
-        Ok(Some(row)) => row,
-        Ok(None) => {
+        Some(row) => row,
+        None => {
             let QueueOf::Code(code) = l.queue else {
                 return Err(Error::Corrupt("a new leg's queue vanished".into()));
             };
@@ -275,17 +275,11 @@ async fn insert_leg(
             super::by_code(&mut *conn, "/queue", code).await?;
             return Err(Error::Corrupt(format!("queue '{code}' could not be read")));
         }
-        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-            return Ok(Err(sqlx::Error::Database(d)));
-        }
-        Err(e) => return Err(e.into()),
     };
-    Ok(Ok(
-        match routing::route(&mut *conn, out, at_ms, &row).await? {
-            Some(now) => now,
-            None => CallNow::read(row),
-        },
-    ))
+    Ok(match routing::route(&mut *conn, out, at_ms, &row).await? {
+        Some(now) => now,
+        None => CallNow::read(row),
+    })
 }
 
 /// `offered`: the call enters `queue_code`. `customer_id` is the one
@@ -326,16 +320,17 @@ pub async fn offer(
             transferred_from: None,
         },
     )
-    .await?;
+    .await;
     match inserted {
-        Ok(now) => Ok(now),
-        Err(e) => match find(conn, external_id).await? {
-            Some(existing) => Err(Error::Conflict(format!(
+        Err(Error::Database(sqlx::Error::Database(d))) if d.is_unique_violation() => {
+            let existing = find(conn, external_id).await?;
+            let it = existing.as_ref().map(CallRow::status).transpose()?;
+            Err(Error::Conflict(format!(
                 "Call '{external_id}' was offered already (it {}); each call needs its own call_id.",
-                words(existing.status()?)
-            ))),
-            None => Err(e.into()),
-        },
+                it.map_or("exists", words)
+            )))
+        }
+        other => other,
     }
 }
 
@@ -524,8 +519,7 @@ pub async fn transfer(
             transferred_from: Some(call.id),
         },
     )
-    .await?
-    .map_err(Error::from)?;
+    .await?;
     match status {
         CallStatus::Waiting => {
             sqlx::query(
