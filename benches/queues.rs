@@ -4,10 +4,11 @@
 //! telephony hook being sent until the caller's 360 view is painted on the
 //! agent's screen. All real code in one process: the server over the given
 //! database (migrated: use a copy), the hook over loopback HTTP as the
-//! telephony system sends it, routing to the agent, the durable
-//! `agent_state` event on the agent's event stream, the agent's `update`
-//! (the screen pop), the view fetched by the real effect executor, and
-//! `draw` into a 160x48 TestBackend, where the clock stops. Callers are
+//! telephony system sends it, routing to the agent (the caller's view read
+//! beside it), the durable `agent_state` event with the view on the agent's
+//! event stream, the agent's `update` (the screen pop; the real effect
+//! executor fetches the view when it did not come along), and `draw` into a
+//! 160x48 TestBackend, where the clock stops. Callers are
 //! customers of the database with a number of their own. Give it a copy
 //! whose analytics were refreshed as of `--as-of`: a server whose figures
 //! are missing or of another day refreshes them all when it starts, and a
@@ -221,6 +222,8 @@ async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
     let mut total = Vec::new();
     let mut hook = Vec::new();
     let mut after_event = Vec::new();
+    // Second-pass pops whose event brought the caller's view along.
+    let mut with_view = 0usize;
     let calls = people
         .iter()
         .enumerate()
@@ -265,9 +268,13 @@ async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
                 .unwrap();
             if event_at.is_none()
                 && let Action::ServerEvent(e) = &a
-                && matches!(&e.body, EventBody::AgentState(st) if st.state == AgentState::OnCall)
+                && let EventBody::AgentState(st) = &e.body
+                && st.state == AgentState::OnCall
             {
                 event_at = Some(Instant::now());
+                if pass == 1 && st.caller_view.is_some() {
+                    with_view += 1;
+                }
             }
             apply(&mut s, a);
             // Whatever else is ready makes the same frame.
@@ -319,10 +326,13 @@ async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
     } else {
         format!("{}k", customers / 1000)
     };
+    let pops = total.len();
     report(
         &format!("call offered to the caller's 360 painted ({label})"),
         total,
-        "second pass, page cache warm: hook sent (routing, commit) to the event, the pop, the view over loopback and a 160x48 frame",
+        &format!(
+            "second pass, page cache warm: hook sent (the caller's view read beside routing and commit) to the event, the pop and a 160x48 frame; the view came with the event in {with_view} of {pops} pops (fetched over loopback otherwise)"
+        ),
     );
     report(
         &format!("call offered to the caller's 360 painted, each caller's first call ({label})"),
@@ -337,7 +347,7 @@ async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
     report(
         &format!("agent's event received to the 360 painted ({label})"),
         after_event,
-        "the client's part: the pop, GET the view, update, draw",
+        "the client's part: the pop with the view from the event (or GET), update, draw",
     );
     server.shutdown().await;
     db.close().await;

@@ -835,6 +835,7 @@ pub fn status(state: AgentState, secs: i64, call: Option<Call>) -> AgentStatus {
         call,
         queues: vec![1, 2],
         simulated: false,
+        caller_view: None,
     }
 }
 
@@ -956,6 +957,7 @@ pub fn desk() -> Desk {
                 call,
                 queues: vec![1],
                 simulated,
+                caller_view: None,
             }
         };
     let mut tom_call = call(false);

@@ -18,8 +18,8 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use rapport_api::{
-    AgentState, AgentStatus, Approval, Call, CallId, Complaint, Desk, QueueLive, SearchResponse,
-    WhatIf,
+    AgentState, AgentStatus, Approval, Call, CallId, Complaint, CustomerView, Desk, QueueLive,
+    SearchResponse, WhatIf,
 };
 
 use super::form::Form;
@@ -217,7 +217,10 @@ fn set_state(s: &mut AppState, state: AgentState) -> Vec<Effect> {
 }
 
 /// The agent's status changed (a reply, or their own `agent_state` event).
-pub fn status_changed(s: &mut AppState, new: AgentStatus) -> Vec<Effect> {
+pub fn status_changed(s: &mut AppState, mut new: AgentStatus) -> Vec<Effect> {
+    // The caller's view that may come with a routed call is not kept in
+    // the status.
+    let view = new.caller_view.take();
     let before = s.calls.status.take();
     let was = before
         .as_ref()
@@ -233,7 +236,7 @@ pub fn status_changed(s: &mut AppState, new: AgentStatus) -> Vec<Effect> {
     let mut fx = Vec::new();
     match (new.state, new.call) {
         (AgentState::OnCall, Some(call)) if s.calls.popped != Some(call.id) => {
-            fx.extend(pop(s, call));
+            fx.extend(pop(s, call, view));
         }
         (AgentState::AfterCallWork, Some(call))
             if was != Some((AgentState::AfterCallWork, Some(call.id))) =>
@@ -247,7 +250,9 @@ pub fn status_changed(s: &mut AppState, new: AgentStatus) -> Vec<Effect> {
     fx
 }
 
-fn pop(s: &mut AppState, call: Call) -> Vec<Effect> {
+/// A call was given to the agent; `view` is the caller's, when it came
+/// with the call.
+fn pop(s: &mut AppState, call: Call, view: Option<Box<CustomerView>>) -> Vec<Effect> {
     s.calls.popped = Some(call.id);
     s.calls.lookup = None;
     if s.form.is_some() || s.review.is_some() {
@@ -258,10 +263,11 @@ fn pop(s: &mut AppState, call: Call) -> Vec<Effect> {
                 caller_words(s, &call.caller)
             ),
         );
+        // Read again when shown: the view may be out of date by then.
         s.calls.deferred = Some(call);
         return vec![];
     }
-    show_caller(s, call)
+    show_caller(s, call, view)
 }
 
 /// The number as the agent may see it.
@@ -285,13 +291,23 @@ pub fn looks_like_phone(s: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'))
 }
 
-fn show_caller(s: &mut AppState, call: Call) -> Vec<Effect> {
+fn show_caller(s: &mut AppState, call: Call, view: Option<Box<CustomerView>>) -> Vec<Effect> {
     if s.screen == Screen::Supervisor {
         s.screen = Screen::Search;
     }
     if let Some(id) = call.customer_id {
         let name = call.customer_name.clone().unwrap_or_default();
-        return super::update::open_customer(s, id, name);
+        let mut fx = super::update::open_customer(s, id, name);
+        // The view that came with the call stands for the one asked for.
+        if let Some(v) = view.filter(|v| v.profile.id == id)
+            && let Some(at) = fx
+                .iter()
+                .position(|f| matches!(f, Effect::LoadView { customer, .. } if *customer == id))
+            && let Effect::LoadView { id: request, .. } = fx.remove(at)
+        {
+            fx.extend(super::update::update(s, Action::ViewDone(request, Ok(v))));
+        }
+        return fx;
     }
     if !looks_like_phone(&call.caller) {
         prefill_search(s, String::new());
@@ -494,7 +510,7 @@ pub fn settle(s: &mut AppState) -> Vec<Effect> {
     {
         // Popped only if the agent is still on that call.
         if s.calls.call().map(|c| c.id) == Some(call.id) {
-            return show_caller(s, call);
+            return show_caller(s, call, None);
         }
     }
     vec![]
@@ -773,6 +789,42 @@ mod tests {
     }
 
     #[test]
+    fn the_view_that_comes_with_the_call_is_painted_without_asking() {
+        let mut s = available();
+        let mut st = routed("+447700900123", true);
+        st.caller_view = Some(Box::new(fixtures::customer_view()));
+        let fx = my_event(&mut s, st);
+        assert!(matches!(fx[..], [Effect::Presence(Some(12345))]), "{fx:?}");
+        assert_eq!(s.screen, Screen::Customer);
+        let c = s.customer.as_ref().unwrap();
+        assert_eq!(c.view.loaded().map(|v| v.profile.id), Some(12345));
+        assert!(!c.history.items.is_empty(), "the history is the view's");
+        // Not kept in the status.
+        assert!(s.calls.status.as_ref().unwrap().caller_view.is_none());
+        // A view of someone else is not taken for the caller's.
+        let mut s = available();
+        let mut st = routed("+447700900123", true);
+        let mut other = fixtures::customer_view();
+        other.profile.id = 999;
+        st.caller_view = Some(Box::new(other));
+        let fx = my_event(&mut s, st);
+        assert!(
+            matches!(
+                fx[..],
+                [
+                    Effect::LoadView {
+                        customer: 12345,
+                        ..
+                    },
+                    Effect::Presence(Some(12345))
+                ]
+            ),
+            "{fx:?}"
+        );
+        assert!(!s.customer.as_ref().unwrap().view.is_loaded());
+    }
+
+    #[test]
     fn several_matches_are_a_pick_list() {
         let mut s = available();
         let fx = my_event(&mut s, routed("+441632960001", false));
@@ -853,7 +905,11 @@ mod tests {
             QueuesAction::StateLoaded(id, Ok(fixtures::status(AgentState::Available, 5, None))),
         );
         assert!(cmd(&mut s, Command::RecordInteraction).is_empty());
-        let fx = my_event(&mut s, routed("+447700900123", true));
+        // The view that came with the call is not kept for later: it is
+        // read again when the pop follows.
+        let mut st = routed("+447700900123", true);
+        st.caller_view = Some(Box::new(fixtures::customer_view()));
+        let fx = my_event(&mut s, st);
         assert!(fx.is_empty());
         assert!(s.form.is_some(), "what was typed stays");
         assert!(

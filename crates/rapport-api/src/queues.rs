@@ -346,7 +346,7 @@ impl AgentState {
 
 /// An agent's state, how long they have been in it, and the call they are
 /// on or wrapping up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AgentStatus {
     pub agent: AgentRef,
     pub state: AgentState,
@@ -359,6 +359,14 @@ pub struct AgentStatus {
     /// Played by the simulator.
     #[serde(default)]
     pub simulated: bool,
+    /// The caller's 360 view, as the routed agent would get it from
+    /// `GET /v1/customers/{id}/view`, read while the call was being
+    /// routed. Only on the live `agent_state` event of the call being given
+    /// to this agent, on this agent's own event stream, and only when no
+    /// change to the customer was committed since the read; never stored,
+    /// replayed or sent to anyone else. Without it, fetch the view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller_view: Option<Box<crate::CustomerView>>,
 }
 
 /// `PUT /v1/agents/me/state`. `available` from after-call work ends the

@@ -176,6 +176,17 @@ pub async fn find_by_name(db: &Db, name: &str) -> anyhow::Result<Option<Agent>> 
         .transpose()?)
 }
 
+/// The agent with this id, if any.
+pub async fn by_id(db: &Db, id: AgentId) -> Result<Option<Agent>, Error> {
+    let row: Option<(i64, String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name, role, team FROM agents WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(|(id, name, role, team)| agent_from(id, name, &role, team))
+        .transpose()
+}
+
 /// Every agent, by name.
 pub async fn list(db: &Db) -> anyhow::Result<Vec<Agent>> {
     let rows: Vec<(i64, String, String, Option<String>)> =

@@ -72,6 +72,33 @@ pub async fn record(
     })
 }
 
+/// `e` as `viewer` gets it: the caller's view that comes with a call
+/// routed to an agent is for that agent's stream only.
+fn for_viewer(e: &Event, viewer: Option<AgentId>) -> Event {
+    match &e.body {
+        EventBody::AgentState(st) if st.caller_view.is_some() && Some(st.agent.id) != viewer => {
+            // Not cloned with the view only to drop it.
+            let st = rapport_api::AgentStatus {
+                agent: st.agent.clone(),
+                state: st.state,
+                since: st.since,
+                call: st.call.clone(),
+                queues: st.queues.clone(),
+                simulated: st.simulated,
+                caller_view: None,
+            };
+            Event {
+                id: e.id,
+                at: e.at,
+                by: e.by.clone(),
+                customer_id: e.customer_id,
+                body: EventBody::AgentState(st),
+            }
+        }
+        _ => e.clone(),
+    }
+}
+
 /// What the `payload` column holds.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Stored {
@@ -170,6 +197,13 @@ impl Events {
                 false
             }
         });
+    }
+
+    /// The highest committed event id this process knows of: every event
+    /// committed after this moment has a higher id (one writer at a time
+    /// gives ids in commit order).
+    pub fn latest_id(&self) -> i64 {
+        *self.latest.borrow()
     }
 
     /// How many event streams are open (ephemeral events with nobody to
@@ -298,12 +332,13 @@ impl Events {
     // ------------------------------------------------------------ streams
 
     /// Every event after `resume` (the client's `Last-Event-ID`), then live
-    /// ones, forever, as a viewer of `role` gets them. Without `resume` the
-    /// stream starts at the present.
+    /// ones, forever, as `viewer` (an agent, when the stream is one's) of
+    /// `role` gets them. Without `resume` the stream starts at the present.
     pub fn stream(
         self: &Arc<Self>,
         db: Db,
         resume: Option<i64>,
+        viewer: Option<AgentId>,
         role: Role,
     ) -> impl Stream<Item = Event> + Send + use<> {
         let this = Arc::clone(self);
@@ -364,7 +399,7 @@ impl Events {
                             let id = e.id.unwrap_or(0);
                             if id == last + 1 {
                                 last = id;
-                                yield (*e).clone();
+                                yield for_viewer(&e, viewer);
                             } else if id > last {
                                 behind = true;
                             }
@@ -522,7 +557,7 @@ mod tests {
     async fn a_stream_gets_ephemeral_and_committed_events_in_order() {
         let (_dir, db, events) = fresh().await;
         commit(&db, &events, 1).await;
-        let mut s = Box::pin(events.stream(db.clone(), None, Role::Agent));
+        let mut s = Box::pin(events.stream(db.clone(), None, None, Role::Agent));
         assert_eq!(next(&mut s).await, None, "starts at the present");
 
         events.publish_ephemeral(Some(2), presence(2));
@@ -572,7 +607,7 @@ mod tests {
     #[tokio::test]
     async fn announced_events_go_out_from_memory_and_gaps_from_the_log() {
         let (_dir, db, events) = fresh().await;
-        let mut s = Box::pin(events.stream(db.clone(), None, Role::Agent));
+        let mut s = Box::pin(events.stream(db.clone(), None, None, Role::Agent));
         assert_eq!(next(&mut s).await, None);
 
         // In memory: what was announced is what is sent, although the

@@ -186,6 +186,7 @@ async fn start_simulator(
         cfg,
         state.live.clone(),
         state.events.clone(),
+        state.config.as_of,
     )
     .await)
 }

@@ -908,6 +908,44 @@ async fn a_routed_call_reaches_the_agents_stream_and_the_desk_follows() {
     };
     assert_eq!(s.agent.id, f.mei.0);
     assert_eq!(s.call.unwrap().caller, f.jane_phone);
+    // With the caller's view, as Mei would fetch it.
+    let v = s
+        .caller_view
+        .expect("the caller's view comes with the call");
+    assert_eq!(v.profile.id, f.jane);
+    assert!(v.authority.is_some(), "with Mei's authority");
+    let (_, fetched) = f
+        .get(&format!("/v1/customers/{}/view", f.jane), &f.mei.1)
+        .await;
+    assert_eq!(
+        serde_json::to_value(&v.profile).unwrap(),
+        fetched["profile"]
+    );
+    assert_eq!(
+        serde_json::to_value(&v.interactions).unwrap(),
+        fetched["interactions"]
+    );
+    // The same event on the supervisor's stream, and replayed from the log
+    // on a reconnect, comes without it.
+    let seen = next_event(
+        &mut ana,
+        |e| matches!(&e.body, EventBody::AgentState(s) if s.state == AgentState::OnCall),
+    )
+    .await;
+    assert_eq!(seen.id, e.id);
+    assert!(matches!(&seen.body, EventBody::AgentState(s) if s.caller_view.is_none()));
+    let mut again = f
+        .http
+        .get(format!("{}/v1/events", f.url))
+        .bearer_auth(&f.mei.1)
+        .header("Last-Event-ID", (e.id.unwrap() - 1).to_string())
+        .send()
+        .await
+        .unwrap()
+        .bytes_stream()
+        .eventsource();
+    let replayed = next_event(&mut again, |x| x.id == e.id).await;
+    assert!(matches!(&replayed.body, EventBody::AgentState(s) if s.caller_view.is_none()));
     // The desk: the supervisor's has the agents table, the agent's not.
     let e = next_event(&mut ana, |e| {
         matches!(&e.body, EventBody::Desk(d) if d.agents.iter().any(|a| a.state == AgentState::OnCall))

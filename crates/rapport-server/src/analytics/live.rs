@@ -206,8 +206,12 @@ impl Analytics {
     }
 
     async fn follow(&self, events: Arc<Events>, from: i64) {
-        let mut stream =
-            std::pin::pin!(events.stream(self.db.clone(), Some(from), rapport_api::Role::Admin));
+        let mut stream = std::pin::pin!(events.stream(
+            self.db.clone(),
+            Some(from),
+            None,
+            rapport_api::Role::Admin
+        ));
         while let Some(e) = stream.next().await {
             let Some(customer) = e.customer_id.filter(|_| changes_figures(&e.body)) else {
                 continue;

@@ -71,7 +71,7 @@ pub async fn events(
     let resume = resume_point(&headers, uri.query())?;
     let stream = state
         .events
-        .stream(state.db.clone(), resume, agent.role)
+        .stream(state.db.clone(), resume, Some(agent.id), agent.role)
         .map(|e| Ok(to_sse(&e)));
     Ok(Sse::new(stream).keep_alive(
         KeepAlive::new()

@@ -18,7 +18,8 @@ use axum::response::Response;
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use rapport_api::{
-    Agent, AgentStatus, Call, CallHook, Desk, Problem, QueueLive, Report, Role, StateChange, WhatIf,
+    Agent, AgentStatus, Call, CallHook, Desk, EventBody, Problem, QueueLive, Report, Role,
+    StateChange, WhatIf,
 };
 
 use super::AppState;
@@ -27,7 +28,7 @@ use super::idempotency::{json_body, write};
 use super::problem::ApiError;
 use super::recording::require_supervisor;
 use crate::error::Error;
-use crate::queues::{self, Outcome, calls, desk, millis, routing, simulator};
+use crate::queues::{self, Outcome, calls, desk, millis, pop, routing, simulator};
 use crate::recording::Written;
 
 /// A hook's `at` may run ahead of the server's clock by this much (clocks
@@ -152,8 +153,19 @@ pub async fn call_hook(
         CallHook::Offered { .. } => StatusCode::CREATED,
         _ => StatusCode::OK,
     };
+    // The caller's view is read beside the write, for the agent the call
+    // may be routed to (sent with their event, not stored).
+    let as_of = state.as_of();
+    let prefetch = async {
+        match customer {
+            Some(c) if state.events.streams() > 0 => {
+                Some(pop::prefetch(&state.db, &state.events, c, as_of).await)
+            }
+            _ => None,
+        }
+    };
     let outcome = Mutex::new(Outcome::default());
-    let res = write(
+    let written = write(
         &state,
         &agent,
         &headers,
@@ -172,9 +184,11 @@ pub async fn call_hook(
                 events: vec![],
             })
         },
-    )
-    .await?;
-    let out = outcome.into_inner().unwrap_or_default();
+    );
+    let (res, ready) = tokio::join!(written, prefetch);
+    let res = res?;
+    let mut out = outcome.into_inner().unwrap_or_default();
+    pop::attach(&state.db, &state.events, &mut out, ready, as_of).await;
     state.live.announce(&state.events, &out);
     Ok(res)
 }
@@ -266,8 +280,16 @@ pub async fn set_my_state(
         change.state,
     )
     .await?;
-    let status = routing::status(&mut tx, agent.id).await?;
+    let mut status = routing::status(&mut tx, agent.id).await?;
     tx.commit().await.map_err(Error::from)?;
+    let mut out = out;
+    // A waiting call given at once: the reply, which the client may read
+    // before the event, carries the caller's view as the event does.
+    pop::attach(&state.db, &state.events, &mut out, None, state.as_of()).await;
+    status.caller_view = out.events.iter().find_map(|e| match &e.body {
+        EventBody::AgentState(st) if st.agent.id == agent.id => st.caller_view.clone(),
+        _ => None,
+    });
     state.live.announce(&state.events, &out);
     Ok(Json(status))
 }

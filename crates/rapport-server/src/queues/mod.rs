@@ -1,8 +1,9 @@
 //! Live queues: the queues and who serves them, the call log the telephony
 //! hooks write (`calls`), agents' states and routing (`routing`), the
 //! figures computed from the log (`figures`, pure) and the desk snapshot
-//! built from them (`desk`), Erlang C (`erlang`, pure), and the call
-//! simulator used by the demo and the tests (`simulator`).
+//! built from them (`desk`), Erlang C (`erlang`, pure), the caller's view
+//! sent with a routed call (`pop`), and the call simulator used by the demo
+//! and the tests (`simulator`).
 //!
 //! Every change runs inside the caller's write transaction and reports what
 //! it did in an [`Outcome`]: the durable events to announce and the calls
@@ -14,6 +15,7 @@ pub mod calls;
 pub mod desk;
 pub mod erlang;
 pub mod figures;
+pub mod pop;
 pub mod routing;
 pub mod simulator;
 

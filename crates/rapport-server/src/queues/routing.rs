@@ -72,6 +72,7 @@ impl AgentRow {
             call,
             queues,
             simulated: self.simulated,
+            caller_view: None,
         })
     }
 }

@@ -440,7 +440,14 @@ impl Simulator {
 
     /// Apply the events due by `now_ms` on the real clock, one transaction
     /// each, announcing each after its commit.
-    async fn run_due(&mut self, db: &Db, now_ms: i64, live: &Live, events: &Events) -> Result<()> {
+    async fn run_due(
+        &mut self,
+        db: &Db,
+        now_ms: i64,
+        live: &Live,
+        events: &Events,
+        as_of: Option<chrono::NaiveDate>,
+    ) -> Result<()> {
         while let Some(Reverse((at, _, ev))) = self.heap.peek().copied() {
             if at > now_ms {
                 break;
@@ -454,6 +461,9 @@ impl Simulator {
                 let mut conn = db.pool().acquire().await?;
                 self.on_routed(&mut conn, r).await?;
             }
+            // A call given to a signed-in agent takes the caller's view along.
+            let day = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            super::pop::attach(db, events, &mut out, None, day).await;
             live.announce(events, &out);
         }
         Ok(())
@@ -711,6 +721,7 @@ pub async fn run_live(
     cfg: SimConfig,
     live: Arc<Live>,
     events: Arc<Events>,
+    as_of: Option<chrono::NaiveDate>,
     ready: tokio::sync::oneshot::Sender<()>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
@@ -739,7 +750,7 @@ pub async fn run_live(
         tokio::select! {
             _ = &mut stop => break,
             _ = tokio::time::sleep(wait) => {
-                if let Err(e) = sim.run_due(&db, now(), &live, &events).await {
+                if let Err(e) = sim.run_due(&db, now(), &live, &events, as_of).await {
                     tracing::warn!(error = %e, "simulator step failed; going on");
                 }
             }
@@ -798,10 +809,17 @@ pub struct SimHandle {
 
 impl SimHandle {
     /// Start [`run_live`] in a task; returns once the simulator is running.
-    pub async fn spawn(db: Db, cfg: SimConfig, live: Arc<Live>, events: Arc<Events>) -> SimHandle {
+    /// `as_of`: the day the server's figures are of (today when None).
+    pub async fn spawn(
+        db: Db,
+        cfg: SimConfig,
+        live: Arc<Live>,
+        events: Arc<Events>,
+        as_of: Option<chrono::NaiveDate>,
+    ) -> SimHandle {
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
-        let task = tokio::spawn(run_live(db, cfg, live, events, ready_tx, stop_rx));
+        let task = tokio::spawn(run_live(db, cfg, live, events, as_of, ready_tx, stop_rx));
         let _ = ready_rx.await;
         SimHandle {
             stop: Some(stop_tx),
