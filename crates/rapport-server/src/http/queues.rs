@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use tokio::sync::OnceCell;
+
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -142,23 +144,32 @@ pub async fn call_hook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    // Read first for the caller's number: the customer lookup is a read,
-    // done before the write transaction.
     let hook: CallHook = json_body(&body)?;
-    let customer = match &hook {
-        CallHook::Offered { caller, .. } => simulator::one_customer(&state.db, caller).await?,
-        _ => None,
-    };
     let status = match hook {
         CallHook::Offered { .. } => StatusCode::CREATED,
         _ => StatusCode::OK,
     };
-    // The caller's view is read beside the write, for the agent the call
-    // may be routed to (sent with their event, not stored).
+    // For an offered call, who is calling (a read) and then their view, for
+    // the agent the call may be routed to (sent with their event, not
+    // stored), are read beside the write: the lookup while the write
+    // checks its key and waits for the write lock, the view while it
+    // routes and commits.
+    let caller = match &hook {
+        CallHook::Offered { caller, .. } => Some(caller.as_str()),
+        _ => None,
+    };
+    let found: OnceCell<Option<i64>> = OnceCell::new();
+    let customer = async || match caller {
+        Some(c) => found
+            .get_or_try_init(|| simulator::one_customer(&state.db, c))
+            .await
+            .copied(),
+        None => Ok(None),
+    };
     let as_of = state.as_of();
     let prefetch = async {
-        match customer {
-            Some(c) if state.events.streams() > 0 => {
+        match customer().await {
+            Ok(Some(c)) if state.events.streams() > 0 => {
                 Some(pop::prefetch(&state.db, &state.events, c, as_of).await)
             }
             _ => None,
@@ -174,6 +185,7 @@ pub async fn call_hook(
         status,
         async |conn, w, hook: CallHook| {
             let mut out = Outcome::default();
+            let customer = customer().await?;
             let call = apply(conn, &mut out, w.agent, &hook, customer).await?;
             *outcome
                 .lock()
