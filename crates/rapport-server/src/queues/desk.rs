@@ -28,6 +28,11 @@ use crate::events::{Audience, Events};
 
 /// Snapshots are published at most this often.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(500);
+/// A change is taken this long after it is announced: what follows it at
+/// once (a routed call's pop: the agent's event, their client's frame)
+/// does not share the machine with the snapshot's reads, and the changes
+/// of a burst make one snapshot.
+pub const SETTLE: Duration = Duration::from_millis(25);
 /// And looked at this often without a change, for what the clock alone
 /// moves (calls leaving the window).
 pub const REFRESH: Duration = Duration::from_secs(2);
@@ -602,12 +607,15 @@ pub fn for_agents(d: &Desk) -> Desk {
 pub async fn publish(db: Db, live: Arc<Live>, events: Arc<Events>) {
     let mut last: Option<Desk> = None;
     loop {
-        tokio::select! {
-            _ = live.changed() => {}
-            _ = tokio::time::sleep(REFRESH) => {}
-        }
+        let changed = tokio::select! {
+            _ = live.changed() => true,
+            _ = tokio::time::sleep(REFRESH) => false,
+        };
         if events.streams() == 0 {
             continue;
+        }
+        if changed {
+            tokio::time::sleep(SETTLE).await;
         }
         let fcr = cached_fcr(&db, &live).await;
         match snapshot(&db, Utc::now().timestamp_millis(), fcr).await {
