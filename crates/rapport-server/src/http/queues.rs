@@ -11,8 +11,6 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use tokio::sync::OnceCell;
-
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -23,6 +21,7 @@ use rapport_api::{
     Agent, AgentStatus, Call, CallHook, Desk, EventBody, Problem, QueueLive, Report, Role,
     StateChange, WhatIf,
 };
+use tokio::sync::OnceCell;
 
 use super::AppState;
 use super::auth::CurrentAgent;
