@@ -18,7 +18,7 @@ use axum::response::Response;
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use rapport_api::{
-    Agent, AgentStatus, Call, CallHook, Desk, EventBody, Problem, QueueLive, Report, Role,
+    Agent, AgentId, AgentStatus, Call, CallHook, Desk, EventBody, Problem, QueueLive, Report, Role,
     StateChange, WhatIf,
 };
 use tokio::sync::OnceCell;
@@ -166,11 +166,19 @@ pub async fn call_hook(
         None => Ok(None),
     };
     let as_of = state.as_of();
+    // Who routing chose, told from inside the transaction so their
+    // authority is read while it commits (dropped unsent when the write
+    // ends without routing the call).
+    let (chosen, routed) = tokio::sync::oneshot::channel::<AgentId>();
+    let chosen = Mutex::new(Some(chosen));
     let prefetch = async {
         match customer().await {
-            Ok(Some(c)) if state.events.streams() > 0 => {
-                Some(pop::prefetch(&state.db, &state.events, c, as_of).await)
-            }
+            Ok(Some(c)) if state.events.streams() > 0 => Some(
+                pop::prefetch(&state.db, &state.events, c, as_of, async {
+                    routed.await.ok()
+                })
+                .await,
+            ),
             _ => None,
         }
     };
@@ -186,6 +194,11 @@ pub async fn call_hook(
             let mut out = Outcome::default();
             let customer = customer().await?;
             let call = apply(conn, &mut out, w.agent, &hook, customer).await?;
+            if let Some(r) = out.routed.first()
+                && let Some(tx) = chosen.lock().ok().and_then(|mut c| c.take())
+            {
+                let _ = tx.send(r.agent_id);
+            }
             *outcome
                 .lock()
                 .map_err(|_| Error::Corrupt("outcome lock".into()))? = out;
@@ -196,6 +209,12 @@ pub async fn call_hook(
             })
         },
     );
+    let written = async {
+        let res = written.await;
+        // Routing chose nobody, or the write failed: stop waiting.
+        drop(chosen.lock().ok().and_then(|mut c| c.take()));
+        res
+    };
     let (res, ready) = tokio::join!(written, prefetch);
     let res = res?;
     let mut out = outcome.into_inner().unwrap_or_default();

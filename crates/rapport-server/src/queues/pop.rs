@@ -2,8 +2,10 @@
 //! caller is routed to a signed-in agent, their `agent_state` event carries
 //! the view ([`rapport_api::AgentStatus::caller_view`]), so their client
 //! paints the caller without asking for it. For an offered call the view
-//! is read beside the routing transaction ([`prefetch`], on another
-//! connection while the write commits), otherwise after the commit.
+//! is read beside the routing transaction ([`prefetch`], on other
+//! connections while the write routes and commits), and the authority of
+//! the agent it is routed to as soon as routing has chosen them, while the
+//! write commits; otherwise everything is read after the commit.
 //!
 //! A view read while a change to the customer commits could miss that
 //! change, and the client, which did not have the customer open when the
@@ -14,7 +16,7 @@
 //! and the client fetches the view as usual.
 
 use chrono::{NaiveDate, Utc};
-use rapport_api::{AgentState, CustomerId, CustomerView, EventBody};
+use rapport_api::{AgentId, AgentState, CustomerId, CustomerView, EventBody};
 
 use super::Outcome;
 use crate::Db;
@@ -27,22 +29,57 @@ pub struct Prefetched {
     /// The newest event id known before the read.
     mark: i64,
     view: Result<CustomerView>,
+    /// The agent whose authority the view holds, if one.
+    reader: Option<AgentId>,
 }
 
-/// Read `customer`'s view (without a reader's authority, which
-/// [`attach`] adds for the agent the call goes to).
+/// Read `customer`'s view, then, once `routed` tells who the call went to
+/// (it may still be committing), that agent's authority. Without an agent
+/// the view has none, and [`attach`] reads it for whoever gets the call.
 pub async fn prefetch(
     db: &Db,
     events: &Events,
     customer: CustomerId,
     as_of: NaiveDate,
+    routed: impl Future<Output = Option<AgentId>>,
 ) -> Prefetched {
     let mark = events.latest_id();
+    let mut view = crate::view::customer_view(db, customer, as_of, None).await;
+    let mut reader = None;
+    if let Ok(v) = &mut view
+        && let Some(agent) = routed.await
+    {
+        match authority(db, agent, &v.profile.currency).await {
+            Ok(Some(a)) => {
+                v.authority = Some(a);
+                reader = Some(agent);
+            }
+            Ok(None) => {}
+            Err(e) => view = Err(e),
+        }
+    }
     Prefetched {
         customer,
         mark,
-        view: crate::view::customer_view(db, customer, as_of, None).await,
+        view,
+        reader,
     }
+}
+
+/// What `agent` may grant without approval in `currency` (None: no such
+/// agent).
+async fn authority(
+    db: &Db,
+    agent: AgentId,
+    currency: &str,
+) -> Result<Option<rapport_api::Authority>> {
+    let Some(reader) = crate::agents::by_id(db, agent).await? else {
+        return Ok(None);
+    };
+    let mut conn = db.pool().acquire().await?;
+    Ok(Some(
+        crate::recording::limits::authority(&mut conn, &reader, currency, Utc::now()).await?,
+    ))
 }
 
 /// Give each `agent_state` event in `out` that hands a routed call with a
@@ -90,30 +127,26 @@ pub async fn attach(
 async fn view_for(
     db: &Db,
     events: &Events,
-    agent: rapport_api::AgentId,
+    agent: AgentId,
     customer: CustomerId,
     pre: Option<Prefetched>,
     as_of: NaiveDate,
 ) -> Result<Option<CustomerView>> {
-    let Some(reader) = crate::agents::by_id(db, agent).await? else {
-        return Ok(None);
-    };
     let (mark, mut view) = match pre {
         Some(p) => {
             let mut v = p.view?;
-            let mut conn = db.pool().acquire().await?;
-            v.authority = Some(
-                crate::recording::limits::authority(
-                    &mut conn,
-                    &reader,
-                    &v.profile.currency,
-                    Utc::now(),
-                )
-                .await?,
-            );
+            if p.reader != Some(agent) {
+                match authority(db, agent, &v.profile.currency).await? {
+                    Some(a) => v.authority = Some(a),
+                    None => return Ok(None),
+                }
+            }
             (p.mark, v)
         }
         None => {
+            let Some(reader) = crate::agents::by_id(db, agent).await? else {
+                return Ok(None);
+            };
             let mark = events.latest_id();
             (
                 mark,
@@ -225,8 +258,18 @@ mod tests {
 
         // Read ahead, nothing changed since: sent, with the agent's authority,
         // the same as the view the agent would fetch.
-        let pre = prefetch(&db, &events, customer, as_of()).await;
-        let mut out = offer(&db, &q[0].code, 3_000, "pbx-1", &phone, customer).await;
+        // (The agent's authority read as soon as routing has chosen them,
+        // as the call hook does.)
+        let (chosen, routed) = tokio::sync::oneshot::channel();
+        let (pre, mut out) = tokio::join!(
+            prefetch(&db, &events, customer, as_of(), async { routed.await.ok() }),
+            async {
+                let out = offer(&db, &q[0].code, 3_000, "pbx-1", &phone, customer).await;
+                let _ = chosen.send(out.routed[0].agent_id);
+                out
+            }
+        );
+        assert_eq!(pre.reader, Some(out.routed[0].agent_id));
         attach(&db, &events, &mut out, Some(pre), as_of()).await;
         let agent = out.routed[0].agent_id;
         let reader = crate::agents::by_id(&db, agent).await.unwrap().unwrap();
@@ -239,7 +282,7 @@ mod tests {
         assert_eq!(got, want);
 
         // Read ahead, then a change to the customer commits: not sent.
-        let pre = prefetch(&db, &events, customer, as_of()).await;
+        let pre = prefetch(&db, &events, customer, as_of(), async { None }).await;
         let mut tx = db.write().await.unwrap();
         let e = crate::events::record(
             &mut tx,
