@@ -746,43 +746,28 @@ mod tests {
         )
     }
 
+    /// The effects of opening customer `id`: their view asked for, their
+    /// presence told.
+    fn opens(fx: &[Effect], id: i64) -> bool {
+        matches!(
+            fx,
+            [Effect::LoadView { customer, .. }, Effect::Presence(Some(p))] if *customer == id && *p == id
+        )
+    }
+
     #[test]
     fn one_match_paints_the_callers_360() {
         // The server found the one customer with the number: the view is
         // asked for at once, no lookup in between.
         let mut s = available();
         let fx = my_event(&mut s, routed("+447700900123", true));
-        assert!(
-            matches!(
-                fx[..],
-                [
-                    Effect::LoadView {
-                        customer: 12345,
-                        ..
-                    },
-                    Effect::Presence(Some(12345))
-                ]
-            ),
-            "{fx:?}"
-        );
+        assert!(opens(&fx, 12345), "{fx:?}");
         assert_eq!(s.screen, Screen::Customer);
         // Found by the lookup instead: the same.
         let mut s = available();
         let fx = my_event(&mut s, routed("+441632960001", false));
         let fx = found(&mut s, &fx, vec![hit(30007, "Chidi Okafor")]);
-        assert!(
-            matches!(
-                fx[..],
-                [
-                    Effect::LoadView {
-                        customer: 30007,
-                        ..
-                    },
-                    Effect::Presence(Some(30007))
-                ]
-            ),
-            "{fx:?}"
-        );
+        assert!(opens(&fx, 30007), "{fx:?}");
         // A repeat of the event (a reconnect) pops nothing again.
         let fx = my_event(&mut s, routed("+441632960001", false));
         assert!(fx.is_empty(), "{fx:?}");
@@ -808,19 +793,7 @@ mod tests {
         other.profile.id = 999;
         st.caller_view = Some(Box::new(other));
         let fx = my_event(&mut s, st);
-        assert!(
-            matches!(
-                fx[..],
-                [
-                    Effect::LoadView {
-                        customer: 12345,
-                        ..
-                    },
-                    Effect::Presence(Some(12345))
-                ]
-            ),
-            "{fx:?}"
-        );
+        assert!(opens(&fx, 12345), "{fx:?}");
         assert!(!s.customer.as_ref().unwrap().view.is_loaded());
     }
 

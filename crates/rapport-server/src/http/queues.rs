@@ -303,7 +303,7 @@ pub async fn set_my_state(
 ) -> Result<Json<AgentStatus>, ApiError> {
     let change: StateChange = json_body(&body)?;
     let mut tx = state.db.write().await.map_err(Error::from)?;
-    let out = routing::set_state(
+    let mut out = routing::set_state(
         &mut tx,
         Utc::now().timestamp_millis(),
         agent.id,
@@ -312,7 +312,6 @@ pub async fn set_my_state(
     .await?;
     let mut status = routing::status(&mut tx, agent.id).await?;
     tx.commit().await.map_err(Error::from)?;
-    let mut out = out;
     // A waiting call given at once: the reply, which the client may read
     // before the event, carries the caller's view as the event does.
     pop::attach(&state.db, &state.events, &mut out, None, state.as_of()).await;

@@ -96,7 +96,7 @@ pub async fn attach(
     if events.streams() == 0 || out.routed.is_empty() {
         return;
     }
-    let routed = out.routed.clone();
+    let routed = &out.routed;
     for e in &mut out.events {
         let EventBody::AgentState(st) = &mut e.body else {
             continue;
