@@ -2,6 +2,8 @@
 //! database keeps only its SHA-256, so a copy of the database does not let
 //! anyone sign in.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use anyhow::Context as _;
 use chrono::Utc;
 use rand::RngCore;
@@ -15,6 +17,30 @@ use crate::error::Error;
 
 /// Tokens start with this, so they are recognisable in a leaked log.
 pub const TOKEN_PREFIX: &str = "rpt_";
+
+/// Moves whenever this process revokes a token or changes an agent, so
+/// tokens checked earlier and kept in memory are checked again at once
+/// (changes by other processes move the `token_version` row instead).
+static TOKENS_CHANGED: AtomicU64 = AtomicU64::new(0);
+
+/// How many times this process has revoked a token or changed an agent.
+pub fn tokens_changed() -> u64 {
+    TOKENS_CHANGED.load(Ordering::SeqCst)
+}
+
+fn note_tokens_changed() {
+    TOKENS_CHANGED.fetch_add(1, Ordering::SeqCst);
+}
+
+/// The `token_version` row: it moves whenever any process revokes a token
+/// or changes an agent.
+pub async fn token_version(db: &Db) -> Result<i64, Error> {
+    Ok(
+        sqlx::query_scalar("SELECT version FROM token_version WHERE id = 1")
+            .fetch_one(&db.pool)
+            .await?,
+    )
+}
 
 /// Hex SHA-256 of a token, as stored.
 pub fn token_hash(token: &str) -> String {
@@ -91,6 +117,150 @@ async fn create_inner(
     ))
 }
 
+/// One agent to create, as a row of an agents CSV file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAgent {
+    pub name: String,
+    pub role: Role,
+    pub team: Option<String>,
+}
+
+/// The most agents one CSV file may create.
+pub const MAX_CSV_AGENTS: usize = 100_000;
+
+/// Read an agents CSV: a header row naming `name` and optionally `role`
+/// (agent, supervisor or admin; agent when empty) and `team`, in any order,
+/// then one agent a row. Every problem is reported with its line, and any
+/// problem means no agent is read.
+pub fn read_csv(input: impl std::io::Read) -> Result<Vec<NewAgent>, Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(vec![format!("line 1: cannot read the header: {e}")]),
+    };
+    let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let Some(name_col) = col("name") else {
+        return Err(vec![
+            "line 1: the header must name a `name` column (and may name `role` and `team`)"
+                .to_string(),
+        ]);
+    };
+    let (role_col, team_col) = (col("role"), col("team"));
+    if let Some(other) = header
+        .iter()
+        .find(|h| !["name", "role", "team"].contains(&h.to_ascii_lowercase().as_str()))
+    {
+        return Err(vec![format!(
+            "line 1: unknown column `{other}`: the columns are name, role and team"
+        )]);
+    }
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for row in reader.records() {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let line = row.position().map_or(0, |p| p.line());
+        let name = row.get(name_col).unwrap_or_default().to_string();
+        if name.is_empty() {
+            errors.push(format!("line {line}: the name is empty"));
+            continue;
+        }
+        if name.chars().any(char::is_control) {
+            errors.push(format!("line {line}: the name contains control characters"));
+            continue;
+        }
+        if let Some(first) = seen.insert(name.to_lowercase(), line) {
+            errors.push(format!(
+                "line {line}: '{name}' is already on line {first}; names must differ"
+            ));
+            continue;
+        }
+        let role = match role_col.and_then(|c| row.get(c)).filter(|r| !r.is_empty()) {
+            None => Role::Agent,
+            Some(r) => match r.parse::<Role>() {
+                Ok(r) => r,
+                Err(e) => {
+                    errors.push(format!("line {line}: {e}"));
+                    continue;
+                }
+            },
+        };
+        let team = team_col
+            .and_then(|c| row.get(c))
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        out.push(NewAgent { name, role, team });
+        if out.len() > MAX_CSV_AGENTS {
+            errors.push(format!(
+                "line {line}: more than {MAX_CSV_AGENTS} agents; split the file"
+            ));
+            break;
+        }
+    }
+    if out.is_empty() && errors.is_empty() {
+        errors.push("the file has no agents after its header".to_string());
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Create every agent in `list` with a first token each, in one
+/// transaction: all of them, or none when any name is taken.
+pub async fn add_many(db: &Db, list: &[NewAgent]) -> anyhow::Result<Vec<(Agent, String)>> {
+    let mut tx = db.write().await?;
+    let mut taken = Vec::new();
+    for a in list {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM agents WHERE name = ?")
+            .bind(&a.name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(id) = found {
+            taken.push(format!("'{}' (id {id})", a.name));
+        }
+    }
+    if !taken.is_empty() {
+        let more = if taken.len() > 10 {
+            format!(" and {} more", taken.len() - 10)
+        } else {
+            String::new()
+        };
+        taken.truncate(10);
+        anyhow::bail!(
+            "no agent was added: these names are taken already: {}{more}; remove them from the file or issue tokens with `rapport-server agent token --name NAME`",
+            taken.join(", ")
+        );
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for a in list {
+        let id = insert_agent(&mut tx, &a.name, a.role, a.team.as_deref()).await?;
+        let token = insert_token(&mut tx, id, None).await?;
+        out.push((
+            Agent {
+                id,
+                name: a.name.clone(),
+                role: a.role,
+                team: a.team.clone(),
+            },
+            token,
+        ));
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
 pub(crate) async fn insert_agent(
     conn: &mut SqliteConnection,
     name: &str,
@@ -151,6 +321,7 @@ pub async fn replace_labelled_token(
         .await?;
     let token = insert_token(&mut tx, agent_id, Some(label)).await?;
     tx.commit().await?;
+    note_tokens_changed();
     Ok(token)
 }
 
@@ -201,11 +372,16 @@ pub async fn list(db: &Db) -> anyhow::Result<Vec<Agent>> {
 
 /// The agent a bearer token belongs to, if it is a valid token.
 pub async fn authenticate(db: &Db, token: &str) -> Result<Option<Agent>, Error> {
+    authenticate_hash(db, &token_hash(token.trim())).await
+}
+
+/// The agent whose token has this [`token_hash`], if any.
+pub async fn authenticate_hash(db: &Db, hash: &str) -> Result<Option<Agent>, Error> {
     let row: Option<(i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT a.id, a.name, a.role, a.team FROM api_tokens t JOIN agents a ON a.id = t.agent_id \
          WHERE t.token_sha256 = ?",
     )
-    .bind(token_hash(token.trim()))
+    .bind(hash)
     .fetch_optional(&db.pool)
     .await?;
     row.map(|(id, name, role, team)| agent_from(id, name, &role, team))
@@ -215,6 +391,46 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<Agent>, Error> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_agents_csv_is_read_whole_or_not_at_all() {
+        let ok = read_csv("Team,name,ROLE\nBilling, Mei Lin ,\n,Ana Ruiz,supervisor\n".as_bytes())
+            .unwrap();
+        assert_eq!(
+            ok,
+            vec![
+                NewAgent {
+                    name: "Mei Lin".into(),
+                    role: Role::Agent,
+                    team: Some("Billing".into())
+                },
+                NewAgent {
+                    name: "Ana Ruiz".into(),
+                    role: Role::Supervisor,
+                    team: None
+                },
+            ]
+        );
+        let bad = read_csv(
+            "name,role\nMei Lin,agent\n,agent\nmei lin,agent\nTom,boss\nSam,agent,extra\n"
+                .as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(bad.len(), 4, "{bad:?}");
+        assert!(bad[0].starts_with("line 3: the name is empty"), "{bad:?}");
+        assert!(
+            bad[1].contains("line 4") && bad[1].contains("line 2"),
+            "{bad:?}"
+        );
+        assert!(bad[2].starts_with("line 5:"), "{bad:?}");
+        assert!(bad[3].starts_with("line 6:"), "{bad:?}");
+        let e = read_csv("who,role\nMei,agent\n".as_bytes()).unwrap_err();
+        assert!(e[0].contains("`name`"), "{e:?}");
+        let e = read_csv("name,shift\nMei,early\n".as_bytes()).unwrap_err();
+        assert!(e[0].contains("unknown column `shift`"), "{e:?}");
+        let e = read_csv("name\n".as_bytes()).unwrap_err();
+        assert!(e[0].contains("no agents"), "{e:?}");
+    }
 
     #[test]
     fn tokens_are_prefixed_random_and_hashed() {

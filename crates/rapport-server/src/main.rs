@@ -236,19 +236,32 @@ enum PolicyCommand {
 
 #[derive(Debug, Subcommand)]
 enum AgentCommand {
-    /// Create an agent and print their bearer token (shown only this once).
+    /// Create an agent and print their bearer token (shown only this once),
+    /// or create many from a CSV file (--csv).
     Add {
         #[command(flatten)]
         db: DatabaseArg,
         /// The agent's name as colleagues see it.
-        #[arg(long)]
-        name: String,
+        #[arg(long, required_unless_present = "csv", conflicts_with = "csv")]
+        name: Option<String>,
         /// agent, supervisor or admin.
         #[arg(long, default_value = "agent", value_parser = parse_role)]
         role: Role,
         /// Team, e.g. Billing.
         #[arg(long)]
         team: Option<String>,
+        /// Create every agent in this CSV file instead, all or none: a
+        /// header naming `name` and optionally `role` (agent, supervisor or
+        /// admin; agent when empty) and `team`, then one agent a line.
+        /// Every bad line is reported and nothing is created. Their tokens
+        /// are written as CSV (name,id,role,token) to --tokens, or to
+        /// standard output.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["role", "team"])]
+        csv: Option<std::path::PathBuf>,
+        /// With --csv: write the tokens to this new file, readable by its
+        /// owner only (it must not exist yet).
+        #[arg(long, value_name = "FILE", requires = "csv")]
+        tokens: Option<std::path::PathBuf>,
     },
     /// Issue another token for an existing agent (printed once).
     Token {
@@ -391,10 +404,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Agent { command } => match command {
             AgentCommand::Add {
                 db,
+                csv: Some(csv),
+                tokens,
+                ..
+            } => add_agents_from_csv(&db.database, &csv, tokens.as_deref()).await,
+            AgentCommand::Add {
+                db,
                 name,
                 role,
                 team,
+                ..
             } => {
+                let name = name.context("--name NAME or --csv FILE is required")?;
                 let db = Db::connect(&db.database).await?;
                 let (agent, token) = agents::add(&db, &name, role, team.as_deref()).await?;
                 // Closing checkpoints the WAL, leaving one self-contained file
@@ -444,6 +465,88 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analytics { command } => rapport_server::analytics::cli::run(command).await,
         Command::Queue { command } => queue(command).await,
     }
+}
+
+/// `agent add --csv`: every agent of the file or none, their tokens to a
+/// new private file or to standard output.
+async fn add_agents_from_csv(
+    database: &str,
+    csv: &std::path::Path,
+    tokens: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::open(csv).with_context(|| format!("could not open {}", csv.display()))?;
+    let list = match agents::read_csv(std::io::BufReader::new(file)) {
+        Ok(l) => l,
+        Err(errors) => {
+            let shown = errors.len().min(20);
+            let mut msg = format!(
+                "{} has {} problem{}; no agent was added:",
+                csv.display(),
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
+            for e in &errors[..shown] {
+                msg.push_str("\n  ");
+                msg.push_str(e);
+            }
+            if errors.len() > shown {
+                msg.push_str(&format!("\n  and {} more", errors.len() - shown));
+            }
+            anyhow::bail!(msg);
+        }
+    };
+    // The tokens' file is made first (empty, private), so a name that
+    // cannot be written to adds no agent whose token would be lost.
+    let mut out: Box<dyn std::io::Write> = match tokens {
+        Some(path) => {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| {
+                    format!(
+                        "could not create {} for the tokens (it must not exist yet)",
+                        path.display()
+                    )
+                })?;
+            Box::new(std::io::BufWriter::new(f))
+        }
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let db = Db::connect(database).await?;
+    let added = match agents::add_many(&db, &list).await {
+        Ok(a) => a,
+        Err(e) => {
+            db.close().await;
+            if let Some(path) = tokens {
+                drop(out);
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
+    };
+    db.close().await;
+    let mut w = csv::Writer::from_writer(&mut out);
+    w.write_record(["name", "id", "role", "token"])?;
+    for (a, token) in &added {
+        w.write_record([a.name.as_str(), &a.id.to_string(), a.role.as_str(), token])?;
+    }
+    w.flush()?;
+    drop(w);
+    std::io::Write::flush(&mut out)?;
+    eprintln!(
+        "created {} agents from {}; their tokens are shown only {}",
+        added.len(),
+        csv.display(),
+        match tokens {
+            Some(p) => format!("in {}", p.display()),
+            None => "above".to_string(),
+        }
+    );
+    Ok(())
 }
 
 async fn queue(command: QueueCommand) -> anyhow::Result<()> {

@@ -966,3 +966,118 @@ async fn a_routed_call_reaches_the_agents_stream_and_the_desk_follows() {
     assert!(d.agents.is_empty(), "agents get the queues only");
     f.stop().await;
 }
+
+/// The freeze of a busy server: the simulator's arrival took the write
+/// lock and then waited for pool connections to look its caller up, while
+/// every connection was held by a writer waiting for that lock. Nothing
+/// moved until the writers' busy timeout (10 s) failed them. Here the
+/// simulator offers a call every few milliseconds while 48 clients write
+/// notes at once (six times the pool): every write succeeds, none waits
+/// for seconds, and the simulator keeps offering calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_simulator_beside_a_full_pool_does_not_freeze_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = seeded(&dir, "freeze.db").await;
+    let (_, token) = agents::add(&db, "Mei Lin", Role::Agent, None)
+        .await
+        .unwrap();
+    let customers: Vec<i64> = sqlx::query_scalar("SELECT id FROM customers ORDER BY id LIMIT 40")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let cfg = ServerConfig {
+        // The demo's 112 calls an hour at the peak, 3,000 times over: an
+        // arrival every 10 ms or so.
+        simulate: Some(rapport_server::Simulate {
+            seed: 7,
+            scale: 3000.0,
+            start_hour: Some(10),
+            real_agents: vec![],
+        }),
+        ..ServerConfig::default()
+    };
+    let handle = rapport_server::serve(listener, db.clone(), cfg)
+        .await
+        .unwrap();
+    let url = handle.url();
+    let calls_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let until = tokio::time::Instant::now() + Duration::from_secs(4);
+    let mut tasks = Vec::new();
+    for w in 0..48usize {
+        let (http, url, token, customer) = (
+            http.clone(),
+            url.clone(),
+            token.clone(),
+            customers[w % customers.len()],
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut slowest = Duration::ZERO;
+            let mut failures = Vec::new();
+            let mut n = 0;
+            while tokio::time::Instant::now() < until {
+                let t = std::time::Instant::now();
+                let res = http
+                    .post(format!("{url}/v1/interactions"))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", format!("freeze-{w}-{n}"))
+                    .json(&json!({
+                        "customer_id": customer, "channel": "call", "direction": "inbound",
+                        "reason": "Billing query", "notes": format!("note {w}-{n}"),
+                        "outcome": "Resolved"
+                    }))
+                    .send()
+                    .await;
+                slowest = slowest.max(t.elapsed());
+                match res {
+                    Ok(r) if r.status() == StatusCode::CREATED => {}
+                    Ok(r) => failures.push(format!(
+                        "{}: {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    )),
+                    Err(e) => failures.push(e.to_string()),
+                }
+                n += 1;
+            }
+            (n, slowest, failures)
+        }));
+    }
+    let mut writes = 0;
+    let mut slowest = Duration::ZERO;
+    let mut failures = Vec::new();
+    for t in tasks {
+        let (n, s, f) = t.await.unwrap();
+        writes += n;
+        slowest = slowest.max(s);
+        failures.extend(f);
+    }
+    let calls_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    handle.shutdown().await;
+    db.close().await;
+    assert!(
+        failures.is_empty(),
+        "{} of {writes} writes failed, e.g. {:?}",
+        failures.len(),
+        &failures[..failures.len().min(3)]
+    );
+    assert!(
+        slowest < Duration::from_secs(2),
+        "a write took {slowest:?} ({writes} writes)"
+    );
+    assert!(
+        calls_after - calls_before > 50,
+        "the simulator offered {} calls in 4 s",
+        calls_after - calls_before
+    );
+}

@@ -8,7 +8,8 @@
 //! figures are then recomputed and announced to clients as an
 //! `analytics_updated` event. Nothing in the write paths has to know about
 //! analytics, and writes made by another process on the same database are
-//! followed too.
+//! followed too. Changes to one customer that arrive while their figures
+//! are being recomputed make one more recompute, not one each.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -106,6 +107,13 @@ impl Analytics {
     /// them. None before the first refresh, or for a customer who does not
     /// exist.
     pub async fn update_customer(&self, id: i64) -> Result<Option<CustomerAnalytics>> {
+        Ok(self.update_customers(&[id]).await?.pop())
+    }
+
+    /// Recompute these customers' figures against the current model and
+    /// store them in one transaction. Returns those recomputed (none before
+    /// the first refresh; customers who do not exist are left out).
+    pub async fn update_customers(&self, ids: &[i64]) -> Result<Vec<CustomerAnalytics>> {
         let Some((model, cat)) = self
             .loaded
             .read()
@@ -113,23 +121,38 @@ impl Analytics {
             .as_ref()
             .map(|l| (l.model.clone(), l.catalogue.clone()))
         else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let as_of = self.as_of();
         let now = Utc::now();
-        let mut conn = self.db.pool().acquire().await?;
-        let Some(f) =
-            facts::load_one(&mut conn, &cat, id, as_of, self.settings.default_margin).await?
-        else {
-            return Ok(None);
-        };
-        drop(conn);
-        let raw = compute::raw(&f, as_of);
-        let a = compute::figures(&f, &raw, &cat, &model, &self.settings, as_of, now);
+        let mut facts = Vec::with_capacity(ids.len());
+        {
+            let mut conn = self.db.pool().acquire().await?;
+            for id in ids {
+                if let Some(f) =
+                    facts::load_one(&mut conn, &cat, *id, as_of, self.settings.default_margin)
+                        .await?
+                {
+                    facts.push(f);
+                }
+            }
+        }
+        if facts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let figures: Vec<CustomerAnalytics> = facts
+            .iter()
+            .map(|f| {
+                let raw = compute::raw(f, as_of);
+                compute::figures(f, &raw, &cat, &model, &self.settings, as_of, now)
+            })
+            .collect();
         let mut w = self.db.write().await?;
-        store::replace_one(&mut w, &a).await?;
+        for a in &figures {
+            store::replace_one(&mut w, a).await?;
+        }
         w.commit().await?;
-        Ok(Some(a))
+        Ok(figures)
     }
 
     /// Whether the figures are missing or out of date: no refresh yet, one
@@ -205,25 +228,84 @@ impl Analytics {
         }
     }
 
+    /// Follow the log and recompute the figures of each customer whose
+    /// data changed. Changes are coalesced per customer: however many
+    /// arrive while a recompute runs, a customer is recomputed once after
+    /// it, and up to [`UPDATE_BATCH`] customers are recomputed and stored
+    /// together, so the updates keep up with the writes under load.
     async fn follow(&self, events: Arc<Events>, from: i64) {
-        let mut stream = std::pin::pin!(events.stream(
-            self.db.clone(),
-            Some(from),
-            None,
-            rapport_api::Role::Admin
-        ));
-        while let Some(e) = stream.next().await {
-            let Some(customer) = e.customer_id.filter(|_| changes_figures(&e.body)) else {
-                continue;
-            };
-            match self.update_customer(customer).await {
-                Ok(Some(a)) => events
-                    .publish_ephemeral(Some(customer), EventBody::AnalyticsUpdated(Box::new(a))),
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::warn!(customer, error = %e, "could not update a customer's figures")
+        let due = Due::default();
+        let read = async {
+            let mut stream = std::pin::pin!(events.everything(self.db.clone(), from));
+            while let Some(e) = stream.next().await {
+                if let Some(customer) = e.customer_id.filter(|_| changes_figures(&e.body)) {
+                    due.add(customer);
                 }
             }
+        };
+        let work = async {
+            loop {
+                let batch = due.take(UPDATE_BATCH).await;
+                match self.update_customers(&batch).await {
+                    Ok(done) => {
+                        for a in done {
+                            let customer = a.customer_id;
+                            events.publish_ephemeral(
+                                Some(customer),
+                                EventBody::AnalyticsUpdated(Box::new(a)),
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(customers = batch.len(), error = %e, "could not update customers' figures");
+                    }
+                }
+            }
+        };
+        tokio::select! {
+            _ = read => {}
+            _ = work => {}
+        }
+    }
+}
+
+/// Customers recomputed together at most.
+pub const UPDATE_BATCH: usize = 64;
+
+/// Customers whose figures are due, each once, oldest first.
+#[derive(Default)]
+struct Due {
+    list: std::sync::Mutex<(
+        std::collections::VecDeque<i64>,
+        std::collections::HashSet<i64>,
+    )>,
+    ready: tokio::sync::Notify,
+}
+
+impl Due {
+    fn add(&self, customer: i64) {
+        let mut l = self.list.lock().unwrap_or_else(|p| p.into_inner());
+        if l.1.insert(customer) {
+            l.0.push_back(customer);
+            self.ready.notify_one();
+        }
+    }
+
+    /// Up to `n` customers, waiting for one if none is due.
+    async fn take(&self, n: usize) -> Vec<i64> {
+        loop {
+            {
+                let mut l = self.list.lock().unwrap_or_else(|p| p.into_inner());
+                if !l.0.is_empty() {
+                    let k = n.min(l.0.len());
+                    let batch: Vec<i64> = l.0.drain(..k).collect();
+                    for c in &batch {
+                        l.1.remove(c);
+                    }
+                    return batch;
+                }
+            }
+            self.ready.notified().await;
         }
     }
 }
@@ -239,4 +321,29 @@ pub fn changes_figures(body: &EventBody) -> bool {
             | EventBody::OrderCreated(_)
             | EventBody::SuggestionResponded(_)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// However many changes arrive for a customer before their turn, they
+    /// are recomputed once; a change during their recompute makes one more.
+    #[tokio::test]
+    async fn changes_to_one_customer_coalesce() {
+        let due = Due::default();
+        for c in [1, 2, 1, 3, 2, 1] {
+            due.add(c);
+        }
+        assert_eq!(due.take(2).await, vec![1, 2]);
+        due.add(1);
+        due.add(3);
+        assert_eq!(due.take(10).await, vec![3, 1]);
+        let later = async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            due.add(4);
+        };
+        let (got, ()) = tokio::join!(due.take(10), later);
+        assert_eq!(got, vec![4]);
+    }
 }

@@ -152,6 +152,9 @@ pub async fn customer_view(
 ) -> Result<Json<CustomerView>, ApiError> {
     let id = parse_id(&id)?;
     let as_of = state.as_of();
+    // Events about the customer go to this agent's stream from before the
+    // read, so none committed after it is missed.
+    state.events.note_interest(agent.id, id);
     let mut v = view::customer_view(&state.db, id, as_of, Some(&agent)).await?;
     v.viewers = state.events.viewers(id, Some(agent.id));
     Ok(Json(v))

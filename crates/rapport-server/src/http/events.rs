@@ -2,15 +2,19 @@
 //! with `Last-Event-ID` (see `rapport_api::events` for the contract).
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Extension;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use futures::{Stream, StreamExt};
 use rapport_api::events::HEARTBEAT_SECS;
 use rapport_api::{Event, Problem};
+
+use crate::events::Outgoing;
 
 use super::AppState;
 use super::auth::CurrentAgent;
@@ -42,18 +46,15 @@ fn resume_point(headers: &HeaderMap, query: Option<&str>) -> Result<Option<i64>,
     }
 }
 
-fn to_sse(e: &Event) -> SseEvent {
-    let data = serde_json::to_string(e).unwrap_or_else(|_| "{}".to_string());
-    let mut s = SseEvent::default().event(e.body.kind()).data(data);
-    if let Some(id) = e.id {
-        s = s.id(id.to_string());
-    }
-    s
-}
+/// A comment line that keeps an idle connection open.
+const HEARTBEAT: &[u8] = b":heartbeat\n\n";
 
 /// Live events: interactions, complaint changes, recovery actions,
-/// preferences, presence, agents' states and the desk's figures. Send
-/// `Last-Event-ID` to resume after a break.
+/// preferences, presence, agents' states and the desk's figures, each to
+/// the streams it concerns (an agent: the customers they have open, their
+/// own calls and state, their queues' figures; supervisors also the desk's
+/// agents and every complaint and recovery action). Send `Last-Event-ID`
+/// to resume after a break.
 #[utoipa::path(
     get, path = "/v1/events", tag = "events",
     params(("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event applied; the stream resumes after it")),
@@ -67,17 +68,48 @@ pub async fn events(
     Extension(CurrentAgent(agent)): Extension<CurrentAgent>,
     headers: HeaderMap,
     uri: axum::http::Uri,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+) -> Result<Response, ApiError> {
     let resume = resume_point(&headers, uri.query())?;
-    let stream = state
+    let batches = state
         .events
-        .stream(state.db.clone(), resume, Some(agent.id), agent.role)
-        .map(|e| Ok(to_sse(&e)));
-    Ok(Sse::new(stream).keep_alive(
-        KeepAlive::new()
-            .interval(Duration::from_secs(HEARTBEAT_SECS))
-            .text("heartbeat"),
-    ))
+        .batches(state.db.clone(), resume, agent.id, agent.role);
+    let body = Body::from_stream(with_heartbeats(batches).map(Ok::<_, Infallible>));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Each batch of messages ready at once as one write to the socket, and a
+/// heartbeat comment after [`HEARTBEAT_SECS`] without one.
+fn with_heartbeats(
+    batches: impl Stream<Item = Vec<Arc<Outgoing>>> + Send + 'static,
+) -> impl Stream<Item = Bytes> + Send + 'static {
+    async_stream::stream! {
+        let mut batches = std::pin::pin!(batches);
+        let every = Duration::from_secs(HEARTBEAT_SECS);
+        loop {
+            match tokio::time::timeout(every, batches.next()).await {
+                Ok(Some(batch)) => {
+                    if let [one] = &batch[..] {
+                        yield one.sse().clone();
+                    } else {
+                        let mut out = Vec::with_capacity(batch.iter().map(|m| m.sse().len()).sum());
+                        for m in &batch {
+                            out.extend_from_slice(m.sse());
+                        }
+                        yield Bytes::from(out);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => yield Bytes::from_static(HEARTBEAT),
+            }
+        }
+    }
 }
 
 #[cfg(test)]

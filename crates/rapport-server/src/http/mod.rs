@@ -47,6 +47,8 @@ pub struct AppState {
     pub analytics: Arc<crate::analytics::live::Analytics>,
     /// Wakes the desk publisher and the simulator after call changes.
     pub live: Arc<crate::queues::Live>,
+    /// Bearer tokens already checked.
+    pub tokens: Arc<auth::TokenCache>,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
             inflight: Arc::default(),
             analytics,
             live: Arc::default(),
+            tokens: Arc::default(),
         }
     }
 

@@ -152,15 +152,29 @@ pub async fn call_hook(
     // the agent the call may be routed to (sent with their event, not
     // stored), are read beside the write: the lookup while the write
     // checks its key and waits for the write lock, the view while it
-    // routes and commits.
+    // routes and commits. The lookup's connection is taken before the
+    // write begins: the write waits for the lookup while it holds the
+    // lock, and must never wait for the pool then (writers waiting for the
+    // lock may hold every connection).
     let caller = match &hook {
         CallHook::Offered { caller, .. } => Some(caller.as_str()),
         _ => None,
     };
+    let looking = match caller {
+        Some(_) => Some(state.db.pool().acquire().await.map_err(Error::from)?),
+        None => None,
+    };
+    let looking = tokio::sync::Mutex::new(looking);
     let found: OnceCell<Option<i64>> = OnceCell::new();
     let customer = async || match caller {
         Some(c) => found
-            .get_or_try_init(|| simulator::one_customer(&state.db, c))
+            .get_or_try_init(|| async {
+                // Given back to the pool as soon as the lookup is done.
+                let Some(mut conn) = looking.lock().await.take() else {
+                    return Err(Error::Corrupt("the caller was looked up twice".into()));
+                };
+                simulator::one_customer_on(&mut conn, c).await
+            })
             .await
             .copied(),
         None => Ok(None),

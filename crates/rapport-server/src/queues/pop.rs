@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(out.routed.len(), 1);
         assert!(view_of(&out).is_none());
         // A stream open (polled once, so it has subscribed).
-        let mut stream = Box::pin(events.stream(db.clone(), None, None, Role::Agent));
+        let mut stream = Box::pin(events.stream(db.clone(), None, agents[0].id, Role::Agent));
         let _ = tokio::time::timeout(Duration::from_millis(50), stream.next()).await;
         assert!(events.streams() > 0);
 

@@ -234,6 +234,16 @@ enum Ev {
     ShiftEnd(AgentId),
 }
 
+/// A call about to be offered: its queue, how long its caller waits, the
+/// number and the customer it belongs to.
+#[derive(Debug)]
+struct Arrival {
+    queue: String,
+    patience_secs: f64,
+    caller: String,
+    customer: Option<i64>,
+}
+
 /// Withheld numbers as SIP and ISDN report them.
 const WITHHELD: [&str; 3] = ["anonymous", "withheld", "unavailable"];
 
@@ -373,7 +383,7 @@ impl Simulator {
 
     /// A caller's number: mostly a customer's phone as stored, sometimes
     /// written another way, sometimes a number nobody has, sometimes none.
-    async fn caller(&mut self, db: &Db) -> Result<String> {
+    async fn caller(&mut self, conn: &mut SqliteConnection) -> Result<String> {
         let roll: f64 = self.rng.random();
         let pick = self
             .rng
@@ -391,7 +401,7 @@ impl Simulator {
             "SELECT e164 FROM customer_phones WHERE customer_id = ? ORDER BY position LIMIT 1",
         )
         .bind(pick)
-        .fetch_optional(db.pool())
+        .fetch_optional(conn)
         .await?;
         let Some(e164) = phone else {
             return Ok(format!("+4479{tail:08}"));
@@ -416,8 +426,14 @@ impl Simulator {
 
     /// Apply every event due before `until_ms` on the virtual clock, in
     /// transactions of [`BATCH`] events. For tests and benchmarks.
+    ///
+    /// Who is calling is looked up on a second connection, taken before the
+    /// write lock: nothing waits for the pool while holding the lock (the
+    /// connections it would wait for may all be held by writers waiting for
+    /// that lock).
     pub async fn run_until(&mut self, db: &Db, until_ms: i64) -> Result<()> {
         while self.next_at().is_some_and(|t| t < until_ms) {
+            let mut look = db.pool().acquire().await?;
             let mut tx = db.write().await?;
             for _ in 0..BATCH {
                 let Some(Reverse((at, _, ev))) = self.heap.peek().copied() else {
@@ -427,8 +443,12 @@ impl Simulator {
                     break;
                 }
                 self.heap.pop();
+                let arrival = match ev {
+                    Ev::Arrival(i) => self.arrival(&mut look, i, at).await?,
+                    _ => None,
+                };
                 let mut out = Outcome::default();
-                self.apply(db, &mut tx, &mut out, at, ev).await?;
+                self.apply(&mut tx, &mut out, at, ev, arrival).await?;
                 for r in out.routed {
                     self.on_routed(&mut tx, r).await?;
                 }
@@ -439,7 +459,8 @@ impl Simulator {
     }
 
     /// Apply the events due by `now_ms` on the real clock, one transaction
-    /// each, announcing each after its commit.
+    /// each, announcing each after its commit. An arrival's caller is
+    /// looked up before the transaction begins.
     async fn run_due(
         &mut self,
         db: &Db,
@@ -453,13 +474,22 @@ impl Simulator {
                 break;
             }
             self.heap.pop();
+            let arrival = match ev {
+                Ev::Arrival(i) => {
+                    let mut look = db.pool().acquire().await?;
+                    self.arrival(&mut look, i, now_ms).await?
+                }
+                _ => None,
+            };
             let mut tx = db.write().await?;
             let mut out = Outcome::default();
-            self.apply(db, &mut tx, &mut out, now_ms, ev).await?;
+            self.apply(&mut tx, &mut out, now_ms, ev, arrival).await?;
             tx.commit().await?;
-            for r in out.routed.clone() {
+            if !out.routed.is_empty() {
                 let mut conn = db.pool().acquire().await?;
-                self.on_routed(&mut conn, r).await?;
+                for r in out.routed.clone() {
+                    self.on_routed(&mut conn, r).await?;
+                }
             }
             // A call given to a signed-in agent takes the caller's view along.
             let day = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
@@ -469,15 +499,37 @@ impl Simulator {
         Ok(())
     }
 
+    /// A candidate arrival in queue `i` at `at`: the next one scheduled,
+    /// then, unless thinned away or the queue is closed, who is calling
+    /// (read on `conn`, outside any write).
+    async fn arrival(&mut self, conn: &mut Looking, i: usize, at: i64) -> Result<Option<Arrival>> {
+        self.next_arrival(i, at);
+        let keep: f64 = self.rng.random();
+        let q = &self.cfg.queues[i];
+        let open = q.queue.open_at((at.rem_euclid(DAY) / MINUTE) as u16);
+        if keep * self.peak_share() >= self.rate_share(at) || !open {
+            return Ok(None);
+        }
+        let (queue, patience_secs) = (q.queue.code.clone(), q.patience_secs);
+        let caller = self.caller(&mut *conn).await?;
+        let customer = one_customer_on(conn, &caller).await?;
+        Ok(Some(Arrival {
+            queue,
+            patience_secs,
+            caller,
+            customer,
+        }))
+    }
+
     async fn apply(
         &mut self,
-        db: &Db,
         conn: &mut SqliteConnection,
         out: &mut Outcome,
         at: i64,
         ev: Ev,
+        arrival: Option<Arrival>,
     ) -> Result<()> {
-        let r = self.apply_inner(db, conn, out, at, ev).await;
+        let r = self.apply_inner(conn, out, at, ev, arrival).await;
         match r {
             // Someone else (a hook, a person) moved the call or the agent on;
             // the simulation goes on without this step.
@@ -492,28 +544,22 @@ impl Simulator {
 
     async fn apply_inner(
         &mut self,
-        db: &Db,
         conn: &mut SqliteConnection,
         out: &mut Outcome,
         at: i64,
         ev: Ev,
+        arrival: Option<Arrival>,
     ) -> Result<()> {
         match ev {
-            Ev::Arrival(i) => {
-                self.next_arrival(i, at);
-                let keep: f64 = self.rng.random();
-                let q = &self.cfg.queues[i];
-                let open = q.queue.open_at((at.rem_euclid(DAY) / MINUTE) as u16);
-                if keep * self.peak_share() >= self.rate_share(at) || !open {
+            Ev::Arrival(_) => {
+                // Thinned away, or the queue was closed.
+                let Some(a) = arrival else {
                     return Ok(());
-                }
-                let (code, patience) = (q.queue.code.clone(), q.patience_secs);
-                let caller = self.caller(db).await?;
-                let customer = one_customer(db, &caller).await?;
+                };
                 self.calls_made += 1;
                 let id = format!("sim-{}-{}", self.run, self.calls_made);
-                let wait = exp(&mut self.rng, patience);
-                let row = calls::offer(conn, out, at, &id, &code, &caller, customer)
+                let wait = exp(&mut self.rng, a.patience_secs);
+                let row = calls::offer(conn, out, at, &id, &a.queue, &a.caller, a.customer)
                     .await?
                     .row;
                 if row.status == "waiting" {
@@ -706,10 +752,26 @@ impl Simulator {
 
 /// The one customer with exactly this number, when there is exactly one.
 pub async fn one_customer(db: &Db, caller: &str) -> Result<Option<i64>> {
-    if crate::phone::digits_of(caller).len() < 5 || !crate::phone::looks_like_phone(caller) {
+    if !could_be_found(caller) {
         return Ok(None);
     }
     crate::search::only_phone_match(db, caller).await
+}
+
+/// A connection taken for reads before a write begins.
+pub type Looking = sqlx::pool::PoolConnection<sqlx::Sqlite>;
+
+/// [`one_customer`], read on `conn` (taken before the write that needs it
+/// begins).
+pub async fn one_customer_on(conn: &mut Looking, caller: &str) -> Result<Option<i64>> {
+    if !could_be_found(caller) {
+        return Ok(None);
+    }
+    crate::search::only_phone_match_on(conn, caller).await
+}
+
+fn could_be_found(caller: &str) -> bool {
+    crate::phone::digits_of(caller).len() >= 5 && crate::phone::looks_like_phone(caller)
 }
 
 /// Run the simulator on the real clock until the task is dropped (the

@@ -496,7 +496,14 @@ async fn exact_phone(conn: &mut Conn, number: &str, limit: u32) -> Result<Collec
 /// it: the screen pop's lookup, ids only (the call carries the name).
 pub async fn only_phone_match(db: &Db, number: &str) -> Result<Option<i64>> {
     let mut conn = db.pool.acquire().await?;
-    let c = exact_phone(&mut conn, number, 1).await?;
+    only_phone_match_on(&mut conn, number).await
+}
+
+/// [`only_phone_match`] on a connection taken beforehand: a write looks
+/// its caller up on one taken before its transaction begins, so it never
+/// waits for the pool while holding the write lock.
+pub async fn only_phone_match_on(conn: &mut Conn, number: &str) -> Result<Option<i64>> {
+    let c = exact_phone(conn, number, 1).await?;
     Ok(match (&c.found[..], c.full()) {
         ([one], false) => Some(one.id),
         _ => None,
