@@ -79,6 +79,20 @@ async fn a_breaking_link_loses_and_repeats_nothing() {
         .await
         .unwrap();
     let proxy = Proxy::start(server_port).await;
+    // The reader has the customers written about open: a stream carries
+    // the events about the customers its agent has open.
+    let http = reqwest::Client::new();
+    for c in 1..=10 {
+        let res = http
+            .get(format!(
+                "http://127.0.0.1:{server_port}/v1/customers/{c}/view"
+            ))
+            .bearer_auth(&reader_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
 
     // The client's own stream task, through the proxy.
     let api = ApiClient::new(

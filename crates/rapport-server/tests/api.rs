@@ -1032,3 +1032,96 @@ async fn revealing_contact_details_needs_a_reason_and_is_audited() {
     .await;
     f.stop().await;
 }
+
+/// Tokens are checked from memory once checked, yet a revoked token is
+/// refused at once when this process revokes it, and within
+/// `auth::RECHECK` (plus a read) when another process does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoked_tokens_are_refused_at_once_or_within_a_bound() {
+    use rapport_server::http::auth::RECHECK;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect_path(&dir.path().join("tokens.sqlite"))
+        .await
+        .unwrap();
+    let mei = agents::create(&db, "Mei Lin", Role::Agent, None)
+        .await
+        .unwrap();
+    let first = agents::replace_labelled_token(&db, mei.id, "desk")
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let handle = rapport_server::serve(listener, db.clone(), ServerConfig::default())
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let me = |token: String| {
+        let (http, url) = (http.clone(), handle.url());
+        async move {
+            http.get(format!("{url}/v1/me"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Checked once, then from memory.
+    assert_eq!(me(first.clone()).await, StatusCode::OK);
+    assert_eq!(me(first.clone()).await, StatusCode::OK);
+
+    // Revoked here (a new token under the same label): refused at once.
+    let second = agents::replace_labelled_token(&db, mei.id, "desk")
+        .await
+        .unwrap();
+    assert_eq!(me(first.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(second.clone()).await, StatusCode::OK);
+
+    // Revoked by another process (a plain delete on the file, which this
+    // process does not see happen): refused within the bound.
+    sqlx::query("DELETE FROM api_tokens WHERE token_sha256 = ?")
+        .bind(agents::token_hash(&second))
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    while me(second.clone()).await == StatusCode::OK {
+        assert!(
+            t.elapsed() < RECHECK * 3,
+            "a token revoked elsewhere still let in after {:?}",
+            t.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // A role changed elsewhere is seen within the bound too.
+    let third = agents::replace_labelled_token(&db, mei.id, "desk")
+        .await
+        .unwrap();
+    let role = |token: String| {
+        let (http, url) = (http.clone(), handle.url());
+        async move {
+            let me: Me = http
+                .get(format!("{url}/v1/me"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            me.agent.role
+        }
+    };
+    assert_eq!(role(third.clone()).await, Role::Agent);
+    sqlx::query("UPDATE agents SET role = 'supervisor' WHERE id = ?")
+        .bind(mei.id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    while role(third.clone()).await == Role::Agent {
+        assert!(t.elapsed() < RECHECK * 3, "the old role still used");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    handle.shutdown().await;
+    db.close().await;
+}

