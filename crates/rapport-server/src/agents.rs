@@ -9,11 +9,11 @@ use chrono::Utc;
 use rand::RngCore;
 use rapport_api::{Agent, AgentId, Role};
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 use crate::Db;
 use crate::codes::Code;
 use crate::error::Error;
+use crate::store::{AgentRecord, Store};
 
 /// Tokens start with this, so they are recognisable in a leaked log.
 pub const TOKEN_PREFIX: &str = "rpt_";
@@ -35,11 +35,7 @@ fn note_tokens_changed() {
 /// The `token_version` row: it moves whenever any process revokes a token
 /// or changes an agent.
 pub async fn token_version(db: &Db) -> Result<i64, Error> {
-    Ok(
-        sqlx::query_scalar("SELECT version FROM token_version WHERE id = 1")
-            .fetch_one(&db.pool)
-            .await?,
-    )
+    db.read().await?.token_version().await
 }
 
 /// Hex SHA-256 of a token, as stored.
@@ -53,12 +49,12 @@ fn new_token() -> String {
     format!("{TOKEN_PREFIX}{}", hex::encode(bytes))
 }
 
-fn agent_from(id: i64, name: String, role: &str, team: Option<String>) -> Result<Agent, Error> {
+fn agent_from(r: AgentRecord) -> Result<Agent, Error> {
     Ok(Agent {
-        id,
-        name,
-        role: Role::decode(role)?,
-        team,
+        id: r.id,
+        name: r.name,
+        role: Role::decode(&r.role)?,
+        team: r.team,
     })
 }
 
@@ -98,10 +94,10 @@ async fn create_inner(
             existing.name
         );
     }
-    let mut tx = db.pool.begin().await?;
-    let id = insert_agent(&mut tx, name, role, team).await?;
+    let mut tx = db.begin().await?;
+    let id = insert_agent(&mut *tx, name, role, team).await?;
     let token = if with_token {
-        Some(insert_token(&mut tx, id, None).await?)
+        Some(insert_token(&mut *tx, id, None).await?)
     } else {
         None
     };
@@ -220,15 +216,11 @@ pub fn read_csv(input: impl std::io::Read) -> Result<Vec<NewAgent>, Vec<String>>
 /// Create every agent in `list` with a first token each, in one
 /// transaction: all of them, or none when any name is taken.
 pub async fn add_many(db: &Db, list: &[NewAgent]) -> anyhow::Result<Vec<(Agent, String)>> {
-    let mut tx = db.write().await?;
+    let mut tx = db.begin().await?;
     let mut taken = Vec::new();
     for a in list {
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM agents WHERE name = ?")
-            .bind(&a.name)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(id) = found {
-            taken.push(format!("'{}' (id {id})", a.name));
+        if let Some(found) = tx.agent_by_name(&a.name).await? {
+            taken.push(format!("'{}' (id {})", a.name, found.id));
         }
     }
     if !taken.is_empty() {
@@ -245,8 +237,8 @@ pub async fn add_many(db: &Db, list: &[NewAgent]) -> anyhow::Result<Vec<(Agent, 
     }
     let mut out = Vec::with_capacity(list.len());
     for a in list {
-        let id = insert_agent(&mut tx, &a.name, a.role, a.team.as_deref()).await?;
-        let token = insert_token(&mut tx, id, None).await?;
+        let id = insert_agent(&mut *tx, &a.name, a.role, a.team.as_deref()).await?;
+        let token = insert_token(&mut *tx, id, None).await?;
         out.push((
             Agent {
                 id,
@@ -262,45 +254,33 @@ pub async fn add_many(db: &Db, list: &[NewAgent]) -> anyhow::Result<Vec<(Agent, 
 }
 
 pub(crate) async fn insert_agent(
-    conn: &mut SqliteConnection,
+    s: &mut dyn Store,
     name: &str,
     role: Role,
     team: Option<&str>,
-) -> Result<AgentId, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO agents (name, role, team, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-    )
-    .bind(name)
-    .bind(role.code())
-    .bind(team)
-    .bind(Utc::now().timestamp())
-    .fetch_one(conn)
-    .await
+) -> Result<AgentId, Error> {
+    s.insert_agent(name, role.code(), team, Utc::now().timestamp())
+        .await
 }
 
 async fn insert_token(
-    conn: &mut SqliteConnection,
+    s: &mut dyn Store,
     agent_id: AgentId,
     label: Option<&str>,
-) -> Result<String, sqlx::Error> {
+) -> Result<String, Error> {
     let token = new_token();
-    sqlx::query(
-        "INSERT INTO api_tokens (token_sha256, agent_id, label, created_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(token_hash(&token))
-    .bind(agent_id)
-    .bind(label)
-    .bind(Utc::now().timestamp())
-    .execute(conn)
-    .await?;
+    s.insert_token(&token_hash(&token), agent_id, label, Utc::now().timestamp())
+        .await?;
     Ok(token)
 }
 
 /// Issue another token for an existing agent.
 pub async fn issue_token(db: &Db, agent_id: AgentId) -> anyhow::Result<String> {
-    let mut conn = db.pool.acquire().await?;
-    ensure_agent(&mut conn, agent_id).await?;
-    Ok(insert_token(&mut conn, agent_id, None).await?)
+    let mut tx = db.begin().await?;
+    ensure_agent(&mut *tx, agent_id).await?;
+    let token = insert_token(&mut *tx, agent_id, None).await?;
+    tx.commit().await?;
+    Ok(token)
 }
 
 /// Issue a token under `label`, revoking the agent's earlier tokens with that
@@ -312,62 +292,42 @@ pub async fn replace_labelled_token(
 ) -> anyhow::Result<String> {
     // Read, then write: take the write lock first, so another writer (a
     // server's analytics on the same file) makes this wait, not fail.
-    let mut tx = db.write().await?;
-    ensure_agent(&mut tx, agent_id).await?;
-    sqlx::query("DELETE FROM api_tokens WHERE agent_id = ? AND label = ?")
-        .bind(agent_id)
-        .bind(label)
-        .execute(&mut *tx)
-        .await?;
-    let token = insert_token(&mut tx, agent_id, Some(label)).await?;
+    let mut tx = db.begin().await?;
+    ensure_agent(&mut *tx, agent_id).await?;
+    tx.delete_labelled_tokens(agent_id, label).await?;
+    let token = insert_token(&mut *tx, agent_id, Some(label)).await?;
     tx.commit().await?;
     note_tokens_changed();
     Ok(token)
 }
 
-async fn ensure_agent(conn: &mut SqliteConnection, agent_id: AgentId) -> anyhow::Result<()> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM agents WHERE id = ?")
-        .bind(agent_id)
-        .fetch_optional(conn)
-        .await?;
-    found
+async fn ensure_agent(s: &mut dyn Store, agent_id: AgentId) -> anyhow::Result<()> {
+    s.agent_by_id(agent_id)
+        .await?
         .map(|_| ())
         .with_context(|| format!("no agent with id {agent_id}"))
 }
 
 /// The agent with this exact name, if any.
 pub async fn find_by_name(db: &Db, name: &str) -> anyhow::Result<Option<Agent>> {
-    let row: Option<(i64, String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, name, role, team FROM agents WHERE name = ?")
-            .bind(name.trim())
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(row
-        .map(|(id, name, role, team)| agent_from(id, name, &role, team))
-        .transpose()?)
+    let row = db.read().await?.agent_by_name(name.trim()).await?;
+    Ok(row.map(agent_from).transpose()?)
 }
 
 /// The agent with this id, if any.
 pub async fn by_id(db: &Db, id: AgentId) -> Result<Option<Agent>, Error> {
-    let row: Option<(i64, String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, name, role, team FROM agents WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?;
-    row.map(|(id, name, role, team)| agent_from(id, name, &role, team))
+    db.read()
+        .await?
+        .agent_by_id(id)
+        .await?
+        .map(agent_from)
         .transpose()
 }
 
 /// Every agent, by name.
 pub async fn list(db: &Db) -> anyhow::Result<Vec<Agent>> {
-    let rows: Vec<(i64, String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, name, role, team FROM agents ORDER BY name")
-            .fetch_all(&db.pool)
-            .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, role, team)| agent_from(id, name, &role, team))
-        .collect::<Result<_, _>>()?)
+    let rows = db.read().await?.agents().await?;
+    Ok(rows.into_iter().map(agent_from).collect::<Result<_, _>>()?)
 }
 
 /// The agent a bearer token belongs to, if it is a valid token.
@@ -377,14 +337,11 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<Agent>, Error> 
 
 /// The agent whose token has this [`token_hash`], if any.
 pub async fn authenticate_hash(db: &Db, hash: &str) -> Result<Option<Agent>, Error> {
-    let row: Option<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT a.id, a.name, a.role, a.team FROM api_tokens t JOIN agents a ON a.id = t.agent_id \
-         WHERE t.token_sha256 = ?",
-    )
-    .bind(hash)
-    .fetch_optional(&db.pool)
-    .await?;
-    row.map(|(id, name, role, team)| agent_from(id, name, &role, team))
+    db.read()
+        .await?
+        .agent_by_token(hash)
+        .await?
+        .map(agent_from)
         .transpose()
 }
 
@@ -443,5 +400,31 @@ mod tests {
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    crate::each_backend! {
+        async fn agents_are_named_once_and_tokens_replaced_by_label(t) {
+            let db = &t.db;
+            let (ada, first) = add(db, " Ada Lovelace ", Role::Supervisor, Some("Billing")).await.unwrap();
+            assert_eq!(ada.name, "Ada Lovelace");
+            let again = add(db, "Ada Lovelace", Role::Agent, None).await.unwrap_err();
+            assert!(again.to_string().contains("already exists"), "{again}");
+            assert_eq!(authenticate(db, &first).await.unwrap(), Some(ada.clone()));
+            assert_eq!(by_id(db, ada.id).await.unwrap(), Some(ada.clone()));
+            assert_eq!(find_by_name(db, "Ada Lovelace").await.unwrap(), Some(ada.clone()));
+            let bob = create(db, "Bob", Role::Agent, None).await.unwrap();
+            assert_eq!(
+                list(db).await.unwrap().into_iter().map(|a| a.name).collect::<Vec<_>>(),
+                ["Ada Lovelace", "Bob"]
+            );
+            let one = replace_labelled_token(db, bob.id, "demo").await.unwrap();
+            let two = replace_labelled_token(db, bob.id, "demo").await.unwrap();
+            assert_eq!(authenticate(db, &one).await.unwrap(), None, "replaced");
+            assert_eq!(authenticate(db, &two).await.unwrap(), Some(bob.clone()));
+            let other = issue_token(db, bob.id).await.unwrap();
+            assert_eq!(authenticate(db, &other).await.unwrap(), Some(bob));
+            assert!(issue_token(db, 9999).await.is_err());
+            assert_eq!(authenticate(db, "rpt_nothing").await.unwrap(), None);
+        }
     }
 }

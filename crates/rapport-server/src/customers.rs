@@ -12,8 +12,8 @@ use crate::Db;
 use crate::error::{Error, Result};
 use crate::phone::parse_e164;
 use crate::store::{
-    self, Batch, ComplaintRecord, CustomerRecord, InteractionRecord, LineRecord, OrderRecord,
-    PreferencesRecord, to_epoch,
+    self, Batch, ComplaintRecord, CustomerRecord, IdTable, InteractionRecord, LineRecord,
+    OrderRecord, PreferencesRecord, to_epoch,
 };
 use crate::text::has_cjk;
 
@@ -95,7 +95,7 @@ pub async fn create(db: &Db, c: &NewCustomer) -> Result<CustomerId> {
         }
     }
     let now = to_epoch(Utc::now());
-    let (id, tokens) = store_one(db, "customers", |id| Batch {
+    let (id, tokens) = store_one(db, IdTable::Customers, |id| Batch {
         customers: vec![CustomerRecord {
             id,
             account_number: store::account_number(id),
@@ -137,25 +137,25 @@ pub async fn create(db: &Db, c: &NewCustomer) -> Result<CustomerId> {
 /// the same id). Returns the id and the name tokens stored.
 async fn store_one(
     db: &Db,
-    table: &'static str,
+    table: IdTable,
     batch: impl FnOnce(i64) -> Batch,
 ) -> Result<(i64, Vec<String>)> {
-    let mut tx = db.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let id = store::next_id(&mut tx, table).await?;
-    let tokens = store::write_batch(&mut tx, &batch(id)).await?;
+    let mut tx = db.begin().await?;
+    let id = tx.reserve_ids(table, 1).await?;
+    let written = tx.write_batch(&batch(id)).await?;
     tx.commit().await?;
-    Ok((id, tokens))
+    Ok((id, written.tokens))
 }
 
 async fn ensure_customer(db: &Db, id: CustomerId) -> Result<()> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
-    found.map(|_| ()).ok_or(Error::NotFound {
-        what: "customer",
-        id,
-    })
+    if db.read().await?.customer_exists(id).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            what: "customer",
+            id,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -174,7 +174,7 @@ pub struct NewInteraction {
 /// Record an interaction; returns its id.
 pub async fn record_interaction(db: &Db, i: &NewInteraction) -> Result<i64> {
     ensure_customer(db, i.customer_id).await?;
-    let (id, _) = store_one(db, "interactions", |id| Batch {
+    let (id, _) = store_one(db, IdTable::Interactions, |id| Batch {
         interactions: vec![InteractionRecord {
             id,
             customer_id: i.customer_id,
@@ -211,11 +211,8 @@ pub struct NewOrder {
 
 /// Record an order in the customer's currency; returns its id.
 pub async fn record_order(db: &Db, o: &NewOrder) -> Result<i64> {
-    let currency: Option<String> =
-        sqlx::query_scalar("SELECT currency FROM customers WHERE id = ?")
-            .bind(o.customer_id)
-            .fetch_optional(&db.pool)
-            .await?;
+    let mut conn = db.read().await?;
+    let currency = conn.customer_currency(o.customer_id).await?;
     let currency = currency.ok_or(Error::NotFound {
         what: "customer",
         id: o.customer_id,
@@ -228,11 +225,7 @@ pub async fn record_order(db: &Db, o: &NewOrder) -> Result<i64> {
     }
     let mut lines = Vec::with_capacity(o.lines.len());
     for (i, l) in o.lines.iter().enumerate() {
-        let product: Option<(i64, i64)> =
-            sqlx::query_as("SELECT id, price_minor FROM products WHERE sku = ?")
-                .bind(&l.sku)
-                .fetch_optional(&db.pool)
-                .await?;
+        let product = conn.product_by_sku(&l.sku).await?;
         let (product_id, price) = product.ok_or_else(|| {
             Error::invalid(
                 format!("/lines/{i}/sku"),
@@ -251,7 +244,8 @@ pub async fn record_order(db: &Db, o: &NewOrder) -> Result<i64> {
             unit_price_minor: l.unit_price_minor.unwrap_or(price),
         });
     }
-    let (id, _) = store_one(db, "orders", |id| Batch {
+    drop(conn);
+    let (id, _) = store_one(db, IdTable::Orders, |id| Batch {
         orders: vec![OrderRecord {
             id,
             customer_id: o.customer_id,
@@ -284,7 +278,7 @@ pub struct NewComplaint {
 /// Record a complaint; returns its id.
 pub async fn record_complaint(db: &Db, c: &NewComplaint) -> Result<i64> {
     ensure_customer(db, c.customer_id).await?;
-    let mut tx = db.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db.begin().await?;
     let batch = Batch {
         complaints: vec![ComplaintRecord {
             customer_id: c.customer_id,
@@ -302,12 +296,13 @@ pub async fn record_complaint(db: &Db, c: &NewComplaint) -> Result<i64> {
         }],
         ..Batch::default()
     };
-    store::write_batch(&mut tx, &batch).await?;
-    let id: i64 = sqlx::query_scalar("SELECT last_insert_rowid()")
-        .fetch_one(&mut *tx)
-        .await?;
+    let written = tx.write_batch(&batch).await?;
     tx.commit().await?;
-    Ok(id)
+    written
+        .complaint_ids
+        .first()
+        .copied()
+        .ok_or_else(|| Error::Corrupt("the complaint was not stored".into()))
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub enum Error {
     /// Stored data that does not decode: a bug or a damaged database.
     #[error("{0}")]
     Corrupt(String),
+    /// The operation is not built for this storage backend.
+    #[error("{0}")]
+    Unsupported(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

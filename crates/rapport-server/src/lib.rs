@@ -26,6 +26,7 @@ pub mod search;
 pub mod seed;
 pub mod store;
 pub mod summary;
+pub mod testing;
 pub mod text;
 pub mod view;
 
@@ -216,7 +217,7 @@ async fn upkeep(db: Db, events: std::sync::Arc<events::Events>) {
     vocab.tick().await;
     loop {
         tokio::select! {
-            _ = vocab.tick() => match db.vocab.refresh(db.pool()).await {
+            _ = vocab.tick() => match db.vocab.refresh(&db).await {
                 Ok(true) => tracing::info!(tokens = db.vocab.len(), "search vocabulary reloaded"),
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "could not check the search vocabulary"),

@@ -26,7 +26,8 @@ struct Cli {
 
 #[derive(Debug, Args)]
 struct DatabaseArg {
-    /// Database URL: sqlite://PATH (the file is created if missing).
+    /// Database URL: sqlite://PATH (the file is created if missing) or
+    /// postgres://USER@HOST/DATABASE (migrated on first use).
     #[arg(long, env = "RAPPORT_DATABASE", value_name = "URL")]
     database: String,
 }
@@ -107,6 +108,21 @@ enum Command {
     Queue {
         #[command(subcommand)]
         command: QueueCommand,
+    },
+    /// Move a SQLite deployment to PostgreSQL: every table of the SQLite
+    /// database copied, ids kept, into an empty PostgreSQL database (created
+    /// tables and all), in one transaction, with each table's row count
+    /// checked on both sides. The SQLite file is only read and may be in
+    /// use by a running server; the copy is the database as it was when the
+    /// copy began. A target that holds any data is refused.
+    CopyStore {
+        /// The SQLite database to copy: sqlite://PATH.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The empty PostgreSQL database to copy into:
+        /// postgres://USER@HOST/DATABASE.
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
 }
 
@@ -326,7 +342,45 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Commands whose every part runs on PostgreSQL; the others refuse it with a
+/// sentence rather than fail half-way.
+fn postgres_ready(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Seed { .. } | Command::Agent { .. } | Command::CopyStore { .. }
+    )
+}
+
+/// The database URL a command was given (`--database` or RAPPORT_DATABASE).
+fn database_given() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .enumerate()
+        .find_map(|(i, a)| {
+            a.strip_prefix("--database=")
+                .map(str::to_string)
+                .or_else(|| {
+                    (a == "--database")
+                        .then(|| args.get(i + 1).cloned())
+                        .flatten()
+                })
+        })
+        .or_else(|| std::env::var("RAPPORT_DATABASE").ok())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if !postgres_ready(&cli.command)
+        && database_given().is_some_and(|u| {
+            matches!(
+                rapport_server::db::parse_url(&u),
+                Ok(rapport_server::db::Target::Postgres(_))
+            )
+        })
+    {
+        anyhow::bail!(
+            "this command does not run on PostgreSQL in this version yet (seed, agent and copy-store do); use a SQLite database (sqlite://PATH)"
+        );
+    }
     match cli.command {
         Command::Serve {
             db,
@@ -464,6 +518,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { command } => rapport_server::import::cli::run(command).await,
         Command::Analytics { command } => rapport_server::analytics::cli::run(command).await,
         Command::Queue { command } => queue(command).await,
+        Command::CopyStore { from, to } => copy_store(&from, &to).await,
     }
 }
 
@@ -665,7 +720,7 @@ async fn policy(command: PolicyCommand) -> anyhow::Result<()> {
             let db = Db::connect(&db.database).await?;
             let mut conn = db.pool().acquire().await?;
             println!("Complaint SLA (hours from receipt):");
-            for p in taxonomy::sla_policies(&mut conn).await? {
+            for p in taxonomy::sla_policies(&mut *db.read().await?).await? {
                 println!("  {:<9} {:>5} h", p.severity.label(), p.hours);
             }
             println!("\nApproval limits (money recovery without a supervisor):");
@@ -690,8 +745,9 @@ async fn policy(command: PolicyCommand) -> anyhow::Result<()> {
             hours,
         } => {
             let db = Db::connect(&db.database).await?;
-            let mut conn = db.pool().acquire().await?;
-            taxonomy::set_sla(&mut conn, severity, hours).await?;
+            let mut tx = db.begin().await?;
+            taxonomy::set_sla(&mut *tx, severity, hours).await?;
+            tx.commit().await?;
             eprintln!(
                 "SLA for {} complaints is now {hours} hours",
                 severity.label()
@@ -756,4 +812,44 @@ async fn shutdown_signal() {
         _ = ctrl_c => {}
         _ = term => {}
     }
+}
+
+async fn copy_store(from: &str, to: &str) -> anyhow::Result<()> {
+    use rapport_server::store::copy::{self, Progress};
+    let started = Instant::now();
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:28} [{bar:30}] {pos}/{len} rows")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    let shown = bar.clone();
+    let copied = copy::copy_store(from, to, &move |p| match p {
+        Progress::Table { table, rows } => {
+            shown.set_message(table);
+            shown.set_length(rows);
+            shown.set_position(0);
+        }
+        Progress::Rows { done } => shown.set_position(done),
+        Progress::Search { customers } => {
+            shown.set_message("search index");
+            shown.set_length(customers);
+            shown.set_position(customers);
+        }
+        Progress::Verifying => shown.set_message("verifying counts"),
+    })
+    .await;
+    bar.finish_and_clear();
+    let copied = copied?;
+    let rows: u64 = copied.tables.iter().map(|(_, n)| n).sum();
+    for (table, n) in &copied.tables {
+        eprintln!("  {table:<24} {n:>12}");
+    }
+    eprintln!(
+        "copied {} tables, {rows} rows, to {} in {:.1} s; counts match on both sides",
+        copied.tables.len(),
+        rapport_server::db::shown_url(to),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

@@ -43,13 +43,13 @@ pub async fn customer_view(
     as_of: NaiveDate,
     reader: Option<&Agent>,
 ) -> Result<CustomerView> {
-    let mut conn = db.pool.acquire().await?;
+    let mut conn = db.pool().acquire().await?;
     let now = Utc::now();
     // Two halves on two connections at once when the pool has one idle
     // (never waiting for a second: a view holding one connection while
     // waiting for another could starve the pool); one after the other
     // otherwise. Each statement reads its own snapshot either way.
-    let (own, activity) = match db.pool.try_acquire() {
+    let (own, activity) = match db.pool().try_acquire() {
         Some(mut second) => {
             tokio::try_join!(about(&mut conn, id, reader, now), activity(&mut second, id))?
         }
@@ -181,7 +181,7 @@ pub async fn interaction_page(
         ),
         None => None,
     };
-    let mut conn = db.pool.acquire().await?;
+    let mut conn = db.pool().acquire().await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = ?")
         .bind(id)
         .fetch_optional(&mut *conn)

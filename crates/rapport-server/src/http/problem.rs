@@ -88,19 +88,14 @@ impl From<Error> for ApiError {
                 e.problem.current = Some(*current);
                 e
             }
-            Error::Database(sqlx::Error::Database(ref db))
-                if db.message().contains("database is locked") || db.message().contains("busy") =>
-            {
-                tracing::warn!(error = %e, "database busy");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The database is busy with other work. Try again in a moment.",
-                )
+            Error::Unsupported(m) => ApiError::new(StatusCode::NOT_IMPLEMENTED, m),
+            Error::Database(ref db) if crate::db::storage_failure(db).is_some() => {
+                let said = crate::db::storage_failure(db).unwrap_or_default();
+                tracing::warn!(error = %e, "storage failure");
+                let mut a = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, said);
+                a.retry_after = Some(5);
+                a
             }
-            Error::Database(sqlx::Error::PoolTimedOut) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The server is overloaded: no database connection came free in time. Try again in a moment.",
-            ),
             Error::Corrupt(_) | Error::Database(_) => {
                 tracing::error!(error = %e, "request failed");
                 ApiError::internal()
@@ -144,6 +139,20 @@ mod tests {
         let e: ApiError = Error::invalid("limit", "Too big.").into();
         assert_eq!(e.problem.status, 400);
         assert_eq!(e.problem.errors[0].path, "limit");
+    }
+
+    #[test]
+    fn storage_failures_are_503_with_the_cause() {
+        let e: ApiError = Error::Database(sqlx::Error::PoolTimedOut).into();
+        assert_eq!(e.problem.status, 503);
+        assert_eq!(e.retry_after, Some(5));
+        assert!(e.problem.detail.unwrap().contains("overloaded"));
+        let e: ApiError = Error::Database(sqlx::Error::Io(std::io::Error::other("gone"))).into();
+        assert_eq!(e.problem.status, 503);
+        let e: ApiError = Error::Database(sqlx::Error::RowNotFound).into();
+        assert_eq!(e.problem.status, 500);
+        let e: ApiError = Error::Unsupported("Not on PostgreSQL yet.".into()).into();
+        assert_eq!(e.problem.status, 501);
     }
 
     #[test]

@@ -404,8 +404,8 @@ pub async fn update_preferences(
     responses((status = 200, description = "The lists", body = Taxonomy))
 )]
 pub async fn get_taxonomy(State(state): State<AppState>) -> Result<Json<Taxonomy>, ApiError> {
-    let mut conn = state.db.pool().acquire().await.map_err(Error::from)?;
-    Ok(Json(taxonomy::load(&mut conn).await?))
+    let mut conn = state.db.read().await.map_err(Error::from)?;
+    Ok(Json(taxonomy::load(&mut *conn).await?))
 }
 
 /// Query of `GET /v1/me/authority`.

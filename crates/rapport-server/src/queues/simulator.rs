@@ -169,7 +169,13 @@ pub async fn demo_setup(
         let id = match existing {
             Some(id) => id,
             None => {
-                crate::agents::insert_agent(&mut tx, name, Role::Agent, Some("Simulated")).await?
+                crate::agents::insert_agent(
+                    &mut *crate::store::Conn::borrow_sqlite(&mut tx),
+                    name,
+                    Role::Agent,
+                    Some("Simulated"),
+                )
+                .await?
             }
         };
         sqlx::query("INSERT INTO simulated_agents (agent_id) VALUES (?) ON CONFLICT DO NOTHING")

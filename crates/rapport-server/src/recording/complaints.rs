@@ -15,6 +15,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use super::{Writer, Written, clocks, current, recovery, taxonomy, text};
 use crate::codes::Code;
 use crate::error::{Error, Result};
+use crate::store::Conn;
 use crate::store::from_epoch;
 pub use rapport_api::check_transition;
 
@@ -145,7 +146,8 @@ pub async fn create(
     new: &NewComplaint,
 ) -> Result<Written<Complaint>> {
     super::customer_currency(&mut *conn, new.customer_id).await?;
-    let category = taxonomy::category_label(&mut *conn, &new.category).await?;
+    let category =
+        taxonomy::category_label(&mut *Conn::borrow_sqlite(&mut *conn), &new.category).await?;
     let summary = text("/summary", &new.summary, SUMMARY_MAX, true)?;
     let remedy = text("/remedy_sought", &new.remedy_sought, REMEDY_MAX, false)?;
     let received = new.received_at.unwrap_or(w.at);
@@ -155,7 +157,7 @@ pub async fn create(
             "A complaint cannot be received in the future; leave received_at out to use now.",
         ));
     }
-    let hours = taxonomy::sla_hours(&mut *conn, new.severity).await?;
+    let hours = taxonomy::sla_hours(&mut *Conn::borrow_sqlite(&mut *conn), new.severity).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO complaints (customer_id, category, severity, status, summary, remedy_sought, \
          opened_at, sla_due_at, final_response_due_at, summary_due_at, owner_id, escalated, \
@@ -262,7 +264,7 @@ pub async fn update(
     };
     let severity = patch.severity.unwrap_or(before.severity);
     let sla_due = if severity != before.severity {
-        let hours = taxonomy::sla_hours(&mut *conn, severity).await?;
+        let hours = taxonomy::sla_hours(&mut *Conn::borrow_sqlite(&mut *conn), severity).await?;
         clocks::sla_due(before.opened_at, hours)
     } else {
         before.sla_due_at

@@ -9,6 +9,7 @@ use sqlx::SqliteConnection;
 use super::{Writer, Written, taxonomy, text};
 use crate::codes::Code;
 use crate::error::{Error, Result};
+use crate::store::Conn;
 
 pub const NOTES_MAX: usize = 10_000;
 /// Clocks disagree a little; beyond this a time in the future is a mistake.
@@ -22,8 +23,10 @@ pub async fn create(
     new: &NewInteraction,
 ) -> Result<Written<Interaction>> {
     super::customer_currency(&mut *conn, new.customer_id).await?;
-    let reason = taxonomy::reason_label(&mut *conn, &new.reason).await?;
-    let outcome = taxonomy::outcome_label(&mut *conn, &new.outcome).await?;
+    let mut s = Conn::borrow_sqlite(&mut *conn);
+    let reason = taxonomy::reason_label(&mut *s, &new.reason).await?;
+    let outcome = taxonomy::outcome_label(&mut *s, &new.outcome).await?;
+    drop(s);
     let notes = text("/notes", &new.notes, NOTES_MAX, false)?;
     let started = new.started_at.unwrap_or(w.at);
     if started > w.at + FUTURE_SLACK {

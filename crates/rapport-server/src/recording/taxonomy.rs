@@ -5,39 +5,31 @@
 use rapport_api::{
     Channel, OutcomeCode, ReasonCode, RecoveryKind, RecoveryKindInfo, Severity, SlaPolicy, Taxonomy,
 };
-use sqlx::SqliteConnection;
 
 use crate::codes::Code;
 use crate::error::{Error, Result};
+use crate::store::Store;
 
-pub async fn load(conn: &mut SqliteConnection) -> Result<Taxonomy> {
-    let reasons: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT code, label, grp, channels FROM contact_reasons WHERE active = 1 ORDER BY position",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let reasons = reasons
+pub async fn load(s: &mut dyn Store) -> Result<Taxonomy> {
+    let reasons = s
+        .reasons()
+        .await?
         .into_iter()
-        .map(|(code, label, group, channels)| {
+        .map(|r| {
             Ok(ReasonCode {
-                code,
-                label,
-                group,
-                channels: channels
+                code: r.code,
+                label: r.label,
+                group: r.grp,
+                channels: r
+                    .channels
                     .split_whitespace()
                     .map(Channel::decode)
                     .collect::<Result<Vec<_>>>()?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let outcomes: Vec<(String, String)> =
-        sqlx::query_as("SELECT code, label FROM contact_outcomes ORDER BY position")
-            .fetch_all(&mut *conn)
-            .await?;
-    let complaint_categories: Vec<String> =
-        sqlx::query_scalar("SELECT label FROM complaint_categories ORDER BY position")
-            .fetch_all(&mut *conn)
-            .await?;
+    let outcomes = s.outcomes().await?;
+    let complaint_categories = s.complaint_categories().await?;
     Ok(Taxonomy {
         reasons,
         outcomes: outcomes
@@ -53,19 +45,18 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Taxonomy> {
                 money: kind.is_money(),
             })
             .collect(),
-        sla: sla_policies(conn).await?,
+        sla: sla_policies(s).await?,
     })
 }
 
-pub async fn sla_policies(conn: &mut SqliteConnection) -> Result<Vec<SlaPolicy>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT severity, hours FROM sla_policies")
-        .fetch_all(conn)
-        .await?;
-    let mut v = rows
+pub async fn sla_policies(s: &mut dyn Store) -> Result<Vec<SlaPolicy>> {
+    let mut v = s
+        .sla_policies()
+        .await?
         .into_iter()
-        .map(|(s, hours)| {
+        .map(|(severity, hours)| {
             Ok(SlaPolicy {
-                severity: Severity::decode(&s)?,
+                severity: Severity::decode(&severity)?,
                 hours,
             })
         })
@@ -75,44 +66,27 @@ pub async fn sla_policies(conn: &mut SqliteConnection) -> Result<Vec<SlaPolicy>>
 }
 
 /// Hours from receipt to the SLA deadline for `severity`.
-pub async fn sla_hours(conn: &mut SqliteConnection, severity: Severity) -> Result<i64> {
-    sqlx::query_scalar("SELECT hours FROM sla_policies WHERE severity = ?")
-        .bind(severity.code())
-        .fetch_optional(conn)
+pub async fn sla_hours(s: &mut dyn Store, severity: Severity) -> Result<i64> {
+    s.sla_hours(severity.code())
         .await?
         .ok_or_else(|| Error::Corrupt(format!("no SLA policy for severity {}", severity.code())))
 }
 
 /// Set the SLA of a severity (`rapport-server policy sla`). Applies to
 /// complaints received from now on and to those whose severity changes.
-pub async fn set_sla(conn: &mut SqliteConnection, severity: Severity, hours: i64) -> Result<()> {
+pub async fn set_sla(s: &mut dyn Store, severity: Severity, hours: i64) -> Result<()> {
     if hours <= 0 {
         return Err(Error::invalid(
             "hours",
             "An SLA is a positive number of hours.",
         ));
     }
-    sqlx::query(
-        "INSERT INTO sla_policies (severity, hours) VALUES (?, ?) \
-         ON CONFLICT (severity) DO UPDATE SET hours = excluded.hours",
-    )
-    .bind(severity.code())
-    .bind(hours)
-    .execute(conn)
-    .await?;
-    Ok(())
+    s.set_sla(severity.code(), hours).await
 }
 
 /// The stored label of an active reason given as label or code (any case).
-pub async fn reason_label(conn: &mut SqliteConnection, given: &str) -> Result<String> {
-    let found: Option<String> = sqlx::query_scalar(
-        "SELECT label FROM contact_reasons WHERE active = 1 \
-         AND (lower(label) = lower(?1) OR code = lower(?1))",
-    )
-    .bind(given.trim())
-    .fetch_optional(conn)
-    .await?;
-    found.ok_or_else(|| {
+pub async fn reason_label(s: &mut dyn Store, given: &str) -> Result<String> {
+    s.reason_label(given.trim()).await?.ok_or_else(|| {
         Error::invalid(
             "/reason",
             format!(
@@ -124,14 +98,8 @@ pub async fn reason_label(conn: &mut SqliteConnection, given: &str) -> Result<St
 }
 
 /// The stored label of an outcome given as label or code (any case).
-pub async fn outcome_label(conn: &mut SqliteConnection, given: &str) -> Result<String> {
-    let found: Option<String> = sqlx::query_scalar(
-        "SELECT label FROM contact_outcomes WHERE lower(label) = lower(?1) OR code = lower(?1)",
-    )
-    .bind(given.trim())
-    .fetch_optional(conn)
-    .await?;
-    found.ok_or_else(|| {
+pub async fn outcome_label(s: &mut dyn Store, given: &str) -> Result<String> {
+    s.outcome_label(given.trim()).await?.ok_or_else(|| {
         Error::invalid(
             "/outcome",
             format!(
@@ -143,13 +111,8 @@ pub async fn outcome_label(conn: &mut SqliteConnection, given: &str) -> Result<S
 }
 
 /// The stored label of a complaint category (any case).
-pub async fn category_label(conn: &mut SqliteConnection, given: &str) -> Result<String> {
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT label FROM complaint_categories WHERE lower(label) = lower(?)")
-            .bind(given.trim())
-            .fetch_optional(conn)
-            .await?;
-    found.ok_or_else(|| {
+pub async fn category_label(s: &mut dyn Store, given: &str) -> Result<String> {
+    s.category_label(given.trim()).await?.ok_or_else(|| {
         Error::invalid(
             "/category",
             format!(
@@ -158,4 +121,47 @@ pub async fn category_label(conn: &mut SqliteConnection, given: &str) -> Result<
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::each_backend! {
+        async fn labels_are_found_by_label_or_code_in_any_case(t) {
+            let mut s = t.db.read().await.unwrap();
+            assert_eq!(reason_label(&mut *s, " BILLING query ").await.unwrap(), "Billing query");
+            assert_eq!(reason_label(&mut *s, "roaming_charges").await.unwrap(), "Roaming charges");
+            let e = reason_label(&mut *s, "weather").await.unwrap_err();
+            assert!(e.to_string().contains("'weather' is not a reason"), "{e}");
+            assert_eq!(outcome_label(&mut *s, "follow_up").await.unwrap(), "Follow-up needed");
+            assert_eq!(category_label(&mut *s, "billing ERROR").await.unwrap(), "Billing error");
+            let tax = load(&mut *s).await.unwrap();
+            assert_eq!(tax.reasons.len(), 19);
+            assert_eq!(tax.reasons[0].code, "billing_query");
+            assert_eq!(tax.outcomes.len(), 8);
+            assert_eq!(tax.complaint_categories.len(), 8);
+            assert_eq!(
+                tax.sla.iter().map(|p| (p.severity, p.hours)).collect::<Vec<_>>(),
+                vec![
+                    (Severity::Critical, 4),
+                    (Severity::High, 24),
+                    (Severity::Medium, 72),
+                    (Severity::Low, 120)
+                ]
+            );
+        }
+    }
+
+    crate::each_backend! {
+        async fn an_sla_is_set_and_read_back(t) {
+            let mut tx = t.db.begin().await.unwrap();
+            set_sla(&mut *tx, Severity::High, 12).await.unwrap();
+            assert!(set_sla(&mut *tx, Severity::High, 0).await.is_err());
+            tx.commit().await.unwrap();
+            let mut s = t.db.read().await.unwrap();
+            assert_eq!(sla_hours(&mut *s, Severity::High).await.unwrap(), 12);
+            assert_eq!(sla_hours(&mut *s, Severity::Low).await.unwrap(), 120);
+        }
+    }
 }

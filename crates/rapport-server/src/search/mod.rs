@@ -189,8 +189,8 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
             more: false,
         });
     }
-    db.vocab.ensure_loaded(&db.pool).await?;
-    let mut conn = db.pool.acquire().await?;
+    db.vocab.ensure_loaded(db).await?;
+    let mut conn = db.pool().acquire().await?;
 
     // ---------------------------------------------------------- exact
     if let Some(acc) = &q.account {
@@ -456,7 +456,7 @@ pub async fn search(db: &Db, input: &str, limit: u32) -> Result<SearchResponse> 
 
 /// Customers with exactly this phone number (E.164, or as typed).
 pub async fn by_phone(db: &Db, number: &str, limit: u32) -> Result<SearchResponse> {
-    let mut conn = db.pool.acquire().await?;
+    let mut conn = db.pool().acquire().await?;
     let c = exact_phone(&mut conn, number, limit).await?;
     let more = c.full();
     let ids: Vec<i64> = c.found.iter().map(|f| f.id).collect();
@@ -495,7 +495,7 @@ async fn exact_phone(conn: &mut Conn, number: &str, limit: u32) -> Result<Collec
 /// The one customer whose phone is exactly `number`, if exactly one has
 /// it: the screen pop's lookup, ids only (the call carries the name).
 pub async fn only_phone_match(db: &Db, number: &str) -> Result<Option<i64>> {
-    let mut conn = db.pool.acquire().await?;
+    let mut conn = db.pool().acquire().await?;
     only_phone_match_on(&mut conn, number).await
 }
 

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use sqlx::SqlitePool;
+use crate::Db;
+use crate::error::Result;
 
 use super::distance::{osa_distance, osa_prefix_distance};
 
@@ -73,7 +74,7 @@ impl Vocabulary {
     }
 
     /// Load from the database unless already loaded.
-    pub async fn ensure_loaded(&self, pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    pub async fn ensure_loaded(&self, db: &Db) -> Result<()> {
         if self.is_loaded() {
             return Ok(());
         }
@@ -81,14 +82,12 @@ impl Vocabulary {
         if self.is_loaded() {
             return Ok(());
         }
-        self.load(pool).await
+        self.load(db).await
     }
 
     /// Read every token and replace what is held. Callers hold `load_lock`.
-    async fn load(&self, pool: &SqlitePool) -> Result<(), sqlx::Error> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT token, customers FROM name_tokens")
-            .fetch_all(pool)
-            .await?;
+    async fn load(&self, db: &Db) -> Result<()> {
+        let rows = db.read().await?.name_tokens().await?;
         let mut fresh = Inner::default();
         for (token, n) in rows {
             fresh.insert(&token, u32::try_from(n).unwrap_or(u32::MAX));
@@ -159,20 +158,18 @@ impl Vocabulary {
 
     /// Number of distinct tokens in the database now, to tell whether another
     /// process has added customers since loading.
-    pub async fn stored_len(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM name_tokens")
-            .fetch_one(pool)
-            .await
+    pub async fn stored_len(db: &Db) -> Result<i64> {
+        db.read().await?.name_token_count().await
     }
 
     /// Reload from the database when its token count differs from ours.
-    pub async fn refresh(&self, pool: &SqlitePool) -> Result<bool, sqlx::Error> {
-        let stored = Self::stored_len(pool).await?;
+    pub async fn refresh(&self, db: &Db) -> Result<bool> {
+        let stored = Self::stored_len(db).await?;
         if self.is_loaded() && stored as usize == self.len() {
             return Ok(false);
         }
         let _guard = self.load_lock.lock().await;
-        self.load(pool).await?;
+        self.load(db).await?;
         Ok(true)
     }
 

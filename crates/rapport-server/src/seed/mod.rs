@@ -15,11 +15,10 @@ pub mod places;
 use anyhow::Context as _;
 use chrono::NaiveDate;
 use rapport_api::Role;
-use sqlx::{Connection, QueryBuilder, Sqlite};
 
 use crate::Db;
 use crate::codes::Code;
-use crate::store::{self, Batch};
+use crate::store::{Batch, IdTable, ProductSpec};
 
 use self::catalogue::PRODUCTS;
 use self::generate::{Context, Ids};
@@ -64,10 +63,7 @@ pub const SEED_AGENTS: &[(&str, Role, Option<&str>)] = &[
 
 /// True when the database holds any customer.
 pub async fn is_seeded(db: &Db) -> anyhow::Result<bool> {
-    let any: Option<i64> = sqlx::query_scalar("SELECT id FROM customers LIMIT 1")
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(any.is_some())
+    Ok(db.read().await?.any_customer().await?)
 }
 
 /// Add `opts.customers` demo customers (after any already there), plus the
@@ -80,26 +76,27 @@ pub async fn seed(
 ) -> anyhow::Result<()> {
     let product_ids = ensure_catalogue(db).await?;
     let agents = ensure_agents(db).await?;
-    let mut conn = db.pool.acquire().await?;
-    let first_customer = store::next_id(&mut conn, "customers").await?;
-    let ids = Ids {
-        order: store::next_id(&mut conn, "orders").await?,
-        interaction: store::next_id(&mut conn, "interactions").await?,
-    };
     let total = opts.customers;
+    let (first_customer, ids) = {
+        // The generator numbers customers, orders and contacts itself, from
+        // the next free ids: seed while nothing else adds customers.
+        let n = i64::try_from(total).context("too many customers")?;
+        let mut tx = db.begin().await?;
+        let first = tx.reserve_ids(IdTable::Customers, n.max(1)).await?;
+        let ids = Ids {
+            order: tx.reserve_ids(IdTable::Orders, 1).await?,
+            interaction: tx.reserve_ids(IdTable::Interactions, 1).await?,
+        };
+        tx.commit().await?;
+        (first, ids)
+    };
     progress(0, total);
 
     // Bulk loading: a crash mid-way loses at most the last chunks, and the
-    // load can be rerun, so commits need not wait for the disk.
-    // A larger page cache for this connection keeps the index pages that
-    // every chunk touches in memory instead of rereading and rewriting them.
-    for sql in [
-        "PRAGMA synchronous = NORMAL",
-        "PRAGMA cache_size = -262144",
-        "PRAGMA wal_autocheckpoint = 16384",
-    ] {
-        sqlx::query(sql).execute(&mut *conn).await?;
-    }
+    // load can be rerun, so commits need not wait for the disk (on this
+    // connection only).
+    let mut conn = db.read().await?;
+    conn.bulk_load(true).await?;
 
     let ctx = Context::new(opts.seed, opts.anchor, product_ids, agents);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(2);
@@ -123,11 +120,12 @@ pub async fn seed(
     let result: anyhow::Result<()> = async {
         while let Some(batch) = rx.recv().await {
             let mut txn = conn.begin().await?;
-            let tokens = store::write_batch(&mut txn, &batch)
+            let written = txn
+                .write_batch(&batch)
                 .await
                 .context("could not store demo customers")?;
             txn.commit().await?;
-            db.vocab.add(tokens.iter().map(String::as_str));
+            db.vocab.add(written.tokens.iter().map(String::as_str));
             done += batch.customers.len() as u64;
             progress(done, total);
         }
@@ -136,13 +134,7 @@ pub async fn seed(
     .await;
     drop(rx);
     let generated = producer.await;
-    for sql in [
-        "PRAGMA synchronous = FULL",
-        "PRAGMA cache_size = -8192",
-        "PRAGMA wal_autocheckpoint = 1000",
-    ] {
-        sqlx::query(sql).execute(&mut *conn).await?;
-    }
+    conn.bulk_load(false).await?;
     generated.context("the demo-data generator stopped unexpectedly")?;
     result?;
     anyhow::ensure!(
@@ -150,41 +142,28 @@ pub async fn seed(
         "only {done} of {total} demo customers were generated"
     );
 
-    // One segment per full-text index makes queries faster; then refresh
-    // the planner's statistics (sampled, so this stays quick).
-    for sql in [
-        "INSERT INTO search_words (search_words) VALUES ('optimize')",
-        "INSERT INTO search_trigram (search_trigram) VALUES ('optimize')",
-        "PRAGMA analysis_limit = 1000",
-        "ANALYZE",
-        "PRAGMA wal_checkpoint(TRUNCATE)",
-    ] {
-        sqlx::query(sql).execute(&mut *conn).await?;
-    }
+    conn.after_bulk_load().await?;
     Ok(())
 }
 
 /// Insert the catalogue products that are missing; return the database id
 /// of every entry of [`PRODUCTS`], in order.
 async fn ensure_catalogue(db: &Db) -> anyhow::Result<Vec<i64>> {
-    let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO products (sku, name, category, line, line_tier, price_minor, currency, margin) ",
-    );
-    qb.push_values(PRODUCTS.iter(), |mut b, p| {
-        b.push_bind(p.sku)
-            .push_bind(p.name)
-            .push_bind(p.category)
-            .push_bind(p.line.map(|l| l.0))
-            .push_bind(p.line.map(|l| l.1))
-            .push_bind(p.price_gbp_minor)
-            .push_bind("GBP")
-            .push_bind(p.margin);
-    });
-    qb.push(" ON CONFLICT (sku) DO NOTHING");
-    qb.build().execute(&db.pool).await?;
-    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, sku FROM products")
-        .fetch_all(&db.pool)
-        .await?;
+    let specs: Vec<ProductSpec> = PRODUCTS
+        .iter()
+        .map(|p| ProductSpec {
+            sku: p.sku,
+            name: p.name,
+            category: p.category,
+            line: p.line,
+            price_minor: p.price_gbp_minor,
+            currency: "GBP",
+            margin: p.margin,
+        })
+        .collect();
+    let mut tx = db.begin().await?;
+    let rows = tx.ensure_products(&specs).await?;
+    tx.commit().await?;
     PRODUCTS
         .iter()
         .map(|p| {
@@ -200,19 +179,16 @@ async fn ensure_catalogue(db: &Db) -> anyhow::Result<Vec<i64>> {
 /// handle contacts (agents and supervisors).
 async fn ensure_agents(db: &Db) -> anyhow::Result<Vec<i64>> {
     let mut ids = Vec::new();
-    let mut conn = db.pool.acquire().await?;
+    let mut tx = db.begin().await?;
     for (name, role, team) in SEED_AGENTS {
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM agents WHERE name = ?")
-            .bind(*name)
-            .fetch_optional(&mut *conn)
-            .await?;
-        let id = match existing {
-            Some(id) => id,
-            None => crate::agents::insert_agent(&mut conn, name, *role, *team).await?,
+        let id = match tx.agent_by_name(name).await? {
+            Some(a) => a.id,
+            None => crate::agents::insert_agent(&mut *tx, name, *role, *team).await?,
         };
         if role.code() != "admin" {
             ids.push(id);
         }
     }
+    tx.commit().await?;
     Ok(ids)
 }

@@ -1,0 +1,405 @@
+//! Customers and their history on PostgreSQL: multi-row `INSERT`s within the
+//! bound-parameter limit, the search documents and words (trigram and
+//! B-tree indexes), and the id sequences kept past the ids given.
+
+use async_trait::async_trait;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+
+use super::PgConn;
+use crate::codes::Code;
+use crate::error::Result;
+use crate::store::records::{Batch, BatchWritten, SurveyKind};
+use crate::store::{CustomerStore, IdTable, ProductSpec};
+use crate::text;
+
+/// PostgreSQL accepts up to 65535 bound parameters per statement; stay below.
+const MAX_PARAMS: usize = 60_000;
+/// More rows per statement stop paying off well before the parameter limit.
+const MAX_ROWS: usize = 500;
+
+fn rows_per_statement(cols: usize) -> usize {
+    (MAX_PARAMS / cols).min(MAX_ROWS)
+}
+
+/// Insert `rows` with as few statements as the limits allow.
+async fn insert_rows<T>(
+    conn: &mut PgConnection,
+    head: &str,
+    cols: usize,
+    rows: &[T],
+    mut bind: impl FnMut(&mut sqlx::query_builder::Separated<'_, Postgres, &'static str>, &T),
+) -> Result<()> {
+    for chunk in rows.chunks(rows_per_statement(cols)) {
+        let mut qb: QueryBuilder<Postgres> = QueryBuilder::new(head);
+        qb.push(" ");
+        qb.push_values(chunk, |mut b, row| bind(&mut b, row));
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl CustomerStore for PgConn<'_> {
+    async fn write_batch(&mut self, batch: &Batch) -> Result<BatchWritten> {
+        let conn = self.c();
+        let rows = batch.rows();
+        insert_rows(
+            conn,
+            "INSERT INTO customers (id, account_number, given_name, family_name, display_name, \
+             name_key, address_line1, address_line2, city, region, postcode, country, birthday, \
+             customer_since, tier, stage, currency, declining, created_at)",
+            19,
+            &rows.docs,
+            |b, (c, d)| {
+                b.push_bind(c.id)
+                    .push_bind(c.account_number.clone())
+                    .push_bind(c.given_name.clone())
+                    .push_bind(c.family_name.clone())
+                    .push_bind(c.display_name.clone())
+                    .push_bind(d.name_key.clone())
+                    .push_bind(c.address.line1.clone())
+                    .push_bind(c.address.line2.clone())
+                    .push_bind(c.address.city.clone())
+                    .push_bind(c.address.region.clone())
+                    .push_bind(c.address.postcode.clone())
+                    .push_bind(c.address.country.clone())
+                    .push_bind(c.birthday.map(super::super::date_text))
+                    .push_bind(super::super::date_text(c.customer_since))
+                    .push_bind(c.tier.code())
+                    .push_bind(c.stage.code())
+                    .push_bind(c.currency.clone())
+                    .push_bind(c.declining)
+                    .push_bind(c.created_at);
+            },
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "INSERT INTO customer_phones (customer_id, position, e164, kind, digits, national, digits_rev)",
+            7,
+            &rows.phones,
+            |b, (id, pos, p, kind)| {
+                b.push_bind(*id)
+                    .push_bind(*pos)
+                    .push_bind(p.e164.clone())
+                    .push_bind(kind.code())
+                    .push_bind(p.digits.clone())
+                    .push_bind(p.national.clone())
+                    .push_bind(p.digits_rev.clone());
+            },
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "INSERT INTO customer_emails (customer_id, position, email, email_norm)",
+            4,
+            &rows.emails,
+            |b, (id, pos, e)| {
+                b.push_bind(*id)
+                    .push_bind(*pos)
+                    .push_bind(e.trim().to_string())
+                    .push_bind(text::fold_email(e));
+            },
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "INSERT INTO preferences (customer_id, channel, language, contact_window, notes, \
+             consent_email, consent_sms, consent_phone, consent_post, do_not_contact, updated_at, \
+             updated_by, version)",
+            13,
+            &batch.customers,
+            |b, c| {
+                let p = &c.preferences;
+                b.push_bind(c.id)
+                    .push_bind(p.channel.code())
+                    .push_bind(p.language.clone())
+                    .push_bind(p.contact_window.clone())
+                    .push_bind(p.notes.clone())
+                    .push_bind(p.consent.email)
+                    .push_bind(p.consent.sms)
+                    .push_bind(p.consent.phone)
+                    .push_bind(p.consent.post)
+                    .push_bind(p.consent.do_not_contact)
+                    .push_bind(p.updated_at)
+                    .push_bind(p.updated_by)
+                    .push_bind(1_i64);
+            },
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "INSERT INTO search_docs (customer_id, name, phone, email)",
+            4,
+            &rows.docs,
+            |b, (c, d)| {
+                b.push_bind(c.id)
+                    .push_bind(d.name_line.clone())
+                    .push_bind(d.phones.clone())
+                    .push_bind(d.emails.clone());
+            },
+        )
+        .await?;
+        let words: Vec<(i64, &str)> = rows
+            .docs
+            .iter()
+            .flat_map(|(c, d)| {
+                let mut w: Vec<&str> = d.words.split_whitespace().collect();
+                w.sort_unstable();
+                w.dedup();
+                w.into_iter().map(move |w| (c.id, w))
+            })
+            .collect();
+        insert_rows(
+            conn,
+            "INSERT INTO search_words (customer_id, word)",
+            2,
+            &words,
+            |b, (id, w)| {
+                b.push_bind(*id).push_bind(w.to_string());
+            },
+        )
+        .await?;
+        for chunk in rows.token_counts.chunks(rows_per_statement(2)) {
+            let mut qb: QueryBuilder<Postgres> =
+                QueryBuilder::new("INSERT INTO name_tokens (token, customers) ");
+            qb.push_values(chunk, |mut b, (t, n)| {
+                b.push_bind(t.clone()).push_bind(*n);
+            });
+            qb.push(
+                " ON CONFLICT (token) DO UPDATE SET customers = name_tokens.customers + excluded.customers",
+            );
+            qb.build().execute(&mut *conn).await?;
+        }
+        insert_rows(
+            conn,
+            "INSERT INTO orders (id, customer_id, placed_at, channel, currency, total_minor, item_count)",
+            7,
+            &batch.orders,
+            |b, o| {
+                b.push_bind(o.id)
+                    .push_bind(o.customer_id)
+                    .push_bind(o.placed_at)
+                    .push_bind(o.channel.code())
+                    .push_bind(o.currency.clone())
+                    .push_bind(o.total_minor())
+                    .push_bind(o.item_count());
+            },
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "INSERT INTO order_lines (order_id, product_id, quantity, unit_price_minor)",
+            4,
+            &rows.lines,
+            |b, (oid, l)| {
+                b.push_bind(*oid)
+                    .push_bind(l.product_id)
+                    .push_bind(l.quantity)
+                    .push_bind(l.unit_price_minor);
+            },
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "INSERT INTO interactions (id, customer_id, channel, direction, reason, notes, outcome, \
+             agent_id, started_at, ended_at)",
+            10,
+            &batch.interactions,
+            |b, i| {
+                b.push_bind(i.id)
+                    .push_bind(i.customer_id)
+                    .push_bind(i.channel.code())
+                    .push_bind(i.direction.code())
+                    .push_bind(i.reason.clone())
+                    .push_bind(i.notes.clone())
+                    .push_bind(i.outcome.clone())
+                    .push_bind(i.agent_id)
+                    .push_bind(i.started_at)
+                    .push_bind(i.ended_at);
+            },
+        )
+        .await?;
+        let mut complaint_ids = Vec::with_capacity(batch.complaints.len());
+        for chunk in batch.complaints.chunks(rows_per_statement(13)) {
+            let mut qb: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO complaints (customer_id, category, severity, status, summary, \
+                 remedy_sought, opened_at, sla_due_at, final_response_due_at, owner_id, escalated, \
+                 closed_at, version) ",
+            );
+            qb.push_values(chunk, |mut b, c| {
+                b.push_bind(c.customer_id)
+                    .push_bind(c.category.clone())
+                    .push_bind(c.severity.code())
+                    .push_bind(c.status.code())
+                    .push_bind(c.summary.clone())
+                    .push_bind(c.remedy_sought.clone())
+                    .push_bind(c.opened_at)
+                    .push_bind(c.sla_due_at)
+                    .push_bind(c.final_response_due_at)
+                    .push_bind(c.owner_id)
+                    .push_bind(c.escalated)
+                    .push_bind(c.closed_at)
+                    .push_bind(1_i64);
+            });
+            qb.push(" RETURNING id");
+            let ids: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *conn).await?;
+            complaint_ids.extend(ids);
+        }
+        insert_rows(
+            conn,
+            "INSERT INTO survey_answers (customer_id, kind, score, answered_at, interaction_id)",
+            5,
+            &batch.surveys,
+            |b, s| {
+                b.push_bind(s.customer_id)
+                    .push_bind(match s.kind {
+                        SurveyKind::Nps => "nps",
+                        SurveyKind::Csat => "csat",
+                    })
+                    .push_bind(s.score)
+                    .push_bind(s.answered_at)
+                    .push_bind(s.interaction_id);
+            },
+        )
+        .await?;
+        // Ids given by the server (not by the sequences): move each
+        // sequence past them, never back.
+        for (table, given) in [
+            (IdTable::Customers, !batch.customers.is_empty()),
+            (IdTable::Orders, !batch.orders.is_empty()),
+            (IdTable::Interactions, !batch.interactions.is_empty()),
+        ] {
+            if given {
+                advance_sequence(conn, table).await?;
+            }
+        }
+        Ok(BatchWritten::of(rows, complaint_ids))
+    }
+
+    async fn reserve_ids(&mut self, table: IdTable, n: i64) -> Result<i64> {
+        // Transactions run at once here: take the block from the sequence
+        // (nextval is atomic, and never rolled back), then move it past the
+        // block so no one else is given an id in it.
+        let first: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence($1, 'id'))")
+            .bind(table.name())
+            .fetch_one(self.c())
+            .await?;
+        if n > 1 {
+            sqlx::query(
+                "SELECT setval(pg_get_serial_sequence($1, 'id'), \
+                 GREATEST($2, pg_sequence_last_value(pg_get_serial_sequence($1, 'id')::regclass)))",
+            )
+            .bind(table.name())
+            .bind(first + n - 1)
+            .execute(self.c())
+            .await?;
+        }
+        Ok(first)
+    }
+
+    async fn customer_exists(&mut self, id: i64) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar::<_, i64>("SELECT id FROM customers WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.c())
+                .await?
+                .is_some(),
+        )
+    }
+
+    async fn any_customer(&mut self) -> Result<bool> {
+        Ok(
+            sqlx::query_scalar::<_, i64>("SELECT id FROM customers LIMIT 1")
+                .fetch_optional(self.c())
+                .await?
+                .is_some(),
+        )
+    }
+
+    async fn customer_currency(&mut self, id: i64) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT currency FROM customers WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.c())
+                .await?,
+        )
+    }
+
+    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<(i64, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT id, price_minor FROM products WHERE sku = $1")
+                .bind(sku)
+                .fetch_optional(self.c())
+                .await?,
+        )
+    }
+
+    async fn ensure_products(
+        &mut self,
+        products: &[ProductSpec<'_>],
+    ) -> Result<Vec<(i64, String)>> {
+        if !products.is_empty() {
+            let mut qb: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO products (sku, name, category, line, line_tier, price_minor, currency, margin) ",
+            );
+            qb.push_values(products, |mut b, p| {
+                b.push_bind(p.sku.to_string())
+                    .push_bind(p.name.to_string())
+                    .push_bind(p.category.to_string())
+                    .push_bind(p.line.map(|l| l.0.to_string()))
+                    .push_bind(p.line.map(|l| l.1))
+                    .push_bind(p.price_minor)
+                    .push_bind(p.currency.to_string())
+                    .push_bind(p.margin);
+            });
+            qb.push(" ON CONFLICT (sku) DO NOTHING");
+            qb.build().execute(self.c()).await?;
+        }
+        Ok(sqlx::query_as("SELECT id, sku FROM products")
+            .fetch_all(self.c())
+            .await?)
+    }
+
+    async fn bulk_load(&mut self, on: bool) -> Result<()> {
+        let sql = if on {
+            "SET synchronous_commit = off"
+        } else {
+            "SET synchronous_commit = on"
+        };
+        sqlx::query(sql).execute(self.c()).await?;
+        Ok(())
+    }
+
+    async fn after_bulk_load(&mut self) -> Result<()> {
+        for table in [
+            "customers",
+            "customer_phones",
+            "customer_emails",
+            "search_docs",
+            "search_words",
+            "orders",
+            "order_lines",
+            "interactions",
+            "complaints",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
+                .execute(self.c())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Move `table`'s id sequence to its largest id, unless it is past it.
+async fn advance_sequence(conn: &mut PgConnection, table: IdTable) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT setval(pg_get_serial_sequence('{t}', 'id'), \
+         GREATEST((SELECT COALESCE(MAX(id), 1) FROM {t}), \
+                  pg_sequence_last_value(pg_get_serial_sequence('{t}', 'id')::regclass)))",
+        t = table.name()
+    )))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
