@@ -303,6 +303,7 @@ const MIGRATION_FILLED: &[&str] = &[
     "complaint_categories",
     "sla_policies",
     "approval_limits",
+    "token_version",
 ];
 
 async fn copy_table(
