@@ -504,6 +504,7 @@ fn review_with_conflict_and_draft() -> AppState {
             queued: vec![],
             failed: vec![stale],
             drafts: vec![draft],
+            files: vec![],
         },
     );
     s
@@ -568,6 +569,80 @@ fn refused_changes_and_drafts_for_review() {
     let b = render(&s, "default", 160, 48);
     assert_no_control_characters(&b);
     insta::assert_snapshot!("review_draft_160x48", text(&b));
+}
+
+/// A draft that could not be written and a queued change that could not be
+/// be read: both in the status bar and the review overlay, file named; the
+/// discard key asks first.
+#[test]
+fn files_not_written_or_read_are_shown_and_named() {
+    use rapport::app::{FileTrouble, Form, TroubleKind};
+    let v = fixtures::customer_view();
+    let f = Form::interaction(&v, &fixtures::taxonomy(), None, fixtures::now());
+    let draft = f.draft(fixtures::now());
+    let mut s = customer();
+    update(
+        &mut s,
+        Action::Recovered {
+            queued: vec![],
+            failed: vec![],
+            drafts: vec![],
+            files: vec![FileTrouble {
+                kind: TroubleKind::OutboxUnreadable,
+                path: "/home/ann/.local/share/rapport/outbox/demo/unreadable/00000000000000000007.json"
+                    .into(),
+                reason: "EOF while parsing an object at line 1 column 120".into(),
+                at: fixtures::now() - chrono::Duration::minutes(2),
+            }],
+        },
+    );
+    update(&mut s, Action::Command(Command::Back));
+    update(
+        &mut s,
+        Action::FileTrouble(Box::new(FileTrouble {
+            kind: TroubleKind::DraftNotWritten(Box::new(draft)),
+            path: "/home/ann/.local/share/rapport/drafts/demo/interaction-12345.json".into(),
+            reason: "No space left on device (os error 28)".into(),
+            at: fixtures::now(),
+        })),
+    );
+    let screen = text(&render(&s, "default", 80, 24));
+    let top = screen.lines().next().unwrap();
+    assert!(top.contains("2 files need you (!)"), "{top}");
+    assert!(top.contains("Not saved to disk"), "{top}");
+    insta::assert_snapshot!("files_in_trouble_status_80x24", screen);
+    update(&mut s, Action::Command(Command::ReviewChanges));
+    let screen = text(&render(&s, "default", 80, 24));
+    assert!(screen.contains("queued change unreadable"), "{screen}");
+    assert!(screen.contains("00000000000000000007.json"), "{screen}");
+    assert!(screen.contains("retry"), "{screen}");
+    insta::assert_snapshot!("files_in_trouble_review_80x24", screen);
+    // Discard asks first, and nothing is deleted on the first press.
+    let fx = update(&mut s, Action::Command(Command::Discard));
+    assert!(fx.is_empty(), "{fx:?}");
+    let screen = text(&render(&s, "default", 80, 24));
+    assert!(screen.contains("Delete this file for good?"), "{screen}");
+    insta::assert_snapshot!("files_in_trouble_confirm_80x24", screen);
+    // Any other key keeps it.
+    update(&mut s, Action::Command(Command::Next));
+    update(&mut s, Action::Command(Command::Previous));
+    assert!(update(&mut s, Action::Command(Command::Discard)).is_empty());
+    let fx = update(&mut s, Action::Command(Command::Discard));
+    assert!(
+        matches!(fx.as_slice(), [rapport::app::Effect::DiscardFile(t)] if t.kind == TroubleKind::OutboxUnreadable),
+        "{fx:?}"
+    );
+    // Retry on the draft writes it again.
+    update(&mut s, Action::Command(Command::Next));
+    let fx = update(&mut s, Action::Command(Command::Open));
+    assert!(
+        matches!(fx.as_slice(), [rapport::app::Effect::RetryFile(t)] if matches!(t.kind, TroubleKind::DraftNotWritten(_))),
+        "{fx:?}"
+    );
+    // Written at last: it leaves the list and the status bar.
+    let path = s.files[1].path.clone();
+    update(&mut s, Action::FileOk { path, draft: None });
+    assert_eq!(s.files.len(), 1);
 }
 
 #[test]

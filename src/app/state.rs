@@ -307,6 +307,9 @@ impl Default for InsightsState {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReviewState {
     pub selected: usize,
+    /// The discard key was pressed once on a file that cannot be read: a
+    /// second press deletes it, anything else keeps it.
+    pub confirm_discard: bool,
 }
 
 /// One row of the review overlay.
@@ -314,6 +317,58 @@ pub struct ReviewState {
 pub enum ReviewItem<'a> {
     Failed(&'a Failed),
     Draft(&'a Draft),
+    File(&'a FileTrouble),
+}
+
+/// What went wrong with a file of the agent's work.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TroubleKind {
+    /// A draft could not be written (full disk, permission); the form
+    /// still holds it.
+    DraftNotWritten(Box<Draft>),
+    /// A saved draft could not be read back; the file is kept aside.
+    DraftUnreadable,
+    /// A queued write could not be read back (truncated, corrupt); the
+    /// file is kept aside and nothing was sent.
+    OutboxUnreadable,
+}
+
+/// A draft or queued write that could not be written or read: shown in the
+/// status bar and the review overlay, its file kept and named, until the
+/// agent retries or discards it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileTrouble {
+    pub kind: TroubleKind,
+    /// Where the file is (or was to be written): never deleted unless the
+    /// agent confirms.
+    pub path: std::path::PathBuf,
+    /// Why, in the operating system's or parser's words.
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+impl FileTrouble {
+    /// One line saying what it is.
+    pub fn title(&self) -> String {
+        match &self.kind {
+            TroubleKind::DraftNotWritten(d) => format!(
+                "draft not written · {} · {}",
+                d.kind.title(),
+                crate::sanitize::clean(&d.customer_name)
+            ),
+            TroubleKind::DraftUnreadable => format!("draft unreadable · {}", self.file_name()),
+            TroubleKind::OutboxUnreadable => {
+                format!("queued change unreadable · {}", self.file_name())
+            }
+        }
+    }
+
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -353,6 +408,8 @@ pub struct AppState {
     pub live: LiveState,
     /// Drafts left by an earlier run, offered back.
     pub drafts: Vec<Draft>,
+    /// Drafts and queued writes that could not be written or read.
+    pub files: Vec<FileTrouble>,
     /// The review overlay, when open.
     pub review: Option<ReviewState>,
     /// A passing message ("Saved: …"), and when it was said.
@@ -390,12 +447,14 @@ impl AppState {
             debounce_ms: 120,
             size: (80, 24),
             quit: false,
+            confirm_quit: None,
             form: None,
             taxonomy: Load::Idle,
             taxonomy_request: 0,
             outbox: OutboxState::default(),
             live: LiveState::default(),
             drafts: Vec::new(),
+            files: Vec::new(),
             review: None,
             notice: None,
             restore: None,
@@ -502,12 +561,13 @@ impl AppState {
         next.map(chrono::Duration::seconds)
     }
 
-    /// The rows of the review overlay: refused changes, then drafts.
+    /// The rows of the review overlay: files in trouble, refused changes,
+    /// then drafts.
     pub fn review_items(&self) -> Vec<ReviewItem<'_>> {
-        self.outbox
-            .failed
+        self.files
             .iter()
-            .map(ReviewItem::Failed)
+            .map(ReviewItem::File)
+            .chain(self.outbox.failed.iter().map(ReviewItem::Failed))
             .chain(self.drafts.iter().map(ReviewItem::Draft))
             .collect()
     }

@@ -266,7 +266,10 @@ fn apply(s: &mut AppState, action: Action) -> Vec<Effect> {
             queued,
             failed,
             drafts,
-        } => writes::recovered(s, queued, failed, drafts),
+            files,
+        } => writes::recovered(s, queued, failed, drafts, files),
+        Action::FileTrouble(t) => writes::file_trouble(s, *t),
+        Action::FileOk { path, draft } => writes::file_ok(s, path, draft),
         Action::Queued { tag, entry, .. } => {
             let wrap_up = calls::is_wrap_form(s, tag);
             let mut fx = writes::queued(s, tag, *entry);

@@ -236,7 +236,7 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
     };
     let mut out: Vec<(String, &'static str)> = k.hints(ctx, &urgent);
     // Refused changes waiting: the key to review them comes first.
-    if !s.outbox.failed.is_empty()
+    if (!s.outbox.failed.is_empty() || !s.files.is_empty())
         && matches!(ctx, Context::Customer | Context::Search)
         && let Some(key) = super::key_label(k, ctx, Command::ReviewChanges)
     {
