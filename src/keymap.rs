@@ -486,6 +486,10 @@ impl Key {
             _ => None,
         }
     }
+
+    pub fn is_function_key(&self) -> bool {
+        matches!(self.code, KeyName::F(_))
+    }
 }
 
 const KEY_SYNTAX: &str = "use a character, enter, esc, tab, backtab, backspace, up, down, left, right, pgup, pgdown, home, end, delete, insert, space or f1..f12, with optional ctrl- or alt-";
@@ -677,6 +681,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (R, "up", Previous),
         (R, "k", Previous),
         (R, "d", Discard),
+        (R, "q", Back),
         (R, "ctrl-t", RetryNow),
         (H, "down", Next),
         (H, "j", Next),
@@ -685,6 +690,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (H, "pgdown", PageDown),
         (H, "space", PageDown),
         (H, "pgup", PageUp),
+        (H, "q", Back),
         (P, "enter", Open),
         (P, "down", Next),
         (P, "ctrl-n", Next),
@@ -692,11 +698,13 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (P, "ctrl-p", Previous),
         (P, "pgdown", PageDown),
         (P, "pgup", PageUp),
+        (P, "ctrl-u", ClearQuery),
         (V, "enter", Open),
         (V, "down", Next),
         (V, "j", Next),
         (V, "up", Previous),
         (V, "k", Previous),
+        (V, "q", Back),
         (X, "tab", NextTab),
         (X, "right", NextTab),
         (X, "backtab", PreviousTab),
@@ -706,6 +714,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (X, "j", Next),
         (X, "up", Previous),
         (X, "k", Previous),
+        (X, "q", Back),
         (I, "down", Next),
         (I, "j", Next),
         (I, "up", Previous),
@@ -717,10 +726,17 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (I, "g", First),
         (I, "ctrl-r", Refresh),
         // Live queues: the agent's state and call everywhere, the desk.
+        // Each F-key has a single key beside it, for terminals (a VT100,
+        // some SSH clients) that do not send F5-F8; they act outside text
+        // fields, where letters type.
         (G, "f3", AgentState),
+        (G, "s", AgentState),
         (G, "f8", EndCall),
+        (G, "H", EndCall),
         (G, "f7", WrapUp),
+        (G, "W", WrapUp),
         (G, "f5", SupervisorDesk),
+        (G, "D", SupervisorDesk),
         (D, "1", DeskQueues),
         (D, "2", DeskAgents),
         (D, "3", DeskApprovals),
@@ -897,16 +913,27 @@ impl Keymap {
     /// a key that works there is shown.
     pub fn hints(&self, ctx: Context, cmds: &[Command]) -> Vec<(String, &'static str)> {
         cmds.iter()
-            .filter_map(|cmd| {
-                let keys = self.keys_for(ctx, *cmd);
-                let key = if ctx.types_text() {
-                    keys.iter().find(|k| k.typed_char().is_none())?
-                } else {
-                    keys.first()?
-                };
-                Some((key.to_string(), cmd.hint()))
-            })
+            .filter_map(|cmd| Some((self.hint_key(ctx, *cmd)?.to_string(), cmd.hint())))
             .collect()
+    }
+
+    /// The key a hint shows for `cmd` in `ctx`: where letters type, the
+    /// first that is not a letter; elsewhere the first, except that an
+    /// F-key gives way to a single-character key beside it (one every
+    /// terminal sends). Help lists them all.
+    pub fn hint_key(&self, ctx: Context, cmd: Command) -> Option<Key> {
+        let keys = self.keys_for(ctx, cmd);
+        if ctx.types_text() {
+            return keys.iter().find(|k| k.typed_char().is_none()).copied();
+        }
+        let first = *keys.first()?;
+        if first.is_function_key()
+            && cmd != Command::Help
+            && let Some(c) = keys.iter().find(|k| k.typed_char().is_some())
+        {
+            return Some(*c);
+        }
+        Some(first)
     }
 }
 

@@ -399,6 +399,9 @@ pub struct AppState {
     /// Terminal size in columns and rows, for layout-dependent keys.
     pub size: (u16, u16),
     pub quit: bool,
+    /// Quitting was asked once while something would be lost or left (a
+    /// call, unsent changes): asked again, the app quits.
+    pub confirm_quit: Option<String>,
     /// The open form, over the customer screen.
     pub form: Option<Form>,
     /// What the forms offer, from the server (cached on disk).

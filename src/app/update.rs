@@ -52,6 +52,14 @@ fn apply(s: &mut AppState, action: Action) -> Vec<Effect> {
             p.selected = 0;
             vec![]
         }
+        Action::Input(c) if s.screen == Screen::Supervisor && s.desk.filtering => {
+            s.desk.type_filter(Some(c));
+            vec![]
+        }
+        Action::Backspace if s.screen == Screen::Supervisor && s.desk.filtering => {
+            s.desk.type_filter(None);
+            vec![]
+        }
         Action::Input(c) => {
             if s.screen != Screen::Search || s.help.is_some() {
                 return vec![];
@@ -524,7 +532,44 @@ fn load_history(s: &mut AppState, cursor: Option<String>) -> Vec<Effect> {
     }]
 }
 
+/// Why quitting now needs a second word: a call in progress or in wrap-up,
+/// a form with typing in it, changes not yet sent. None: quit at once.
+pub fn quit_question(s: &AppState) -> Option<String> {
+    use rapport_api::AgentState::*;
+    let key = "press it again to quit, any other key stays";
+    match s.calls.state() {
+        Some(OnCall) => return Some(format!("You are on a call — {key}.")),
+        Some(AfterCallWork) => return Some(format!("You are in wrap-up — {key}.")),
+        _ => {}
+    }
+    if s.form.as_ref().is_some_and(|f| f.is_dirty()) {
+        return Some(format!("The open form is not saved — {key}."));
+    }
+    let n = s.outbox.queued.len();
+    if n > 0 {
+        let noun = if n == 1 { "change is" } else { "changes are" };
+        return Some(format!(
+            "{n} {noun} not sent yet (they go at the next start) — {key}."
+        ));
+    }
+    None
+}
+
 fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
+    // Quitting asks first when something would be lost or left; asked
+    // twice in a row, it quits.
+    let asked = s.confirm_quit.take();
+    if cmd == Command::Quit {
+        if asked.is_none()
+            && let Some(q) = quit_question(s)
+        {
+            writes::notice(s, q.clone());
+            s.confirm_quit = Some(q);
+            return vec![];
+        }
+    } else if asked.is_some() {
+        s.notice = None;
+    }
     if s.help.is_none()
         && let Some(p) = s.palette.as_mut()
     {

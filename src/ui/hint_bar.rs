@@ -118,10 +118,15 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::Help,
             ],
         ),
+        Screen::Supervisor if s.desk.filtering => (
+            Context::Supervisor,
+            &[Command::Open, Command::Back, Command::Help],
+        ),
         Screen::Supervisor => (
             Context::Supervisor,
             &[
                 Command::DeskQueues,
+                Command::Search,
                 Command::Next,
                 Command::Approve,
                 Command::Reject,
@@ -266,7 +271,24 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
             (Command::NextTab, _) => "panel",
             (Command::Back, Context::Explain) => "close",
             (Command::Open, Context::Palette) => "run",
-            (Command::Back, Context::Palette) => "close",
+            (Command::Open, Context::Reveal) => "show",
+            (Command::Open, Context::Supervisor) if s.desk.filtering => "keep filter",
+            (Command::Back, Context::Supervisor) if s.desk.filtering => "clear",
+            (Command::Search, Context::Supervisor) => "filter",
+            (Command::Open, Context::Supervisor) => "customer",
+            (Command::Open, Context::Customer)
+                if s.customer.as_ref().is_some_and(|c| c.note.is_some()) =>
+            {
+                "close"
+            }
+            (Command::Open, Context::Customer) => "full note",
+            (Command::Next, Context::Customer)
+                if s.customer.as_ref().is_some_and(|c| c.note.is_some()) =>
+            {
+                "scroll"
+            }
+            (Command::Back, Context::Palette | Context::Reveal | Context::Help) => "close",
+            (Command::Next, Context::Help) => "scroll",
             _ => w,
         };
         out.extend(found.into_iter().map(|(key, w)| (key, word(w))));
