@@ -296,6 +296,43 @@ impl Command {
     }
 
     /// Words for the help overlay.
+    /// What the command does in `ctx`, where that differs from
+    /// [`Command::describe`]: help lists these, so its words match what
+    /// the keys do there.
+    pub fn describe_in(self, ctx: Context) -> &'static str {
+        use Context as X;
+        match (self, ctx) {
+            (Command::Open, X::Palette) => "Run the chosen command",
+            (Command::Open, X::Reveal) => {
+                "Show the details for the chosen reason (recorded); on the details, close"
+            }
+            (Command::Open, X::Review) => {
+                "Reopen the selected change or draft in its form; retry a file not written or read"
+            }
+            (Command::Open, X::Customer) => "History: the selected interaction in full",
+            (Command::Search, X::Supervisor) => {
+                "Filter the list on screen (Enter keeps it, Esc clears it)"
+            }
+            (Command::Open, X::Supervisor) => {
+                "Open the customer of the selected approval or complaint"
+            }
+            (Command::Discard, X::Review) => {
+                "Discard the selected change or draft (a file: asks first)"
+            }
+            (Command::NextTab, X::Explain) => "Next figure",
+            (Command::PreviousTab, X::Explain) => "Previous figure",
+            (Command::Explain, X::Explain) => "Close the explanation",
+            (Command::Next, X::Help | X::Explain | X::Insights) => "Scroll down",
+            (Command::Previous, X::Help | X::Explain | X::Insights) => "Scroll up",
+            (Command::Next, X::Reveal) => "Next reason",
+            (Command::Previous, X::Reveal) => "Previous reason",
+            (Command::Back, X::Help | X::Review | X::Explain | X::Reveal) => "Close",
+            (Command::Back, X::Palette) => "Close the palette",
+            (Command::ClearQuery, X::Palette) => "Clear what is typed",
+            _ => self.describe(),
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Command::Quit => "Quit (the terminal is restored)",
@@ -667,7 +704,9 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (C, "a", AcceptSuggestion),
         (C, "d", DeclineSuggestion),
         (C, "n", SuggestionNotNow),
+        (C, "enter", Open),
         (G, "f6", Insights),
+        (G, "I", Insights),
         (G, "!", ReviewChanges),
         (G, "f4", ReviewChanges),
         (G, "ctrl-t", RetryNow),

@@ -148,7 +148,7 @@ fn help_overlay() {
     }
     // Scrolled to the end, the figure definitions show.
     let mut s = cmd(customer(), Command::Help);
-    for _ in 0..10 {
+    for _ in 0..20 {
         update(&mut s, Action::Command(Command::PageDown));
     }
     let screen = text(&render(&s, "default", 80, 24));
@@ -1042,4 +1042,89 @@ fn ascii_symbols() {
             a.symbol()
         );
     }
+}
+
+/// Words that fit: the whole of a long note a key away, the desk's filter,
+/// the status bar's message before the URL at 80 columns, Help's words for
+/// Enter where it does something else than open a customer.
+#[test]
+fn words_that_fit() {
+    // A long note, cut in the list with a mark, whole after Enter.
+    let mut v = fixtures::customer_view();
+    let long = "The customer called about the March bill, which charged the \
+                roaming bundle twice. "
+        .repeat(8)
+        + "Agreed to refund the second charge and to call back on Friday.";
+    v.interactions[0].notes = long;
+    let mut s = fixtures::state_with_customer(v);
+    update(&mut s, Action::Command(Command::TabHistory));
+    for (w, h) in SIZES {
+        let mut s = s.clone();
+        update(&mut s, Action::Resize(w, h));
+        if w >= 160 {
+            // Side by side: History has the keys once it has the focus.
+            assert!(s.history_targeted());
+        }
+        update(&mut s, Action::Command(Command::Open));
+        let screen = text(&render(&s, "default", w, h));
+        assert!(
+            screen.contains("call back on Friday."),
+            "the end of the note shows:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("history_note_in_full_{w}x{h}"), screen);
+        update(&mut s, Action::Command(Command::Back));
+        assert!(s.customer.as_ref().unwrap().note.is_none());
+    }
+    // The desk filtered.
+    for (w, h) in SIZES {
+        let mut s = fixtures::state_supervisor();
+        update(&mut s, Action::Resize(w, h));
+        update(&mut s, Action::Command(Command::DeskApprovals));
+        update(&mut s, Action::Command(Command::Search));
+        for c in "chidi".chars() {
+            update(&mut s, Action::Input(c));
+        }
+        let screen = text(&render(&s, "default", w, h));
+        assert!(screen.contains("Filter: chidi"), "{screen}");
+        assert!(screen.contains("Chidi Okafor"), "{screen}");
+        assert!(!screen.contains("Jane Okafor-Lindqvist"), "{screen}");
+        insta::assert_snapshot!(format!("desk_filtered_{w}x{h}"), screen);
+    }
+    // At 80 columns a message wins over the server's URL.
+    let mut s = customer();
+    s.server_url = "https://rapport.contact-centre.example.com:8443".into();
+    update(&mut s, Action::Command(Command::UpdateComplaint));
+    update(&mut s, Action::Command(Command::Back));
+    s.notice = Some((
+        "Saved: Complaint #481 for Jane Okafor-Lindqvist — sending.".into(),
+        fixtures::now(),
+    ));
+    let b = render(&s, "default", 80, 24);
+    let top = text(&b).lines().next().unwrap().to_string();
+    assert!(top.contains("Saved: Complaint #481"), "{top}");
+    assert!(!top.contains("rapport.contact-centre"), "{top}");
+    // Preferences offer `e`; suggestions keys only where there are some.
+    let prefs = cmd(customer(), Command::TabPreferences);
+    let bottom = text(&render(&prefs, "default", 80, 24));
+    let bar = bottom.lines().last().unwrap();
+    assert!(bar.contains("e prefs"), "{bar}");
+    assert!(!bar.contains("a accept"), "{bar}");
+    // Help's Enter says what it does in each place.
+    let help = cmd(customer(), Command::Help);
+    let mut all = String::new();
+    for scroll in 0..12u16 {
+        let mut h = help.clone();
+        h.help = Some(scroll * 20);
+        all.push_str(&text(&render(&h, "default", 160, 48)));
+    }
+    assert!(all.contains("Run the chosen command"), "palette's Enter");
+    assert!(
+        all.contains("Show the details for the chosen reason"),
+        "reveal's Enter"
+    );
+    assert!(all.contains("Next figure"), "explain's Tab");
+    assert!(
+        all.contains("Open the selected customer"),
+        "search's Enter still opens a customer"
+    );
 }

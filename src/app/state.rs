@@ -203,6 +203,9 @@ pub struct CustomerState {
     pub suggestion_selected: usize,
     /// Suggestions answered here: (id, answer, the server has it).
     pub answered: Vec<(i64, SuggestionAnswer, bool)>,
+    /// The selected interaction of History open in full (Enter), scrolled
+    /// this far.
+    pub note: Option<u16>,
 }
 
 impl CustomerState {
@@ -220,6 +223,7 @@ impl CustomerState {
             revealed: None,
             suggestion_selected: 0,
             answered: Vec::new(),
+            note: None,
         }
     }
 }
@@ -505,6 +509,19 @@ impl AppState {
             Screen::Insights => Context::Insights,
             Screen::Supervisor => Context::Supervisor,
         }
+    }
+
+    /// True when the customer screen's keys act on History: its tab at 80
+    /// columns, its panel focused side by side.
+    pub fn history_targeted(&self) -> bool {
+        self.screen == Screen::Customer
+            && self.customer.as_ref().is_some_and(|c| {
+                if self.wide() {
+                    c.focus == Focus::History
+                } else {
+                    c.tab == Tab::History
+                }
+            })
     }
 
     /// The customer whose view is loaded, if the customer screen shows one.

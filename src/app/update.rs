@@ -24,9 +24,28 @@ pub fn init(s: &mut AppState) -> Vec<Effect> {
 }
 
 pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
+    let state_before = s.calls.state();
+    let notice_before = s.notice.clone();
     let mut fx = apply(s, action);
     // A screen pop deferred while a form was open shows once it closes.
     fx.extend(calls::settle(s));
+    let state_now = s.calls.state();
+    if state_now != state_before {
+        // What was said about the state before ("You are on a call") is
+        // stale once it changes; a notice this very change gave stays.
+        if s.notice == notice_before {
+            s.notice = None;
+        }
+        // The wrap-up form stops promising availability once another
+        // state is chosen.
+        if state_now != Some(rapport_api::AgentState::AfterCallWork)
+            && let Some(f) = s.form.as_mut()
+            && let Some(call) = f.context.call.as_mut()
+            && let Some(rest) = call.strip_suffix(calls::SAVING_MAKES_AVAILABLE)
+        {
+            *call = rest.to_string();
+        }
+    }
     fx
 }
 
@@ -582,6 +601,11 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
                 s.palette = None;
                 return vec![];
             }
+            Command::ClearQuery => {
+                p.query.clear();
+                p.selected = 0;
+                return vec![];
+            }
             Command::Open => {
                 let chosen = p.chosen();
                 s.palette = None;
@@ -661,6 +685,30 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             _ => {}
         }
         if cmd != Command::Quit {
+            return vec![];
+        }
+    }
+    if s.screen == Screen::Customer
+        && let Some(c) = s.customer.as_mut()
+        && let Some(scroll) = c.note
+    {
+        // An interaction open in full: it scrolls or closes; any other
+        // command closes it and goes on.
+        let page = PAGE as u16;
+        match cmd {
+            Command::Back | Command::Open => {
+                c.note = None;
+                return vec![];
+            }
+            Command::Next => c.note = Some(scroll.saturating_add(1)),
+            Command::Previous => c.note = Some(scroll.saturating_sub(1)),
+            Command::PageDown => c.note = Some(scroll.saturating_add(page)),
+            Command::PageUp => c.note = Some(scroll.saturating_sub(page)),
+            Command::First => c.note = Some(0),
+            Command::Help | Command::Quit => {}
+            _ => c.note = None,
+        }
+        if c.note.is_some() && cmd != Command::Help && cmd != Command::Quit {
             return vec![];
         }
     }
@@ -868,6 +916,15 @@ pub fn next_channel(c: Option<Channel>) -> Option<Channel> {
 }
 
 fn open_selected(s: &mut AppState) -> Vec<Effect> {
+    if s.history_targeted() {
+        // Enter on a History row: the interaction in full.
+        if let Some(c) = s.customer.as_mut()
+            && !c.history.items.is_empty()
+        {
+            c.note = Some(0);
+        }
+        return vec![];
+    }
     if s.screen != Screen::Search {
         return vec![];
     }
@@ -980,6 +1037,85 @@ mod tests {
 
     fn cmd(s: &mut AppState, c: Command) -> Vec<Effect> {
         update(s, Action::Command(c))
+    }
+
+    /// What was said about the agent's state goes when the state changes:
+    /// "You are on a call" once in wrap-up; the wrap-up form's "Saving
+    /// makes you available" once a break is chosen.
+    #[test]
+    fn words_about_the_state_before_go_when_it_changes() {
+        use super::calls::QueuesAction;
+        use rapport_api::AgentState;
+        let load = |s: &mut AppState, st: rapport_api::AgentStatus| {
+            let id = s.fresh_id();
+            s.calls.request = id;
+            update(
+                s,
+                Action::Queues(Box::new(QueuesAction::StateLoaded(id, Ok(st)))),
+            );
+        };
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        s.calls.queues = fixtures::desk().queues;
+        load(
+            &mut s,
+            fixtures::status(AgentState::OnCall, 30, Some(fixtures::call(true))),
+        );
+        cmd(&mut s, Command::AgentState);
+        assert!(s.notice.as_ref().unwrap().0.contains("You are on a call"));
+        let fx = cmd(&mut s, Command::EndCall);
+        let [Effect::Queues(super::calls::QueuesEffect::EndCall { id, .. })] = &fx[..] else {
+            panic!("{fx:?}")
+        };
+        let mut ended = fixtures::call(true);
+        ended.status = rapport_api::CallStatus::WrapUp;
+        ended.ended_at = Some(fixtures::now());
+        update(
+            &mut s,
+            Action::Queues(Box::new(QueuesAction::CallEnded(*id, Ok(ended)))),
+        );
+        assert_eq!(s.calls.state(), Some(AgentState::AfterCallWork));
+        assert!(
+            !s.notice
+                .as_ref()
+                .is_some_and(|n| n.0.contains("You are on a call")),
+            "{:?}",
+            s.notice
+        );
+        let said = |s: &AppState| s.form.as_ref().unwrap().context.call.clone().unwrap();
+        assert!(
+            said(&s).contains("Saving makes you available"),
+            "{}",
+            said(&s)
+        );
+        load(&mut s, fixtures::status(AgentState::Break, 0, None));
+        assert_eq!(s.calls.state(), Some(AgentState::Break));
+        assert!(
+            !said(&s).contains("Saving makes you available"),
+            "{}",
+            said(&s)
+        );
+        assert!(said(&s).contains("Wrap-up of the call"), "the facts stay");
+    }
+
+    /// Time in a state counts from the first second, not "0s" for a minute.
+    #[test]
+    fn time_in_a_state_counts_from_the_first_second() {
+        use rapport_api::AgentState;
+        let s = fixtures::state_agent_in(AgentState::Available, 7, None);
+        assert!(
+            crate::ui::calls::state_words(&s)
+                .unwrap()
+                .ends_with("available 7s"),
+            "{}",
+            crate::ui::calls::state_words(&s).unwrap()
+        );
+        assert_eq!(super::calls::next_change(&s), Some(1));
+        let s = fixtures::state_agent_in(AgentState::Available, 125, None);
+        assert!(
+            crate::ui::calls::state_words(&s)
+                .unwrap()
+                .ends_with("available 2m")
+        );
     }
 
     fn type_str(s: &mut AppState, text: &str) -> Vec<Effect> {

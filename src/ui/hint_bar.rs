@@ -67,6 +67,12 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             ],
         );
     }
+    if s.screen == Screen::Customer && s.customer.as_ref().is_some_and(|c| c.note.is_some()) {
+        return (
+            Context::Customer,
+            &[Command::Open, Command::Next, Command::Help, Command::Quit],
+        );
+    }
     if s.calls.picker.is_some() || s.desk.reject.is_some() {
         // The prompt says its keys; help and quit still work.
         return (
@@ -171,6 +177,7 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             &[
                 Command::Search,
                 Command::RecordInteraction,
+                Command::Open,
                 Command::NewComplaint,
                 Command::RecoveryAction,
                 Command::UpdateComplaint,
@@ -190,11 +197,32 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::Palette,
             ],
         ),
+        Screen::Customer
+            if s.customer
+                .as_ref()
+                .is_some_and(|c| c.tab == crate::app::Tab::Preferences) =>
+        {
+            (
+                Context::Customer,
+                &[
+                    Command::EditPreferences,
+                    Command::Search,
+                    Command::RecordInteraction,
+                    Command::TabOverview,
+                    Command::Back,
+                    Command::Help,
+                    Command::Quit,
+                    Command::RevealContact,
+                    Command::Palette,
+                ],
+            )
+        }
         Screen::Customer => (
             Context::Customer,
             &[
                 Command::Search,
                 Command::RecordInteraction,
+                Command::Open,
                 Command::NewComplaint,
                 Command::RecoveryAction,
                 Command::UpdateComplaint,
@@ -251,6 +279,9 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
         if cmd.supervisor_only() && !supervisor {
             continue;
         }
+        if !acts(s, *cmd) {
+            continue;
+        }
         if *cmd == Command::Help {
             out.extend(k.hints(ctx, &later));
         }
@@ -294,6 +325,35 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
         out.extend(found.into_iter().map(|(key, w)| (key, word(w))));
     }
     out
+}
+
+/// False for a key that would do nothing here, so the bar offers only
+/// keys that act: answers to suggestions when there are none, a desk
+/// action on a tab it does not apply to.
+fn acts(s: &AppState, cmd: Command) -> bool {
+    use crate::app::supervisor::DeskTab;
+    let wide = s.wide();
+    match cmd {
+        Command::AcceptSuggestion | Command::DeclineSuggestion | Command::SuggestionNotNow => s
+            .customer
+            .as_ref()
+            .is_some_and(|c| !crate::app::analytics::suggestions(c).is_empty()),
+        Command::Open if s.context() == Context::Customer => {
+            s.customer.as_ref().is_some_and(|c| c.note.is_some())
+                || (s.history_targeted()
+                    && s.customer
+                        .as_ref()
+                        .is_some_and(|c| !c.history.items.is_empty()))
+        }
+        Command::UpdateComplaint | Command::RecoveryAction => {
+            s.view().is_some_and(|v| !v.open_complaints.is_empty())
+        }
+        Command::Approve | Command::Reject if s.screen == Screen::Supervisor => {
+            (wide || s.desk.tab == DeskTab::Approvals) && !s.desk.waiting().is_empty()
+        }
+        Command::WhatIf if s.screen == Screen::Supervisor => wide || s.desk.tab == DeskTab::Queues,
+        _ => true,
+    }
 }
 
 /// "1-5" when the five tab keys are consecutive digits, as by default.
