@@ -179,6 +179,7 @@ async fn screen_pop(url: &str, as_of: Option<chrono::NaiveDate>, n: usize) {
         outbox: None,
         outbox_error: None,
         drafts: None,
+        drafts_dir: None,
         taxonomy_cache: None,
         presence: tokio::sync::watch::channel(None).0,
         events_wake: std::sync::Arc::new(tokio::sync::Notify::new()),

@@ -24,7 +24,7 @@ WITHOUT --server (THE EMBEDDED DEMO):
   agent Mei Lin (or, with demo.role set to supervisor, the supervisor Ana Ruiz,
   who has the supervisor desk). A call simulator (demo.simulate, on) runs a
   live call centre of five queues and 26 simulated agents; set yourself
-  available (F3) and calls come to you too. It talks to that server over HTTP
+  available (F3, or s) and calls come to you too. It talks to that server over HTTP
   exactly as it would to a remote one.
 
 WITH --server URL:
@@ -50,7 +50,12 @@ ENVIRONMENT:
   TERM, LC_ALL, LC_CTYPE, LANG
                              with ui.symbols = auto (the default), a vt100-like
                              terminal or a locale that is not UTF-8 gets plain
-                             ASCII borders and markers (--symbols to choose)
+                             ASCII borders and markers and money by ISO code
+                             (GBP 4.20) (--symbols to choose)
+  TERM, COLORTERM            terminfo decides the colours (none, 8, 16, 256;
+                             COLORTERM=truecolor for 24-bit) and whether the
+                             alternate screen, bracketed paste and
+                             synchronized output are used
 
 FILES:
   ~/.config/rapport/themes/NAME.toml   user themes; a file named like a built-in

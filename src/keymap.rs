@@ -296,6 +296,43 @@ impl Command {
     }
 
     /// Words for the help overlay.
+    /// What the command does in `ctx`, where that differs from
+    /// [`Command::describe`]: help lists these, so its words match what
+    /// the keys do there.
+    pub fn describe_in(self, ctx: Context) -> &'static str {
+        use Context as X;
+        match (self, ctx) {
+            (Command::Open, X::Palette) => "Run the chosen command",
+            (Command::Open, X::Reveal) => {
+                "Show the details for the chosen reason (recorded); on the details, close"
+            }
+            (Command::Open, X::Review) => {
+                "Reopen the selected change or draft in its form; retry a file not written or read"
+            }
+            (Command::Open, X::Customer) => "History: the selected interaction in full",
+            (Command::Search, X::Supervisor) => {
+                "Filter the list on screen (Enter keeps it, Esc clears it)"
+            }
+            (Command::Open, X::Supervisor) => {
+                "Open the customer of the selected approval or complaint"
+            }
+            (Command::Discard, X::Review) => {
+                "Discard the selected change or draft (a file: asks first)"
+            }
+            (Command::NextTab, X::Explain) => "Next figure",
+            (Command::PreviousTab, X::Explain) => "Previous figure",
+            (Command::Explain, X::Explain) => "Close the explanation",
+            (Command::Next, X::Help | X::Explain | X::Insights) => "Scroll down",
+            (Command::Previous, X::Help | X::Explain | X::Insights) => "Scroll up",
+            (Command::Next, X::Reveal) => "Next reason",
+            (Command::Previous, X::Reveal) => "Previous reason",
+            (Command::Back, X::Help | X::Review | X::Explain | X::Reveal) => "Close",
+            (Command::Back, X::Palette) => "Close the palette",
+            (Command::ClearQuery, X::Palette) => "Clear what is typed",
+            _ => self.describe(),
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Command::Quit => "Quit (the terminal is restored)",
@@ -486,6 +523,10 @@ impl Key {
             _ => None,
         }
     }
+
+    pub fn is_function_key(&self) -> bool {
+        matches!(self.code, KeyName::F(_))
+    }
 }
 
 const KEY_SYNTAX: &str = "use a character, enter, esc, tab, backtab, backspace, up, down, left, right, pgup, pgdown, home, end, delete, insert, space or f1..f12, with optional ctrl- or alt-";
@@ -663,7 +704,9 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (C, "a", AcceptSuggestion),
         (C, "d", DeclineSuggestion),
         (C, "n", SuggestionNotNow),
+        (C, "enter", Open),
         (G, "f6", Insights),
+        (G, "I", Insights),
         (G, "!", ReviewChanges),
         (G, "f4", ReviewChanges),
         (G, "ctrl-t", RetryNow),
@@ -677,6 +720,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (R, "up", Previous),
         (R, "k", Previous),
         (R, "d", Discard),
+        (R, "q", Back),
         (R, "ctrl-t", RetryNow),
         (H, "down", Next),
         (H, "j", Next),
@@ -685,6 +729,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (H, "pgdown", PageDown),
         (H, "space", PageDown),
         (H, "pgup", PageUp),
+        (H, "q", Back),
         (P, "enter", Open),
         (P, "down", Next),
         (P, "ctrl-n", Next),
@@ -692,11 +737,13 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (P, "ctrl-p", Previous),
         (P, "pgdown", PageDown),
         (P, "pgup", PageUp),
+        (P, "ctrl-u", ClearQuery),
         (V, "enter", Open),
         (V, "down", Next),
         (V, "j", Next),
         (V, "up", Previous),
         (V, "k", Previous),
+        (V, "q", Back),
         (X, "tab", NextTab),
         (X, "right", NextTab),
         (X, "backtab", PreviousTab),
@@ -706,6 +753,7 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (X, "j", Next),
         (X, "up", Previous),
         (X, "k", Previous),
+        (X, "q", Back),
         (I, "down", Next),
         (I, "j", Next),
         (I, "up", Previous),
@@ -717,10 +765,17 @@ pub const DEFAULTS: &[(Context, &str, Command)] = {
         (I, "g", First),
         (I, "ctrl-r", Refresh),
         // Live queues: the agent's state and call everywhere, the desk.
+        // Each F-key has a single key beside it, for terminals (a VT100,
+        // some SSH clients) that do not send F5-F8; they act outside text
+        // fields, where letters type.
         (G, "f3", AgentState),
+        (G, "s", AgentState),
         (G, "f8", EndCall),
+        (G, "H", EndCall),
         (G, "f7", WrapUp),
+        (G, "W", WrapUp),
         (G, "f5", SupervisorDesk),
+        (G, "D", SupervisorDesk),
         (D, "1", DeskQueues),
         (D, "2", DeskAgents),
         (D, "3", DeskApprovals),
@@ -897,16 +952,27 @@ impl Keymap {
     /// a key that works there is shown.
     pub fn hints(&self, ctx: Context, cmds: &[Command]) -> Vec<(String, &'static str)> {
         cmds.iter()
-            .filter_map(|cmd| {
-                let keys = self.keys_for(ctx, *cmd);
-                let key = if ctx.types_text() {
-                    keys.iter().find(|k| k.typed_char().is_none())?
-                } else {
-                    keys.first()?
-                };
-                Some((key.to_string(), cmd.hint()))
-            })
+            .filter_map(|cmd| Some((self.hint_key(ctx, *cmd)?.to_string(), cmd.hint())))
             .collect()
+    }
+
+    /// The key a hint shows for `cmd` in `ctx`: where letters type, the
+    /// first that is not a letter; elsewhere the first, except that an
+    /// F-key gives way to a single-character key beside it (one every
+    /// terminal sends). Help lists them all.
+    pub fn hint_key(&self, ctx: Context, cmd: Command) -> Option<Key> {
+        let keys = self.keys_for(ctx, cmd);
+        if ctx.types_text() {
+            return keys.iter().find(|k| k.typed_char().is_none()).copied();
+        }
+        let first = *keys.first()?;
+        if first.is_function_key()
+            && cmd != Command::Help
+            && let Some(c) = keys.iter().find(|k| k.typed_char().is_some())
+        {
+            return Some(*c);
+        }
+        Some(first)
     }
 }
 

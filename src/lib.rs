@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod runtime;
 pub mod sanitize;
 pub mod start;
+pub mod termcaps;
 pub mod theme;
 pub mod tui;
 pub mod ui;

@@ -22,7 +22,7 @@ use tokio::sync::watch;
 
 use crate::api::ApiClient;
 use crate::app::input::key_to_action;
-use crate::app::{Action, AppState, Effect, init, update};
+use crate::app::{Action, AppState, Effect, FileTrouble, TroubleKind, init, update};
 use crate::drafts::Drafts;
 use crate::keymap::Keymap;
 use crate::outbox::{self, Outbox};
@@ -60,6 +60,8 @@ pub struct Services {
     pub outbox: Option<Outbox>,
     pub outbox_error: Option<String>,
     pub drafts: Option<mpsc::UnboundedSender<crate::drafts::Job>>,
+    /// The drafts directory, to read a draft kept aside back.
+    pub drafts_dir: Option<Drafts>,
     pub taxonomy_cache: Option<PathBuf>,
     /// The customer this agent has open, for the presence task.
     pub presence: watch::Sender<Option<CustomerId>>,
@@ -162,6 +164,8 @@ pub fn spawn_effect(fx: Effect, sv: &Services, tx: &mpsc::UnboundedSender<Action
                 let _ = w.send(crate::drafts::Job::Remove(key));
             }
         }
+        Effect::RetryFile(t) => retry_file(*t, sv, &tx),
+        Effect::DiscardFile(t) => discard_file(*t, sv, &tx),
         Effect::Reveal {
             id,
             customer,
@@ -232,6 +236,99 @@ pub fn spawn_effect(fx: Effect, sv: &Services, tx: &mpsc::UnboundedSender<Action
     }
 }
 
+/// Try a file in trouble again; the outcome comes back as `FileOk` or a
+/// fresh `FileTrouble`.
+fn retry_file(t: FileTrouble, sv: &Services, tx: &mpsc::UnboundedSender<Action>) {
+    match t.kind {
+        TroubleKind::DraftNotWritten(d) => match &sv.drafts {
+            Some(w) => {
+                let _ = w.send(crate::drafts::Job::Save(d));
+            }
+            None => {
+                let _ = tx.send(Action::FileTrouble(Box::new(FileTrouble {
+                    kind: TroubleKind::DraftNotWritten(d),
+                    reason: "the drafts directory cannot be opened".into(),
+                    ..t
+                })));
+            }
+        },
+        TroubleKind::OutboxUnreadable => match &sv.outbox {
+            Some(o) => o.send(outbox::Command::ReadBack { path: t.path }),
+            None => {
+                let _ = tx.send(Action::FileTrouble(Box::new(FileTrouble {
+                    reason: sv
+                        .outbox_error
+                        .clone()
+                        .unwrap_or_else(|| "the outbox cannot be opened".into()),
+                    ..t
+                })));
+            }
+        },
+        TroubleKind::DraftUnreadable => {
+            let drafts = sv.drafts_dir.clone();
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let r = match &drafts {
+                    Some(d) => d.read_back(&t.path),
+                    None => Err("the drafts directory cannot be opened".into()),
+                };
+                let _ = tx.send(match r {
+                    Ok(d) => Action::FileOk {
+                        path: t.path,
+                        draft: Some(Box::new(d)),
+                    },
+                    Err(reason) => Action::FileTrouble(Box::new(FileTrouble { reason, ..t })),
+                });
+            });
+        }
+    }
+}
+
+/// The agent confirmed discarding: an unreadable file is deleted; a draft
+/// that could not be written is no longer offered (its form, if open, still
+/// holds it).
+fn discard_file(t: FileTrouble, sv: &Services, tx: &mpsc::UnboundedSender<Action>) {
+    match t.kind {
+        TroubleKind::DraftNotWritten(_) => {
+            let _ = tx.send(Action::FileOk {
+                path: t.path,
+                draft: None,
+            });
+        }
+        TroubleKind::OutboxUnreadable => match &sv.outbox {
+            Some(o) => o.send(outbox::Command::DiscardUnreadable { path: t.path }),
+            None => {
+                let _ = tx.send(Action::FileTrouble(Box::new(FileTrouble {
+                    reason: "the outbox cannot be opened".into(),
+                    ..t
+                })));
+            }
+        },
+        TroubleKind::DraftUnreadable => {
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let ok = t.path.parent().and_then(|p| p.file_name())
+                    == Some(std::ffi::OsStr::new(crate::drafts::UNREADABLE));
+                let r = if ok {
+                    std::fs::remove_file(&t.path).map_err(|e| e.to_string())
+                } else {
+                    Err("not a file kept aside".into())
+                };
+                let _ = tx.send(match r {
+                    Ok(()) => Action::FileOk {
+                        path: t.path,
+                        draft: None,
+                    },
+                    Err(e) => Action::FileTrouble(Box::new(FileTrouble {
+                        reason: format!("could not delete it: {e}"),
+                        ..t
+                    })),
+                });
+            });
+        }
+    }
+}
+
 fn log_failure<T>(what: &str, r: &Result<T, crate::api::ApiError>) {
     if let Err(e) = r {
         tracing::warn!(error = %e, "{what} failed");
@@ -278,7 +375,7 @@ pub fn start_services(
         None,
         events_wake.clone(),
     ));
-    let drafts = local
+    let (drafts, mut files) = local
         .drafts
         .as_ref()
         .and_then(|d| {
@@ -290,6 +387,7 @@ pub fn start_services(
     let (outbox, queued, failed) = match local.outbox {
         Some(opened) => {
             let queued = opened.pending.clone();
+            files.extend(opened.unreadable);
             let o = outbox::spawn(opened.store, opened.pending, api.clone(), tx.clone());
             (Some(o), queued, opened.failed)
         }
@@ -301,6 +399,7 @@ pub fn start_services(
             queued,
             failed,
             drafts,
+            files,
         },
     );
     if let Some(e) = &local.outbox_error {
@@ -310,7 +409,11 @@ pub fn start_services(
         api,
         outbox,
         outbox_error: local.outbox_error,
-        drafts: local.drafts.map(crate::drafts::spawn_writer),
+        drafts: local
+            .drafts
+            .clone()
+            .map(|d| crate::drafts::spawn_writer(d, tx.clone())),
+        drafts_dir: local.drafts,
         taxonomy_cache: local.taxonomy_cache,
         presence,
         events_wake,

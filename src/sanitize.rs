@@ -1,66 +1,51 @@
-//! Makes text from the server safe to put on a terminal.
-//!
-//! Customer data is hostile input: a note may hold an escape sequence that
-//! would recolour, retitle or rewrite the agent's terminal, or a bidi override
-//! that reorders what the agent reads. Every string from the server goes
-//! through [`clean`] (or [`clean_multiline`]) before the UI draws it; control
-//! characters become visible text and never reach the terminal.
+//! Makes text from the server safe to put on a terminal: every string from
+//! the server goes through [`clean`] (or [`clean_multiline`]) before the UI
+//! draws it. The rules live in `rapport_api::sanitize`, shared with the
+//! server's command line, so both escape alike. In ASCII mode the client
+//! also writes currency symbols in customer text by their ISO codes
+//! (`£12.50` → `GBP 12.50`), as it writes its own money.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
-/// Single-line display: newlines become ` ⏎ `, tabs a space, and every other
-/// control, escape or bidi-control character a visible token.
-pub fn clean(s: &str) -> Cow<'_, str> {
-    if s.chars().all(is_plain) {
-        return Cow::Borrowed(s);
+pub use rapport_api::sanitize::{is_bidi_control, is_plain};
+
+thread_local! {
+    static ASCII: Cell<bool> = const { Cell::new(false) };
+}
+
+/// On this thread, write currency symbols by ISO code (ASCII mode).
+pub fn set_ascii(on: bool) {
+    ASCII.with(|a| a.set(on));
+}
+
+const CURRENCIES: [(char, &str); 3] = [('£', "GBP "), ('€', "EUR "), ('¥', "JPY ")];
+
+fn currencies_as_codes(s: Cow<'_, str>) -> Cow<'_, str> {
+    if !ASCII.with(|a| a.get()) || !s.contains(|c| CURRENCIES.iter().any(|(x, _)| *x == c)) {
+        return s;
     }
     let mut out = String::with_capacity(s.len() + 8);
-    for ch in s.chars() {
-        match ch {
-            '\n' => out.push_str(" ⏎ "),
-            '\r' => {}
-            '\t' => out.push(' '),
-            c => push_visible(&mut out, c),
+    for c in s.chars() {
+        match CURRENCIES.iter().find(|(x, _)| *x == c) {
+            Some((_, code)) => out.push_str(code),
+            None => out.push(c),
         }
     }
     Cow::Owned(out)
 }
 
-/// Multi-line display: lines are kept, each cleaned as [`clean`].
+/// Single-line display (see `rapport_api::sanitize::clean`).
+pub fn clean(s: &str) -> Cow<'_, str> {
+    currencies_as_codes(rapport_api::sanitize::clean(s))
+}
+
+/// Multi-line display: lines kept, each cleaned as [`clean`].
 pub fn clean_multiline(s: &str) -> Vec<String> {
-    s.split('\n')
-        .map(|line| clean(line.trim_end_matches('\r')).into_owned())
+    rapport_api::sanitize::clean_multiline(s)
+        .into_iter()
+        .map(|l| currencies_as_codes(Cow::Owned(l)).into_owned())
         .collect()
-}
-
-fn is_plain(c: char) -> bool {
-    !(c.is_control() || is_bidi_control(c) || is_invisible_format(c))
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-fn is_invisible_format(c: char) -> bool {
-    // Zero-width and line/paragraph separators: they move or hide text.
-    matches!(
-        c,
-        '\u{200B}'..='\u{200D}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
-    )
-}
-
-fn push_visible(out: &mut String, c: char) {
-    if is_plain(c) {
-        out.push(c);
-        return;
-    }
-    match c {
-        '\u{1b}' => out.push('␛'),
-        // C0 controls have printable "control pictures" at U+2400 + code.
-        c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
-        '\u{7f}' => out.push('␡'),
-        c => out.push_str(&format!("⟨U+{:04X}⟩", c as u32)),
-    }
 }
 
 #[cfg(test)]
@@ -69,32 +54,20 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn plain_text_is_borrowed_unchanged() {
-        assert!(matches!(
-            clean("Jane Okafor-Lindqvist 王秀英"),
-            Cow::Borrowed(_)
-        ));
-    }
-
-    #[test]
-    fn escape_sequences_become_visible() {
-        assert_eq!(clean("\u{1b}[31mred\u{1b}[0m"), "␛[31mred␛[0m");
-        assert_eq!(clean("\u{1b}]0;pwned\u{7}"), "␛]0;pwned␇");
-        assert_eq!(clean("a\u{9b}b"), "a⟨U+009B⟩b");
-        assert_eq!(clean("abc\u{202E}def"), "abc⟨U+202E⟩def");
-        assert_eq!(clean("one\ntwo\r\n"), "one ⏎ two ⏎ ");
-    }
-
-    #[test]
-    fn multiline_keeps_lines() {
-        assert_eq!(clean_multiline("a\r\n\u{1b}b"), vec!["a", "␛b"]);
+    fn ascii_mode_writes_currency_codes() {
+        assert_eq!(clean("Refund £12.50"), "Refund £12.50");
+        set_ascii(true);
+        let shown = (clean("Refund £12.50, €3 and ¥9"), clean_multiline("a\n£1"));
+        set_ascii(false);
+        assert_eq!(shown.0, "Refund GBP 12.50, EUR 3 and JPY 9");
+        assert_eq!(shown.1, ["a", "GBP 1"]);
     }
 
     proptest! {
         #[test]
         fn output_never_holds_a_control_character(s in any::<String>()) {
             let out = clean(&s);
-            prop_assert!(out.chars().all(|c| !c.is_control() && !is_bidi_control(c)));
+            prop_assert!(out.chars().all(|c| !c.is_control() && !is_bidi_control(c) && is_plain(c)));
             for line in clean_multiline(&s) {
                 prop_assert!(line.chars().all(|c| !c.is_control() && !is_bidi_control(c)));
             }

@@ -22,6 +22,8 @@ pub struct Prepared {
     pub settings: Settings,
     pub keymap: Keymap,
     pub theme: Theme,
+    /// What the terminal can do, from terminfo.
+    pub caps: crate::termcaps::TermCaps,
 }
 
 /// Settings, keys and theme from the files, environment and flags; the
@@ -30,18 +32,34 @@ pub fn prepare(cli: &Cli, sources: &Sources) -> Result<Prepared, String> {
     let settings =
         config::load(sources, &cli.overrides()).map_err(|e| format!("configuration error: {e}"))?;
     let keymap = Keymap::new(&settings.keys).map_err(|e| format!("key binding error: {e}"))?;
-    let no_color = sources
-        .env
-        .iter()
-        .any(|(k, v)| k == "NO_COLOR" && !v.is_empty());
+    let env = |name: &str| {
+        sources
+            .env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let caps = crate::termcaps::TermCaps::detect(env("TERM"), env("COLORTERM"));
+    let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut theme = Theme::load(
         &settings.ui.theme,
         crate::dirs::themes_dir().as_deref(),
         no_color,
     )
     .map_err(|e| format!("theme error: {e}"))?;
+    // A terminal without colours gets the mono theme, as NO_COLOR asks
+    // (the theme named is still read, so a mistake in it is reported).
+    if caps.colors == crate::termcaps::Colors::None && !no_color {
+        theme = Theme::load(
+            &settings.ui.theme,
+            crate::dirs::themes_dir().as_deref(),
+            true,
+        )
+        .map_err(|e| format!("theme error: {e}"))?;
+    }
     theme.ascii = crate::ui::ascii::Symbols::choose(&settings.ui.symbols, &sources.env)
         == crate::ui::ascii::Symbols::Ascii;
+    theme.colors = caps.colors;
     let mut settings = settings;
     if settings.server.url.is_some() && settings.server.token.is_none() {
         match &settings.server.token_command {
@@ -58,6 +76,7 @@ pub fn prepare(cli: &Cli, sources: &Sources) -> Result<Prepared, String> {
         settings,
         keymap,
         theme,
+        caps,
     })
 }
 
@@ -68,6 +87,7 @@ pub fn main(cli: Cli) -> ExitCode {
         settings,
         keymap,
         theme,
+        caps,
     } = match prepare(&cli, &sources) {
         Ok(p) => p,
         Err(msg) => {
@@ -108,10 +128,21 @@ pub fn main(cli: Cli) -> ExitCode {
             return ExitCode::from(EXIT_RUNTIME);
         }
     };
+    tracing::info!(
+        colors = caps.colors.as_str(),
+        alt_screen = caps.alt_screen,
+        paste = caps.paste,
+        sync = caps.sync,
+        ascii = theme.ascii,
+        "terminal"
+    );
+    rapport_api::money::set_ascii(theme.ascii);
+    crate::sanitize::set_ascii(theme.ascii);
     let result = rt.block_on(run(
         settings,
         keymap,
         theme,
+        caps,
         cli.exit_after_first_frame,
         started,
     ));
@@ -138,6 +169,7 @@ async fn run(
     settings: Settings,
     keymap: Keymap,
     theme: Theme,
+    caps: crate::termcaps::TermCaps,
     exit_after_first_frame: bool,
     started: Instant,
 ) -> anyhow::Result<Option<Duration>> {
@@ -170,7 +202,7 @@ async fn run(
     tracing::info!(server = %target.base_url, embedded = embedded.is_some(), "starting");
 
     let local = local_files(&settings.data_dir(), &target, embedded.is_some());
-    let mut tui = tui::Tui::enter()?;
+    let mut tui = tui::Tui::enter(caps)?;
     let opts = runtime::Options {
         exit_after_first_frame: exit_after_first_frame.then_some(started),
     };

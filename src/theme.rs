@@ -62,6 +62,9 @@ macro_rules! roles {
             /// Draw symbols as plain ASCII (`ui.symbols`); not a colour
             /// role, so theme files do not set it.
             pub ascii: bool,
+            /// The colours the terminal shows (from terminfo): what is
+            /// drawn is brought within them.
+            pub colors: crate::termcaps::Colors,
         }
 
         /// Every role name a theme file may set.
@@ -78,7 +81,7 @@ macro_rules! roles {
                 $(self.$role = f(self.$role);)*
             }
             fn blank(name: &str) -> Theme {
-                Theme { name: name.to_string(), $($role: Style::default(),)* ascii: false }
+                Theme { name: name.to_string(), $($role: Style::default(),)* ascii: false, colors: crate::termcaps::Colors::TrueColor }
             }
         }
     };

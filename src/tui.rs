@@ -10,15 +10,17 @@ use std::io::{self, Stdout, Write};
 
 use crossterm::cursor::{Hide, Show};
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::queue;
 use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
     disable_raw_mode, enable_raw_mode,
 };
-use crossterm::{execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
+
+use crate::termcaps::TermCaps;
 
 /// A crossterm backend that queues into memory, drops no-op output (an
 /// empty diff, hiding a hidden cursor, moving it where it is) and sends
@@ -31,6 +33,12 @@ pub struct QuietBackend<W: Write> {
     cursor_at: Option<Position>,
     /// Fixed size for tests; None asks the terminal.
     fixed_size: Option<Size>,
+    /// Wrap frames in synchronized updates (mode 2026).
+    sync: bool,
+    /// Hide and show the cursor (mode 25); a VT100 has no way to.
+    cursor: bool,
+    /// At 8 or 16 colours, colour codes are sent in the basic form.
+    basic_colors: bool,
 }
 
 impl<W: Write> QuietBackend<W> {
@@ -43,7 +51,30 @@ impl<W: Write> QuietBackend<W> {
             cursor_visible: None,
             cursor_at: None,
             fixed_size: None,
+            sync: true,
+            cursor: true,
+            basic_colors: false,
         }
+    }
+
+    /// Send colours as the basic SGR codes (30-37, 40-47, 90-97, 100-107)
+    /// rather than `38;5;N`, for terminals of 8 or 16 colours.
+    pub fn with_basic_colors(mut self) -> Self {
+        self.basic_colors = true;
+        self
+    }
+
+    /// Send frames without synchronized-update marks (for terminals that
+    /// do not know mode 2026).
+    pub fn without_sync(mut self) -> Self {
+        self.sync = false;
+        self
+    }
+
+    /// Never send cursor visibility (for terminals without `civis`).
+    pub fn without_cursor_modes(mut self) -> Self {
+        self.cursor = false;
+        self
     }
 
     /// A backend of a fixed size (no terminal needed), for tests.
@@ -56,14 +87,21 @@ impl<W: Write> QuietBackend<W> {
     /// Send what the last frame queued; returns the bytes written (0 when
     /// the frame changed nothing).
     pub fn present(&mut self) -> io::Result<usize> {
-        let frame = self.frame.take();
+        let mut frame = self.frame.take();
         if frame.is_empty() {
             return Ok(0);
         }
+        if self.basic_colors {
+            frame = basic_sgr(&frame);
+        }
         let mut bytes = Vec::with_capacity(frame.len() + 16);
-        queue!(bytes, BeginSynchronizedUpdate)?;
+        if self.sync {
+            queue!(bytes, BeginSynchronizedUpdate)?;
+        }
         bytes.extend_from_slice(&frame);
-        queue!(bytes, EndSynchronizedUpdate)?;
+        if self.sync {
+            queue!(bytes, EndSynchronizedUpdate)?;
+        }
         self.out.write_all(&bytes)?;
         self.out.flush()?;
         Ok(bytes.len())
@@ -72,6 +110,47 @@ impl<W: Write> QuietBackend<W> {
     pub fn out(&self) -> &W {
         &self.out
     }
+}
+
+/// Rewrite the 256-colour form of the first sixteen colours (`38;5;N`,
+/// `48;5;N`, as crossterm writes even the named colours) into the basic
+/// codes every colour terminal knows: foreground 30-37 and 90-97,
+/// background 40-47 and 100-107. Other bytes pass unchanged.
+pub fn basic_sgr(frame: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(frame.len());
+    let mut i = 0;
+    while i < frame.len() {
+        let at_param = i > 0 && (frame[i - 1] == b'[' || frame[i - 1] == b';');
+        let fg = frame[i..].starts_with(b"38;5;");
+        let bg = frame[i..].starts_with(b"48;5;");
+        if at_param && (fg || bg) {
+            let start = i + 5;
+            let mut end = start;
+            while end < frame.len() && frame[end].is_ascii_digit() {
+                end += 1;
+            }
+            let n: Option<u8> = std::str::from_utf8(&frame[start..end])
+                .ok()
+                .and_then(|d| d.parse().ok());
+            let closes = end < frame.len() && (frame[end] == b'm' || frame[end] == b';');
+            if let (Some(n), true) = (n, closes)
+                && n < 16
+            {
+                let code = match (fg, n < 8) {
+                    (true, true) => 30 + n as u16,
+                    (true, false) => 90 + (n - 8) as u16,
+                    (false, true) => 40 + n as u16,
+                    (false, false) => 100 + (n - 8) as u16,
+                };
+                out.extend_from_slice(code.to_string().as_bytes());
+                i = end;
+                continue;
+            }
+        }
+        out.push(frame[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Where the crossterm backend queues a frame until `present` sends it.
@@ -119,7 +198,7 @@ impl<W: Write> Backend for QuietBackend<W> {
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
-        if self.cursor_visible == Some(false) {
+        if !self.cursor || self.cursor_visible == Some(false) {
             return Ok(());
         }
         self.cursor_visible = Some(false);
@@ -127,7 +206,7 @@ impl<W: Write> Backend for QuietBackend<W> {
     }
 
     fn show_cursor(&mut self) -> io::Result<()> {
-        if self.cursor_visible == Some(true) {
+        if !self.cursor || self.cursor_visible == Some(true) {
             return Ok(());
         }
         self.cursor_visible = Some(true);
@@ -188,25 +267,95 @@ pub struct Tui {
     pub terminal: Terminal<QuietBackend<Stdout>>,
 }
 
+/// The private modes entered, so that leaving (also from the panic hook)
+/// sends only those.
+static MODES: std::sync::Mutex<Option<TermCaps>> = std::sync::Mutex::new(None);
+
+/// What entering sends: the private modes the terminal has (from terminfo),
+/// then the cursor hidden; without the alternate screen, the screen is
+/// cleared instead.
+pub fn enter_bytes(caps: TermCaps) -> io::Result<Vec<u8>> {
+    let mut b = Vec::new();
+    if caps.alt_screen {
+        queue!(b, EnterAlternateScreen)?;
+    } else {
+        queue!(
+            b,
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
+    }
+    if caps.paste {
+        queue!(b, EnableBracketedPaste)?;
+    }
+    if caps.cursor {
+        queue!(b, Hide)?;
+    }
+    Ok(b)
+}
+
+/// What leaving sends: the modes entered, undone, and the cursor shown.
+pub fn leave_bytes(caps: TermCaps) -> io::Result<Vec<u8>> {
+    let mut b = Vec::new();
+    if caps.paste {
+        queue!(b, DisableBracketedPaste)?;
+    }
+    if caps.alt_screen {
+        queue!(b, LeaveAlternateScreen)?;
+    } else {
+        queue!(
+            b,
+            crossterm::cursor::MoveTo(0, 0),
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
+    }
+    if caps.cursor {
+        queue!(b, Show)?;
+    }
+    Ok(b)
+}
+
 /// Put the terminal back as it was. Safe to call more than once and from
 /// any thread.
 pub fn restore() {
     let _ = disable_raw_mode();
+    let caps = MODES
+        .lock()
+        .map(|mut m| m.take())
+        .unwrap_or_else(|p| p.into_inner().take());
+    let Some(caps) = caps else { return };
     let mut out = io::stdout();
-    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, Show);
+    if let Ok(b) = leave_bytes(caps) {
+        let _ = out.write_all(&b);
+    }
     let _ = out.flush();
 }
 
 impl Tui {
-    pub fn enter() -> io::Result<Tui> {
+    pub fn enter(caps: TermCaps) -> io::Result<Tui> {
         install_panic_hook();
         enable_raw_mode()?;
+        if let Ok(mut m) = MODES.lock() {
+            *m = Some(caps);
+        }
         let mut out = io::stdout();
-        if let Err(e) = execute!(out, EnterAlternateScreen, EnableBracketedPaste, Hide) {
+        if let Err(e) = enter_bytes(caps).and_then(|b| {
+            out.write_all(&b)?;
+            out.flush()
+        }) {
             restore();
             return Err(e);
         }
-        let terminal = Terminal::new(QuietBackend::new(out)).inspect_err(|_| restore())?;
+        let mut backend = QuietBackend::new(out);
+        if !caps.sync {
+            backend = backend.without_sync();
+        }
+        if !caps.cursor {
+            backend = backend.without_cursor_modes();
+        }
+        if caps.colors <= crate::termcaps::Colors::Sixteen {
+            backend = backend.with_basic_colors();
+        }
+        let terminal = Terminal::new(backend).inspect_err(|_| restore())?;
         Ok(Tui { terminal })
     }
 
@@ -282,6 +431,48 @@ mod tests {
             "synchronized update begins"
         );
         assert!(out.ends_with(b"\x1b[?2026l"), "and ends");
+    }
+
+    /// What a VT100 (terminfo: no colours, no smcup, no civis) is sent:
+    /// no private mode at all, and no colour codes in a frame.
+    #[test]
+    fn a_vt100_gets_no_private_modes_and_no_colour() {
+        let none = TermCaps::NONE;
+        for b in [enter_bytes(none).unwrap(), leave_bytes(none).unwrap()] {
+            let s = String::from_utf8(b).unwrap();
+            assert!(!s.contains("\x1b[?"), "{s:?}");
+        }
+        let full = String::from_utf8(enter_bytes(TermCaps::FULL).unwrap()).unwrap();
+        assert!(full.contains("?1049h") && full.contains("?2004h") && full.contains("?25l"));
+        // A frame with the theme a VT100 gets, brought to no colour.
+        let mut t = Theme::load("default", None, true).unwrap();
+        t.colors = crate::termcaps::Colors::None;
+        let k = Keymap::default();
+        let backend = QuietBackend::with_size(Vec::new(), 80, 24)
+            .without_sync()
+            .without_cursor_modes();
+        let mut term = Terminal::new(backend).unwrap();
+        let s = fixtures::state_with_customer(fixtures::customer_view());
+        frames(&s, &mut term, &t, &k);
+        let out = String::from_utf8_lossy(term.backend().out()).into_owned();
+        assert!(out.len() > 500);
+        for bad in ["\x1b[?", "38;5;", "48;5;", "38;2;", "48;2;"] {
+            assert!(!out.contains(bad), "{bad:?} in a vt100 frame");
+        }
+        // Eight colours: only the eight ANSI ones, in their basic codes.
+        assert_eq!(
+            basic_sgr(b"\x1b[38;5;1m\x1b[48;5;12mx\x1b[38;5;1;48;5;7m\x1b[38;5;200m"),
+            b"\x1b[31m\x1b[104mx\x1b[31;47m\x1b[38;5;200m"
+        );
+        let mut t = Theme::builtin("default");
+        t.colors = crate::termcaps::Colors::Eight;
+        let mut term =
+            Terminal::new(QuietBackend::with_size(Vec::new(), 80, 24).with_basic_colors()).unwrap();
+        frames(&s, &mut term, &t, &k);
+        let out = String::from_utf8_lossy(term.backend().out()).into_owned();
+        for bad in ["38;5;", "48;5;", "38;2;", "48;2;"] {
+            assert!(!out.contains(bad), "{bad:?} on an 8-colour terminal");
+        }
     }
 
     #[test]

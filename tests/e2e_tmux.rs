@@ -50,6 +50,65 @@ fn embedded_default_seeds_and_finds_customers() {
 }
 
 /// Open `account` from the search box (typing part of `family`).
+/// Under TERM=vt100 and LANG=C, every byte the client writes: no colour
+/// codes a VT100 would misread (`38;5;N` reads as blink), no private modes
+/// it lacks (alternate screen 1049, synchronized output 2026, bracketed
+/// paste 2004), and nothing but ASCII except the letters of customer text
+/// (money by ISO code, ASCII borders and marks).
+#[test]
+fn a_vt100_under_lang_c_gets_plain_bytes() {
+    let Some(tmux) = Tmux::start_if_available("vt100") else {
+        return;
+    };
+    let server = TestServer::start(300);
+    let (account, family) = server.pick_customer();
+    let record = tmux.data_dir().with_file_name("typescript");
+    std::fs::create_dir_all(record.parent().unwrap()).unwrap();
+    tmux.run_client_recorded(&server, &[("TERM", "vt100"), ("LANG", "C")], &record);
+    open_customer(&tmux, &account, &family);
+    // Help, the history in full, and back: more of the screens drawn.
+    tmux.keys(&["?"]);
+    tmux.wait_for("Everywhere", Duration::from_secs(5));
+    tmux.keys(&["q"]);
+    tmux.keys(&["2"]);
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_exit(Duration::from_secs(10));
+    let bytes = std::fs::read(&record).unwrap();
+    assert!(bytes.len() > 1000, "recorded {} bytes", bytes.len());
+    let text = String::from_utf8_lossy(&bytes);
+    for bad in [
+        "38;5;", "48;5;", "38;2;", "48;2;", "?1049", "?2026", "?2004", "?1000",
+    ] {
+        assert!(!text.contains(bad), "sent {bad:?} to a vt100");
+    }
+    let foreign: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_ascii() && !c.is_alphabetic())
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "under LANG=C only customer letters may be non-ASCII, found {foreign:?}"
+    );
+    assert!(!text.contains('£') && !text.contains('€'));
+    // Money by ISO code: the text with the escape sequences taken out.
+    let mut plain = String::new();
+    let mut esc = false;
+    for c in text.chars() {
+        match (esc, c) {
+            (false, '\u{1b}') => esc = true,
+            (false, c) => plain.push(c),
+            (true, c) if c.is_ascii_alphabetic() || c == '~' => esc = false,
+            (true, _) => {}
+        }
+    }
+    assert!(
+        ["GBP", "EUR", "USD", "JPY", "$"]
+            .iter()
+            .any(|m| plain.contains(m)),
+        "money was shown"
+    );
+}
+
 fn open_customer(tmux: &Tmux, account: &str, family: &str) {
     tmux.wait_for("Search customers", Duration::from_secs(20));
     let typed: String = family.chars().take(6).collect();

@@ -148,7 +148,7 @@ fn help_overlay() {
     }
     // Scrolled to the end, the figure definitions show.
     let mut s = cmd(customer(), Command::Help);
-    for _ in 0..10 {
+    for _ in 0..20 {
         update(&mut s, Action::Command(Command::PageDown));
     }
     let screen = text(&render(&s, "default", 80, 24));
@@ -504,6 +504,7 @@ fn review_with_conflict_and_draft() -> AppState {
             queued: vec![],
             failed: vec![stale],
             drafts: vec![draft],
+            files: vec![],
         },
     );
     s
@@ -568,6 +569,80 @@ fn refused_changes_and_drafts_for_review() {
     let b = render(&s, "default", 160, 48);
     assert_no_control_characters(&b);
     insta::assert_snapshot!("review_draft_160x48", text(&b));
+}
+
+/// A draft that could not be written and a queued change that could not be
+/// be read: both in the status bar and the review overlay, file named; the
+/// discard key asks first.
+#[test]
+fn files_not_written_or_read_are_shown_and_named() {
+    use rapport::app::{FileTrouble, Form, TroubleKind};
+    let v = fixtures::customer_view();
+    let f = Form::interaction(&v, &fixtures::taxonomy(), None, fixtures::now());
+    let draft = f.draft(fixtures::now());
+    let mut s = customer();
+    update(
+        &mut s,
+        Action::Recovered {
+            queued: vec![],
+            failed: vec![],
+            drafts: vec![],
+            files: vec![FileTrouble {
+                kind: TroubleKind::OutboxUnreadable,
+                path: "/home/ann/.local/share/rapport/outbox/demo/unreadable/00000000000000000007.json"
+                    .into(),
+                reason: "EOF while parsing an object at line 1 column 120".into(),
+                at: fixtures::now() - chrono::Duration::minutes(2),
+            }],
+        },
+    );
+    update(&mut s, Action::Command(Command::Back));
+    update(
+        &mut s,
+        Action::FileTrouble(Box::new(FileTrouble {
+            kind: TroubleKind::DraftNotWritten(Box::new(draft)),
+            path: "/home/ann/.local/share/rapport/drafts/demo/interaction-12345.json".into(),
+            reason: "No space left on device (os error 28)".into(),
+            at: fixtures::now(),
+        })),
+    );
+    let screen = text(&render(&s, "default", 80, 24));
+    let top = screen.lines().next().unwrap();
+    assert!(top.contains("2 files need you (!)"), "{top}");
+    assert!(top.contains("Not saved to disk"), "{top}");
+    insta::assert_snapshot!("files_in_trouble_status_80x24", screen);
+    update(&mut s, Action::Command(Command::ReviewChanges));
+    let screen = text(&render(&s, "default", 80, 24));
+    assert!(screen.contains("queued change unreadable"), "{screen}");
+    assert!(screen.contains("00000000000000000007.json"), "{screen}");
+    assert!(screen.contains("retry"), "{screen}");
+    insta::assert_snapshot!("files_in_trouble_review_80x24", screen);
+    // Discard asks first, and nothing is deleted on the first press.
+    let fx = update(&mut s, Action::Command(Command::Discard));
+    assert!(fx.is_empty(), "{fx:?}");
+    let screen = text(&render(&s, "default", 80, 24));
+    assert!(screen.contains("Delete this file for good?"), "{screen}");
+    insta::assert_snapshot!("files_in_trouble_confirm_80x24", screen);
+    // Any other key keeps it.
+    update(&mut s, Action::Command(Command::Next));
+    update(&mut s, Action::Command(Command::Previous));
+    assert!(update(&mut s, Action::Command(Command::Discard)).is_empty());
+    let fx = update(&mut s, Action::Command(Command::Discard));
+    assert!(
+        matches!(fx.as_slice(), [rapport::app::Effect::DiscardFile(t)] if t.kind == TroubleKind::OutboxUnreadable),
+        "{fx:?}"
+    );
+    // Retry on the draft writes it again.
+    update(&mut s, Action::Command(Command::Next));
+    let fx = update(&mut s, Action::Command(Command::Open));
+    assert!(
+        matches!(fx.as_slice(), [rapport::app::Effect::RetryFile(t)] if matches!(t.kind, TroubleKind::DraftNotWritten(_))),
+        "{fx:?}"
+    );
+    // Written at last: it leaves the list and the status bar.
+    let path = s.files[1].path.clone();
+    update(&mut s, Action::FileOk { path, draft: None });
+    assert_eq!(s.files.len(), 1);
 }
 
 #[test]
@@ -967,4 +1042,89 @@ fn ascii_symbols() {
             a.symbol()
         );
     }
+}
+
+/// Words that fit: the whole of a long note a key away, the desk's filter,
+/// the status bar's message before the URL at 80 columns, Help's words for
+/// Enter where it does something else than open a customer.
+#[test]
+fn words_that_fit() {
+    // A long note, cut in the list with a mark, whole after Enter.
+    let mut v = fixtures::customer_view();
+    let long = "The customer called about the March bill, which charged the \
+                roaming bundle twice. "
+        .repeat(8)
+        + "Agreed to refund the second charge and to call back on Friday.";
+    v.interactions[0].notes = long;
+    let mut s = fixtures::state_with_customer(v);
+    update(&mut s, Action::Command(Command::TabHistory));
+    for (w, h) in SIZES {
+        let mut s = s.clone();
+        update(&mut s, Action::Resize(w, h));
+        if w >= 160 {
+            // Side by side: History has the keys once it has the focus.
+            assert!(s.history_targeted());
+        }
+        update(&mut s, Action::Command(Command::Open));
+        let screen = text(&render(&s, "default", w, h));
+        assert!(
+            screen.contains("call back on Friday."),
+            "the end of the note shows:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("history_note_in_full_{w}x{h}"), screen);
+        update(&mut s, Action::Command(Command::Back));
+        assert!(s.customer.as_ref().unwrap().note.is_none());
+    }
+    // The desk filtered.
+    for (w, h) in SIZES {
+        let mut s = fixtures::state_supervisor();
+        update(&mut s, Action::Resize(w, h));
+        update(&mut s, Action::Command(Command::DeskApprovals));
+        update(&mut s, Action::Command(Command::Search));
+        for c in "chidi".chars() {
+            update(&mut s, Action::Input(c));
+        }
+        let screen = text(&render(&s, "default", w, h));
+        assert!(screen.contains("Filter: chidi"), "{screen}");
+        assert!(screen.contains("Chidi Okafor"), "{screen}");
+        assert!(!screen.contains("Jane Okafor-Lindqvist"), "{screen}");
+        insta::assert_snapshot!(format!("desk_filtered_{w}x{h}"), screen);
+    }
+    // At 80 columns a message wins over the server's URL.
+    let mut s = customer();
+    s.server_url = "https://rapport.contact-centre.example.com:8443".into();
+    update(&mut s, Action::Command(Command::UpdateComplaint));
+    update(&mut s, Action::Command(Command::Back));
+    s.notice = Some((
+        "Saved: Complaint #481 for Jane Okafor-Lindqvist — sending.".into(),
+        fixtures::now(),
+    ));
+    let b = render(&s, "default", 80, 24);
+    let top = text(&b).lines().next().unwrap().to_string();
+    assert!(top.contains("Saved: Complaint #481"), "{top}");
+    assert!(!top.contains("rapport.contact-centre"), "{top}");
+    // Preferences offer `e`; suggestions keys only where there are some.
+    let prefs = cmd(customer(), Command::TabPreferences);
+    let bottom = text(&render(&prefs, "default", 80, 24));
+    let bar = bottom.lines().last().unwrap();
+    assert!(bar.contains("e prefs"), "{bar}");
+    assert!(!bar.contains("a accept"), "{bar}");
+    // Help's Enter says what it does in each place.
+    let help = cmd(customer(), Command::Help);
+    let mut all = String::new();
+    for scroll in 0..12u16 {
+        let mut h = help.clone();
+        h.help = Some(scroll * 20);
+        all.push_str(&text(&render(&h, "default", 160, 48)));
+    }
+    assert!(all.contains("Run the chosen command"), "palette's Enter");
+    assert!(
+        all.contains("Show the details for the chosen reason"),
+        "reveal's Enter"
+    );
+    assert!(all.contains("Next figure"), "explain's Tab");
+    assert!(
+        all.contains("Open the selected customer"),
+        "search's Enter still opens a customer"
+    );
 }

@@ -9,7 +9,7 @@ use rapport_api::{
 };
 
 use super::form::Draft;
-use super::state::RequestId;
+use super::state::{FileTrouble, RequestId};
 use super::write::WriteKind;
 use crate::api::ApiError;
 use crate::keymap::Command;
@@ -47,6 +47,8 @@ pub enum Action {
         queued: Vec<Entry>,
         failed: Vec<Failed>,
         drafts: Vec<Draft>,
+        /// Drafts and queued writes that could not be read, kept aside.
+        files: Vec<FileTrouble>,
     },
     /// The outbox stored a write (the form that asked is `tag`).
     Queued {
@@ -94,4 +96,12 @@ pub enum Action {
     InsightsDone(RequestId, Result<Box<Insights>, ApiError>),
     /// Replies and keys of the live queues (agent state, calls, desk).
     Queues(Box<super::calls::QueuesAction>),
+    /// A draft or queued write could not be written or read.
+    FileTrouble(Box<FileTrouble>),
+    /// The file at `path` is fine again (written, read back, or discarded);
+    /// a draft read back is offered for review.
+    FileOk {
+        path: std::path::PathBuf,
+        draft: Option<Box<Draft>>,
+    },
 }

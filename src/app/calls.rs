@@ -477,8 +477,12 @@ fn call_fact(call: &Call, queue: Option<&QueueLive>, who: &str) -> String {
         .answered_at
         .map(|a| format!(", answered {}", a.format("%H:%M")))
         .unwrap_or_default();
-    format!("Wrap-up of the call from {who}{on}{at}{talk}. Saving makes you available.")
+    format!("Wrap-up of the call from {who}{on}{at}{talk}.{SAVING_MAKES_AVAILABLE}")
 }
+
+/// Said on the wrap-up form while saving it ends after-call work; dropped
+/// once the agent chooses another state.
+pub const SAVING_MAKES_AVAILABLE: &str = " Saving makes you available.";
 
 /// The wrap-up form is being stored by the outbox under `tag`.
 pub fn is_wrap_form(s: &AppState, tag: u64) -> bool {
@@ -596,6 +600,8 @@ pub fn next_change(s: &AppState) -> Option<i64> {
     match st.state {
         AgentState::Offline => None,
         AgentState::OnCall | AgentState::AfterCallWork => Some(1),
+        // Seconds count in the first minute, then minutes.
+        _ if secs < 60 => Some(1),
         _ => Some(60 - secs.rem_euclid(60)),
     }
 }

@@ -4,7 +4,7 @@
 use rapport_api::{Channel, CustomerId};
 
 use super::form::Draft;
-use super::state::RequestId;
+use super::state::{FileTrouble, RequestId};
 use super::write::WriteRequest;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,4 +76,10 @@ pub enum Effect {
     Quit,
     /// Requests of the live queues (agent state, calls, desk).
     Queues(super::calls::QueuesEffect),
+    /// Try a file in trouble again: write the draft, or read the file back
+    /// (→ `FileOk` or `FileTrouble`).
+    RetryFile(Box<FileTrouble>),
+    /// The agent confirmed: delete an unreadable file, or stop offering a
+    /// draft that could not be written (→ `FileOk`).
+    DiscardFile(Box<FileTrouble>),
 }

@@ -22,9 +22,9 @@ pub use action::Action;
 pub use effect::Effect;
 pub use form::{Draft, Form, FormKind};
 pub use state::{
-    AppState, Connection, CustomerState, ExplainState, Focus, HistoryState, InsightsState,
-    LiveState, Load, OutboxState, QueuedWrite, RequestId, ReviewItem, ReviewState, Screen,
-    SearchState, Tab, WIDE_COLUMNS, WIDE_ROWS, is_wide,
+    AppState, Connection, CustomerState, ExplainState, FileTrouble, Focus, HistoryState,
+    InsightsState, LiveState, Load, OutboxState, QueuedWrite, RequestId, ReviewItem, ReviewState,
+    Screen, SearchState, Tab, TroubleKind, WIDE_COLUMNS, WIDE_ROWS, is_wide,
 };
 pub use update::{init, update};
 pub use write::{WriteKind, WriteMethod, WriteRequest};

@@ -68,7 +68,13 @@ const SUPERVISORS_ONLY: [Command; 1] = [Command::SupervisorDesk];
 /// quitting comes last, so Enter on an unfiltered palette never quits.
 pub fn commands(ctx: Context) -> Vec<Command> {
     let bound_in = |cmd: &Command, c: Context| DEFAULTS.iter().any(|(x, _, d)| d == cmd && *x == c);
-    let offered = |cmd: &Command| !MOVEMENT.contains(cmd) && *cmd != Command::Quit;
+    // Enter on the customer screen acts on the History row under it, not
+    // something to run from a list.
+    let offered = |cmd: &Command| {
+        !MOVEMENT.contains(cmd)
+            && *cmd != Command::Quit
+            && !(ctx == Context::Customer && *cmd == Command::Open)
+    };
     let own = Command::ALL
         .into_iter()
         .filter(|cmd| offered(cmd) && bound_in(cmd, ctx));
@@ -171,6 +177,22 @@ mod tests {
         assert!(s.palette.is_none());
         assert_eq!(s.screen, Screen::Search);
         assert!(!s.quit);
+    }
+
+    #[test]
+    fn ctrl_u_clears_what_is_typed() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let mut s = fixtures::state_with_results();
+        update(&mut s, Action::Command(Command::Palette));
+        typed(&mut s, "chan");
+        let k = crate::keymap::Keymap::default();
+        let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        let a = crate::app::input::key_to_action(&s, &k, &ctrl_u).unwrap();
+        assert_eq!(a, Action::Command(Command::ClearQuery));
+        update(&mut s, a);
+        let p = s.palette.as_ref().expect("still open");
+        assert_eq!(p.query, "");
+        assert_eq!(p.selected, 0);
     }
 
     #[test]

@@ -203,6 +203,9 @@ pub struct CustomerState {
     pub suggestion_selected: usize,
     /// Suggestions answered here: (id, answer, the server has it).
     pub answered: Vec<(i64, SuggestionAnswer, bool)>,
+    /// The selected interaction of History open in full (Enter), scrolled
+    /// this far.
+    pub note: Option<u16>,
 }
 
 impl CustomerState {
@@ -220,6 +223,7 @@ impl CustomerState {
             revealed: None,
             suggestion_selected: 0,
             answered: Vec::new(),
+            note: None,
         }
     }
 }
@@ -307,6 +311,9 @@ impl Default for InsightsState {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReviewState {
     pub selected: usize,
+    /// The discard key was pressed once on a file that cannot be read: a
+    /// second press deletes it, anything else keeps it.
+    pub confirm_discard: bool,
 }
 
 /// One row of the review overlay.
@@ -314,6 +321,58 @@ pub struct ReviewState {
 pub enum ReviewItem<'a> {
     Failed(&'a Failed),
     Draft(&'a Draft),
+    File(&'a FileTrouble),
+}
+
+/// What went wrong with a file of the agent's work.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TroubleKind {
+    /// A draft could not be written (full disk, permission); the form
+    /// still holds it.
+    DraftNotWritten(Box<Draft>),
+    /// A saved draft could not be read back; the file is kept aside.
+    DraftUnreadable,
+    /// A queued write could not be read back (truncated, corrupt); the
+    /// file is kept aside and nothing was sent.
+    OutboxUnreadable,
+}
+
+/// A draft or queued write that could not be written or read: shown in the
+/// status bar and the review overlay, its file kept and named, until the
+/// agent retries or discards it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileTrouble {
+    pub kind: TroubleKind,
+    /// Where the file is (or was to be written): never deleted unless the
+    /// agent confirms.
+    pub path: std::path::PathBuf,
+    /// Why, in the operating system's or parser's words.
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+impl FileTrouble {
+    /// One line saying what it is.
+    pub fn title(&self) -> String {
+        match &self.kind {
+            TroubleKind::DraftNotWritten(d) => format!(
+                "draft not written · {} · {}",
+                d.kind.title(),
+                crate::sanitize::clean(&d.customer_name)
+            ),
+            TroubleKind::DraftUnreadable => format!("draft unreadable · {}", self.file_name()),
+            TroubleKind::OutboxUnreadable => {
+                format!("queued change unreadable · {}", self.file_name())
+            }
+        }
+    }
+
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -344,6 +403,9 @@ pub struct AppState {
     /// Terminal size in columns and rows, for layout-dependent keys.
     pub size: (u16, u16),
     pub quit: bool,
+    /// Quitting was asked once while something would be lost or left (a
+    /// call, unsent changes): asked again, the app quits.
+    pub confirm_quit: Option<String>,
     /// The open form, over the customer screen.
     pub form: Option<Form>,
     /// What the forms offer, from the server (cached on disk).
@@ -353,6 +415,8 @@ pub struct AppState {
     pub live: LiveState,
     /// Drafts left by an earlier run, offered back.
     pub drafts: Vec<Draft>,
+    /// Drafts and queued writes that could not be written or read.
+    pub files: Vec<FileTrouble>,
     /// The review overlay, when open.
     pub review: Option<ReviewState>,
     /// A passing message ("Saved: …"), and when it was said.
@@ -390,12 +454,14 @@ impl AppState {
             debounce_ms: 120,
             size: (80, 24),
             quit: false,
+            confirm_quit: None,
             form: None,
             taxonomy: Load::Idle,
             taxonomy_request: 0,
             outbox: OutboxState::default(),
             live: LiveState::default(),
             drafts: Vec::new(),
+            files: Vec::new(),
             review: None,
             notice: None,
             restore: None,
@@ -443,6 +509,19 @@ impl AppState {
             Screen::Insights => Context::Insights,
             Screen::Supervisor => Context::Supervisor,
         }
+    }
+
+    /// True when the customer screen's keys act on History: its tab at 80
+    /// columns, its panel focused side by side.
+    pub fn history_targeted(&self) -> bool {
+        self.screen == Screen::Customer
+            && self.customer.as_ref().is_some_and(|c| {
+                if self.wide() {
+                    c.focus == Focus::History
+                } else {
+                    c.tab == Tab::History
+                }
+            })
     }
 
     /// The customer whose view is loaded, if the customer screen shows one.
@@ -502,12 +581,13 @@ impl AppState {
         next.map(chrono::Duration::seconds)
     }
 
-    /// The rows of the review overlay: refused changes, then drafts.
+    /// The rows of the review overlay: files in trouble, refused changes,
+    /// then drafts.
     pub fn review_items(&self) -> Vec<ReviewItem<'_>> {
-        self.outbox
-            .failed
+        self.files
             .iter()
-            .map(ReviewItem::Failed)
+            .map(ReviewItem::File)
+            .chain(self.outbox.failed.iter().map(ReviewItem::Failed))
             .chain(self.drafts.iter().map(ReviewItem::Draft))
             .collect()
     }

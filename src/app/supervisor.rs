@@ -144,6 +144,10 @@ pub struct DeskState {
     pub reject: Option<RejectPrompt>,
     /// Recovery actions decided here whose decision is on its way.
     pub deciding: Vec<i64>,
+    /// `/`: only rows whose words hold this (any case) are listed.
+    pub filter: String,
+    /// The filter is being typed (letters go to it, not to the keys).
+    pub filtering: bool,
 }
 
 impl Default for DeskState {
@@ -158,6 +162,8 @@ impl Default for DeskState {
             overlay: None,
             reject: None,
             deciding: Vec::new(),
+            filter: String::new(),
+            filtering: false,
         }
     }
 }
@@ -167,13 +173,72 @@ impl DeskState {
         self.selected[tab.index()]
     }
 
-    /// Approvals still waiting (those decided here drop out at once).
+    /// True when `words` hold the filter (any case), or there is none.
+    pub fn matches(&self, words: &[&str]) -> bool {
+        let f = self.filter.trim().to_lowercase();
+        f.is_empty() || words.iter().any(|w| w.to_lowercase().contains(&f))
+    }
+
+    /// Approvals still waiting (those decided here drop out at once) that
+    /// the filter lets through.
     pub fn waiting(&self) -> Vec<&Approval> {
         self.approvals
             .loaded()
             .map(|v| {
                 v.iter()
                     .filter(|a| !self.deciding.contains(&a.action.id))
+                    .filter(|a| {
+                        self.matches(&[
+                            &a.customer_name,
+                            &a.account_number,
+                            &a.complaint_category,
+                            a.action.kind.label(),
+                        ])
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The queues the filter lets through (by name or code).
+    pub fn queues(&self) -> Vec<&rapport_api::QueueLive> {
+        self.desk
+            .loaded()
+            .map(|d| {
+                d.queues
+                    .iter()
+                    .filter(|q| self.matches(&[&q.queue.name, &q.queue.code]))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The agents the filter lets through (by name or state).
+    pub fn agents(&self) -> Vec<&AgentStatus> {
+        self.desk
+            .loaded()
+            .map(|d| {
+                d.agents
+                    .iter()
+                    .filter(|a| self.matches(&[&a.agent.name, a.state.label()]))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The complaints at risk the filter lets through.
+    pub fn at_risk(&self) -> Vec<&Complaint> {
+        self.at_risk
+            .loaded()
+            .map(|v| {
+                v.iter()
+                    .filter(|c| {
+                        self.matches(&[
+                            &c.category,
+                            &c.summary,
+                            c.owner.as_ref().map_or("", |o| o.name.as_str()),
+                        ])
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -181,15 +246,28 @@ impl DeskState {
 
     fn rows(&self, tab: DeskTab) -> usize {
         match tab {
-            DeskTab::Queues => self.desk.loaded().map_or(0, |d| d.queues.len()),
-            DeskTab::Agents => self.desk.loaded().map_or(0, |d| d.agents.len()),
+            DeskTab::Queues => self.queues().len(),
+            DeskTab::Agents => self.agents().len(),
             DeskTab::Approvals => self.waiting().len(),
-            DeskTab::AtRisk => self.at_risk.loaded().map_or(0, Vec::len),
+            DeskTab::AtRisk => self.at_risk().len(),
         }
     }
 
+    /// A character typed into the filter, or one taken off (`None`).
+    pub fn type_filter(&mut self, c: Option<char>) {
+        match c {
+            Some(c) if !c.is_control() && self.filter.chars().count() < 60 => self.filter.push(c),
+            Some(_) => {}
+            None => {
+                self.filter.pop();
+            }
+        }
+        self.selected = [0; 4];
+        self.clamp();
+    }
+
     /// Keep every selection within its list.
-    fn clamp(&mut self) {
+    pub fn clamp(&mut self) {
         for t in DeskTab::ALL {
             let n = self.rows(t);
             let i = t.index();
@@ -300,6 +378,22 @@ pub fn command(s: &mut AppState, cmd: Command) -> Option<Vec<Effect>> {
     }
     let d = &mut s.desk;
     let fx = match cmd {
+        // `/` filters the list on screen; Enter keeps what is typed, Esc
+        // clears it.
+        Command::Search if d.overlay.is_none() => {
+            d.filtering = true;
+            vec![]
+        }
+        Command::Open if d.filtering => {
+            d.filtering = false;
+            vec![]
+        }
+        Command::Back if d.filtering || (!d.filter.is_empty() && d.overlay.is_none()) => {
+            d.filtering = false;
+            d.filter.clear();
+            d.clamp();
+            vec![]
+        }
         Command::Back => {
             if d.overlay.take().is_none() {
                 s.screen = Screen::Search;
@@ -357,8 +451,8 @@ fn go(s: &mut AppState, tab: DeskTab) -> Vec<Effect> {
 
 /// The queue the what-if is about: the selected one of the queues tab.
 fn selected_queue(s: &AppState) -> Option<i64> {
-    let d = s.desk.desk.loaded()?;
-    d.queues
+    s.desk
+        .queues()
         .get(s.desk.selected(DeskTab::Queues))
         .map(|q| q.queue.id)
 }
@@ -419,9 +513,8 @@ fn open_selected(s: &mut AppState) -> Vec<Effect> {
             .map(|a| (a.action.customer_id, a.customer_name.clone())),
         DeskTab::AtRisk => s
             .desk
-            .at_risk
-            .loaded()
-            .and_then(|v| v.get(s.desk.selected(DeskTab::AtRisk)))
+            .at_risk()
+            .get(s.desk.selected(DeskTab::AtRisk))
             .map(|c| (c.customer_id, String::new())),
         _ => None,
     };
@@ -670,6 +763,59 @@ mod tests {
                 KeyModifiers::NONE,
             )))),
         )
+    }
+
+    /// `/` on the desk filters the list on screen; the keys act on what is
+    /// shown; Esc clears it.
+    #[test]
+    fn slash_filters_the_list_on_screen() {
+        use crate::app::input::key_to_action;
+        use crate::keymap::Keymap;
+        let k = Keymap::default();
+        let key = |s: &AppState, code: KeyCode| {
+            key_to_action(s, &k, &KeyEvent::new(code, KeyModifiers::NONE)).unwrap()
+        };
+        let mut s = fixtures::state_supervisor();
+        cmd(&mut s, Command::DeskApprovals);
+        assert_eq!(s.desk.waiting().len(), 2);
+        let a = key(&s, KeyCode::Char('/'));
+        update(&mut s, a);
+        assert!(s.desk.filtering);
+        assert_eq!(s.screen, Screen::Supervisor, "the desk stays");
+        // Letters type into the filter, not as keys (x would reject).
+        for c in "chidi x".chars().take(5) {
+            let a = key(&s, KeyCode::Char(c));
+            assert_eq!(a, Action::Input(c));
+            update(&mut s, a);
+        }
+        assert!(s.desk.reject.is_none());
+        assert_eq!(s.desk.filter, "chidi");
+        let names: Vec<_> = s
+            .desk
+            .waiting()
+            .iter()
+            .map(|a| a.customer_name.clone())
+            .collect();
+        assert_eq!(names, ["Chidi Okafor"]);
+        // Enter keeps it; the keys act on the rows shown.
+        let a = key(&s, KeyCode::Enter);
+        update(&mut s, a);
+        assert!(!s.desk.filtering);
+        let fx = cmd(&mut s, Command::Approve);
+        let [Effect::Enqueue { request, .. }] = &fx[..] else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(request.path, "/v1/recovery-actions/903/approve");
+        // Other tabs filter too; nothing matching says so.
+        cmd(&mut s, Command::DeskQueues);
+        assert!(s.desk.queues().is_empty());
+        // Esc clears the filter before it leaves the desk.
+        cmd(&mut s, Command::Back);
+        assert!(s.desk.filter.is_empty());
+        assert_eq!(s.screen, Screen::Supervisor);
+        assert!(!s.desk.queues().is_empty());
+        cmd(&mut s, Command::Back);
+        assert_eq!(s.screen, Screen::Search);
     }
 
     #[test]

@@ -24,9 +24,28 @@ pub fn init(s: &mut AppState) -> Vec<Effect> {
 }
 
 pub fn update(s: &mut AppState, action: Action) -> Vec<Effect> {
+    let state_before = s.calls.state();
+    let notice_before = s.notice.clone();
     let mut fx = apply(s, action);
     // A screen pop deferred while a form was open shows once it closes.
     fx.extend(calls::settle(s));
+    let state_now = s.calls.state();
+    if state_now != state_before {
+        // What was said about the state before ("You are on a call") is
+        // stale once it changes; a notice this very change gave stays.
+        if s.notice == notice_before {
+            s.notice = None;
+        }
+        // The wrap-up form stops promising availability once another
+        // state is chosen.
+        if state_now != Some(rapport_api::AgentState::AfterCallWork)
+            && let Some(f) = s.form.as_mut()
+            && let Some(call) = f.context.call.as_mut()
+            && let Some(rest) = call.strip_suffix(calls::SAVING_MAKES_AVAILABLE)
+        {
+            *call = rest.to_string();
+        }
+    }
     fx
 }
 
@@ -50,6 +69,14 @@ fn apply(s: &mut AppState, action: Action) -> Vec<Effect> {
             let p = s.palette.as_mut().expect("checked by the guard");
             p.query.pop();
             p.selected = 0;
+            vec![]
+        }
+        Action::Input(c) if s.screen == Screen::Supervisor && s.desk.filtering => {
+            s.desk.type_filter(Some(c));
+            vec![]
+        }
+        Action::Backspace if s.screen == Screen::Supervisor && s.desk.filtering => {
+            s.desk.type_filter(None);
             vec![]
         }
         Action::Input(c) => {
@@ -266,7 +293,10 @@ fn apply(s: &mut AppState, action: Action) -> Vec<Effect> {
             queued,
             failed,
             drafts,
-        } => writes::recovered(s, queued, failed, drafts),
+            files,
+        } => writes::recovered(s, queued, failed, drafts, files),
+        Action::FileTrouble(t) => writes::file_trouble(s, *t),
+        Action::FileOk { path, draft } => writes::file_ok(s, path, draft),
         Action::Queued { tag, entry, .. } => {
             let wrap_up = calls::is_wrap_form(s, tag);
             let mut fx = writes::queued(s, tag, *entry);
@@ -521,7 +551,44 @@ fn load_history(s: &mut AppState, cursor: Option<String>) -> Vec<Effect> {
     }]
 }
 
+/// Why quitting now needs a second word: a call in progress or in wrap-up,
+/// a form with typing in it, changes not yet sent. None: quit at once.
+pub fn quit_question(s: &AppState) -> Option<String> {
+    use rapport_api::AgentState::*;
+    let key = "press it again to quit, any other key stays";
+    match s.calls.state() {
+        Some(OnCall) => return Some(format!("You are on a call — {key}.")),
+        Some(AfterCallWork) => return Some(format!("You are in wrap-up — {key}.")),
+        _ => {}
+    }
+    if s.form.as_ref().is_some_and(|f| f.is_dirty()) {
+        return Some(format!("The open form is not saved — {key}."));
+    }
+    let n = s.outbox.queued.len();
+    if n > 0 {
+        let noun = if n == 1 { "change is" } else { "changes are" };
+        return Some(format!(
+            "{n} {noun} not sent yet (they go at the next start) — {key}."
+        ));
+    }
+    None
+}
+
 fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
+    // Quitting asks first when something would be lost or left; asked
+    // twice in a row, it quits.
+    let asked = s.confirm_quit.take();
+    if cmd == Command::Quit {
+        if asked.is_none()
+            && let Some(q) = quit_question(s)
+        {
+            writes::notice(s, q.clone());
+            s.confirm_quit = Some(q);
+            return vec![];
+        }
+    } else if asked.is_some() {
+        s.notice = None;
+    }
     if s.help.is_none()
         && let Some(p) = s.palette.as_mut()
     {
@@ -532,6 +599,11 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             Command::Help => s.palette = None,
             Command::Back | Command::Palette => {
                 s.palette = None;
+                return vec![];
+            }
+            Command::ClearQuery => {
+                p.query.clear();
+                p.selected = 0;
                 return vec![];
             }
             Command::Open => {
@@ -613,6 +685,30 @@ fn command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
             _ => {}
         }
         if cmd != Command::Quit {
+            return vec![];
+        }
+    }
+    if s.screen == Screen::Customer
+        && let Some(c) = s.customer.as_mut()
+        && let Some(scroll) = c.note
+    {
+        // An interaction open in full: it scrolls or closes; any other
+        // command closes it and goes on.
+        let page = PAGE as u16;
+        match cmd {
+            Command::Back | Command::Open => {
+                c.note = None;
+                return vec![];
+            }
+            Command::Next => c.note = Some(scroll.saturating_add(1)),
+            Command::Previous => c.note = Some(scroll.saturating_sub(1)),
+            Command::PageDown => c.note = Some(scroll.saturating_add(page)),
+            Command::PageUp => c.note = Some(scroll.saturating_sub(page)),
+            Command::First => c.note = Some(0),
+            Command::Help | Command::Quit => {}
+            _ => c.note = None,
+        }
+        if c.note.is_some() && cmd != Command::Help && cmd != Command::Quit {
             return vec![];
         }
     }
@@ -820,6 +916,15 @@ pub fn next_channel(c: Option<Channel>) -> Option<Channel> {
 }
 
 fn open_selected(s: &mut AppState) -> Vec<Effect> {
+    if s.history_targeted() {
+        // Enter on a History row: the interaction in full.
+        if let Some(c) = s.customer.as_mut()
+            && !c.history.items.is_empty()
+        {
+            c.note = Some(0);
+        }
+        return vec![];
+    }
     if s.screen != Screen::Search {
         return vec![];
     }
@@ -932,6 +1037,85 @@ mod tests {
 
     fn cmd(s: &mut AppState, c: Command) -> Vec<Effect> {
         update(s, Action::Command(c))
+    }
+
+    /// What was said about the agent's state goes when the state changes:
+    /// "You are on a call" once in wrap-up; the wrap-up form's "Saving
+    /// makes you available" once a break is chosen.
+    #[test]
+    fn words_about_the_state_before_go_when_it_changes() {
+        use super::calls::QueuesAction;
+        use rapport_api::AgentState;
+        let load = |s: &mut AppState, st: rapport_api::AgentStatus| {
+            let id = s.fresh_id();
+            s.calls.request = id;
+            update(
+                s,
+                Action::Queues(Box::new(QueuesAction::StateLoaded(id, Ok(st)))),
+            );
+        };
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        s.calls.queues = fixtures::desk().queues;
+        load(
+            &mut s,
+            fixtures::status(AgentState::OnCall, 30, Some(fixtures::call(true))),
+        );
+        cmd(&mut s, Command::AgentState);
+        assert!(s.notice.as_ref().unwrap().0.contains("You are on a call"));
+        let fx = cmd(&mut s, Command::EndCall);
+        let [Effect::Queues(super::calls::QueuesEffect::EndCall { id, .. })] = &fx[..] else {
+            panic!("{fx:?}")
+        };
+        let mut ended = fixtures::call(true);
+        ended.status = rapport_api::CallStatus::WrapUp;
+        ended.ended_at = Some(fixtures::now());
+        update(
+            &mut s,
+            Action::Queues(Box::new(QueuesAction::CallEnded(*id, Ok(ended)))),
+        );
+        assert_eq!(s.calls.state(), Some(AgentState::AfterCallWork));
+        assert!(
+            !s.notice
+                .as_ref()
+                .is_some_and(|n| n.0.contains("You are on a call")),
+            "{:?}",
+            s.notice
+        );
+        let said = |s: &AppState| s.form.as_ref().unwrap().context.call.clone().unwrap();
+        assert!(
+            said(&s).contains("Saving makes you available"),
+            "{}",
+            said(&s)
+        );
+        load(&mut s, fixtures::status(AgentState::Break, 0, None));
+        assert_eq!(s.calls.state(), Some(AgentState::Break));
+        assert!(
+            !said(&s).contains("Saving makes you available"),
+            "{}",
+            said(&s)
+        );
+        assert!(said(&s).contains("Wrap-up of the call"), "the facts stay");
+    }
+
+    /// Time in a state counts from the first second, not "0s" for a minute.
+    #[test]
+    fn time_in_a_state_counts_from_the_first_second() {
+        use rapport_api::AgentState;
+        let s = fixtures::state_agent_in(AgentState::Available, 7, None);
+        assert!(
+            crate::ui::calls::state_words(&s)
+                .unwrap()
+                .ends_with("available 7s"),
+            "{}",
+            crate::ui::calls::state_words(&s).unwrap()
+        );
+        assert_eq!(super::calls::next_change(&s), Some(1));
+        let s = fixtures::state_agent_in(AgentState::Available, 125, None);
+        assert!(
+            crate::ui::calls::state_words(&s)
+                .unwrap()
+                .ends_with("available 2m")
+        );
     }
 
     fn type_str(s: &mut AppState, text: &str) -> Vec<Effect> {

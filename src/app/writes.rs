@@ -313,7 +313,9 @@ pub fn recovered(
     queued: Vec<Entry>,
     failed: Vec<Failed>,
     drafts: Vec<Draft>,
+    files: Vec<FileTrouble>,
 ) -> Vec<Effect> {
+    s.files = files;
     s.outbox.queued = queued
         .into_iter()
         .map(|e| QueuedWrite {
@@ -345,10 +347,58 @@ pub fn recovered(
     });
     s.drafts = fresh;
     let fx: Vec<Effect> = stale.iter().map(|d| Effect::DeleteDraft(d.key())).collect();
-    if !s.drafts.is_empty() || !s.outbox.failed.is_empty() {
+    if !s.drafts.is_empty() || !s.outbox.failed.is_empty() || !s.files.is_empty() {
         s.review = Some(ReviewState::default());
     }
     fx
+}
+
+/// A draft or queued write could not be written or read: the status bar
+/// says so at once, and the review overlay holds it until the agent
+/// decides. A newer report on the same file replaces the older.
+pub fn file_trouble(s: &mut AppState, t: FileTrouble) -> Vec<Effect> {
+    let what = match &t.kind {
+        TroubleKind::DraftNotWritten(_) => "Not saved to disk: the draft",
+        TroubleKind::DraftUnreadable => "Not read: a draft",
+        TroubleKind::OutboxUnreadable => "Not sent: a queued change",
+    };
+    let first = !s.files.iter().any(|f| f.path == t.path);
+    if first || !matches!(t.kind, TroubleKind::DraftNotWritten(_)) {
+        notice(s, format!("{what} ({}) — press ! to review.", t.reason));
+    }
+    match s.files.iter_mut().find(|f| f.path == t.path) {
+        Some(f) => *f = t,
+        None => s.files.push(t),
+    }
+    vec![]
+}
+
+/// The file is fine again: written, read back or discarded.
+pub fn file_ok(
+    s: &mut AppState,
+    path: std::path::PathBuf,
+    draft: Option<Box<Draft>>,
+) -> Vec<Effect> {
+    let Some(i) = s.files.iter().position(|f| f.path == path) else {
+        return vec![];
+    };
+    let t = s.files.remove(i);
+    match (&t.kind, draft) {
+        (_, Some(d)) => {
+            notice(s, "The draft reads again; it is offered below.");
+            s.drafts.push(*d);
+        }
+        (TroubleKind::DraftNotWritten(_), None) => notice(s, "The draft is written to disk again."),
+        _ => notice(s, format!("Dealt with: {}", t.file_name())),
+    }
+    if let Some(r) = s.review.as_mut() {
+        r.confirm_discard = false;
+    }
+    let n = s.review_items().len();
+    if let Some(r) = s.review.as_mut() {
+        r.selected = r.selected.min(n.saturating_sub(1));
+    }
+    vec![]
 }
 
 // ------------------------------------------------------------ review
@@ -359,6 +409,9 @@ pub fn review_command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
     let Some(r) = s.review.as_mut() else {
         return vec![];
     };
+    if cmd != Command::Discard {
+        r.confirm_discard = false;
+    }
     match cmd {
         Command::Next => {
             r.selected = (r.selected + 1).min(n.saturating_sub(1));
@@ -374,7 +427,16 @@ pub fn review_command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
         }
         Command::Discard => {
             let sel = r.selected;
+            let confirmed = std::mem::take(&mut r.confirm_discard);
             let fx = match s.review_items().get(sel).cloned() {
+                // Asks first: the file holds someone's work.
+                Some(ReviewItem::File(_)) if !confirmed => {
+                    if let Some(r) = s.review.as_mut() {
+                        r.confirm_discard = true;
+                    }
+                    vec![]
+                }
+                Some(ReviewItem::File(f)) => vec![Effect::DiscardFile(Box::new(f.clone()))],
                 Some(ReviewItem::Failed(f)) => {
                     let key = f.entry.key.clone();
                     s.outbox.failed.retain(|x| x.entry.key != key);
@@ -392,10 +454,14 @@ pub fn review_command(s: &mut AppState, cmd: Command) -> Vec<Effect> {
         }
         Command::Open => {
             let sel = r.selected;
+            r.confirm_discard = false;
+            if let Some(ReviewItem::File(f)) = s.review_items().get(sel) {
+                return vec![Effect::RetryFile(Box::new((*f).clone()))];
+            }
             let item = match s.review_items().get(sel) {
                 Some(ReviewItem::Failed(f)) => Some(Err((*f).clone())),
                 Some(ReviewItem::Draft(d)) => Some(Ok((*d).clone())),
-                None => None,
+                Some(ReviewItem::File(_)) | None => None,
             };
             let fx = match item {
                 Some(Err(f)) => reopen_failed(s, f),
@@ -947,6 +1013,7 @@ mod tests {
                 queued: vec![],
                 failed: vec![],
                 drafts: vec![d],
+                files: vec![],
             },
         );
         assert!(s.review.is_some(), "offered at start-up");
@@ -975,6 +1042,7 @@ mod tests {
                 queued: vec![entry(1, request)],
                 failed: vec![],
                 drafts: vec![draft.clone()],
+                files: vec![],
             },
         );
         assert_eq!(fx, vec![Effect::DeleteDraft(draft.key())]);

@@ -21,7 +21,7 @@ use rand::Rng;
 use tokio::sync::mpsc;
 
 use crate::api::{ApiClient, ApiError};
-use crate::app::{Action, WriteRequest};
+use crate::app::{Action, FileTrouble, TroubleKind, WriteRequest};
 pub use store::{Entry, Failed, Store};
 
 /// First retry after about this long; doubled per attempt up to [`CAP`].
@@ -41,6 +41,10 @@ pub enum Command {
     RetryNow,
     /// The agent discarded a refused write.
     Discard { key: String },
+    /// Read an entry kept aside again and queue it if it reads.
+    ReadBack { path: std::path::PathBuf },
+    /// The agent confirmed: delete an entry kept aside.
+    DiscardUnreadable { path: std::path::PathBuf },
 }
 
 /// The handle the runtime keeps.
@@ -222,6 +226,32 @@ fn handle(c: Command, store: &mut Store, queue: &mut VecDeque<Entry>, report: &i
                 tracing::error!(error = %e, "could not remove a discarded write");
             }
         }
+        Command::ReadBack { path } => match store.read_back(&path) {
+            Ok(e) => {
+                queue.push_back(e.clone());
+                report(Action::Queued {
+                    tag: 0,
+                    entry: Box::new(e),
+                    queued: queue.len(),
+                });
+                report(Action::FileOk { path, draft: None });
+            }
+            Err(reason) => report(Action::FileTrouble(Box::new(FileTrouble {
+                kind: TroubleKind::OutboxUnreadable,
+                path,
+                reason,
+                at: Utc::now(),
+            }))),
+        },
+        Command::DiscardUnreadable { path } => match store.discard_unreadable(&path) {
+            Ok(()) => report(Action::FileOk { path, draft: None }),
+            Err(e) => report(Action::FileTrouble(Box::new(FileTrouble {
+                kind: TroubleKind::OutboxUnreadable,
+                path,
+                reason: format!("could not delete it: {e}"),
+                at: Utc::now(),
+            }))),
+        },
     }
 }
 

@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::app::WriteRequest;
+use crate::app::{FileTrouble, TroubleKind, WriteRequest};
+use crate::drafts::{UNREADABLE, move_aside};
 
 /// A write waiting to be sent, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +47,8 @@ pub struct Failed {
 
 pub struct Store {
     dir: PathBuf,
+    /// Where entries that cannot be read are kept (`<base>/unreadable`).
+    aside_dir: PathBuf,
     failed_dir: PathBuf,
     // Held open: the lock lasts as long as this client runs.
     _lock: File,
@@ -86,26 +89,39 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-fn read_entries(dir: &Path) -> io::Result<Vec<Entry>> {
+/// The entries in `dir`, in order. One that cannot be read (truncated,
+/// corrupt, a newer version's) is moved into `aside` and reported, never
+/// deleted and never skipped in silence: it holds someone's work.
+fn read_entries(dir: &Path, aside: &Path) -> io::Result<(Vec<Entry>, Vec<FileTrouble>)> {
     let mut out = Vec::new();
+    let mut bad = Vec::new();
     for item in fs::read_dir(dir)? {
         let path = item?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if !name.ends_with(".json") || name.starts_with('.') {
             continue;
         }
-        let bytes = fs::read(&path)?;
-        match serde_json::from_slice::<Entry>(&bytes) {
+        match read_entry(&path) {
             Ok(e) => out.push(e),
-            // A file this version cannot read is kept, not deleted: it
-            // holds someone's work.
             Err(e) => {
-                tracing::error!(file = %path.display(), error = %e, "unreadable outbox entry left in place")
+                let kept = move_aside(&path, aside);
+                tracing::error!(file = %kept.display(), error = %e, "unreadable outbox entry kept aside");
+                bad.push(FileTrouble {
+                    kind: TroubleKind::OutboxUnreadable,
+                    path: kept,
+                    reason: e,
+                    at: Utc::now(),
+                });
             }
         }
     }
     out.sort_by_key(|e| e.seq);
-    Ok(out)
+    Ok((out, bad))
+}
+
+fn read_entry(path: &Path) -> Result<Entry, String> {
+    let bytes = fs::read(path).map_err(|e| e.to_string())?;
+    serde_json::from_slice::<Entry>(&bytes).map_err(|e| e.to_string())
 }
 
 fn read_failed(dir: &Path) -> io::Result<Vec<Failed>> {
@@ -135,6 +151,8 @@ pub struct Opened {
     pub store: Store,
     pub pending: Vec<Entry>,
     pub failed: Vec<Failed>,
+    /// Entries that could not be read, kept aside for the agent.
+    pub unreadable: Vec<FileTrouble>,
 }
 
 impl Store {
@@ -155,25 +173,78 @@ impl Store {
         let mut store = Store {
             dir,
             failed_dir,
+            aside_dir: base.join(UNREADABLE),
             _lock: lock,
             next_seq: 1,
         };
-        let pending = store.adopt_orphans(base)?;
+        let (pending, mut unreadable) = store.adopt_orphans(base)?;
         let failed = read_failed(&store.failed_dir)?;
+        // Those kept aside by an earlier run still wait for the agent.
+        if let Ok(aside) = fs::read_dir(&store.aside_dir) {
+            for item in aside.flatten() {
+                let path = item.path();
+                if unreadable.iter().any(|u| u.path == path) {
+                    continue;
+                }
+                let reason = read_entry(&path)
+                    .err()
+                    .unwrap_or_else(|| "kept aside by an earlier run".into());
+                unreadable.push(FileTrouble {
+                    kind: TroubleKind::OutboxUnreadable,
+                    path,
+                    reason,
+                    at: Utc::now(),
+                });
+            }
+        }
+        unreadable.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Opened {
             store,
             pending,
             failed,
+            unreadable,
         })
+    }
+
+    /// Read an entry kept aside again (the agent mended it, or the disk
+    /// came back); if it reads, it is queued here with its own key and the
+    /// copy aside is removed.
+    pub fn read_back(&mut self, path: &Path) -> Result<Entry, String> {
+        let mut e = read_entry(path)?;
+        e.seq = self.next_seq;
+        write_durably(
+            &self.dir.join(entry_name(e.seq)),
+            &to_json(&e).map_err(|x| x.to_string())?,
+        )
+        .map_err(|x| x.to_string())?;
+        self.next_seq += 1;
+        fs::remove_file(path).map_err(|x| x.to_string())?;
+        Ok(e)
+    }
+
+    /// The agent confirmed: delete a file kept aside.
+    pub fn discard_unreadable(&self, path: &Path) -> io::Result<()> {
+        if path.parent() != Some(self.aside_dir.as_path()) {
+            return Err(io::Error::other("not a file kept aside by the outbox"));
+        }
+        match fs::remove_file(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 
     /// Move the entries of unlocked sibling instances into this one, in
     /// the order they were queued.
-    fn adopt_orphans(&mut self, base: &Path) -> io::Result<Vec<Entry>> {
+    fn adopt_orphans(&mut self, base: &Path) -> io::Result<(Vec<Entry>, Vec<FileTrouble>)> {
         let mut adopted = Vec::new();
+        let mut unreadable = Vec::new();
         for item in fs::read_dir(base)? {
             let path = item?.path();
-            if !path.is_dir() || path == self.dir || path == self.failed_dir {
+            if !path.is_dir()
+                || path == self.dir
+                || path == self.failed_dir
+                || path == self.aside_dir
+            {
                 continue;
             }
             let Ok(lock) = OpenOptions::new()
@@ -187,7 +258,8 @@ impl Store {
             if lock.try_lock().is_err() {
                 continue; // another running client owns it
             }
-            let entries = read_entries(&path)?;
+            let (entries, bad) = read_entries(&path, &self.aside_dir)?;
+            unreadable.extend(bad);
             adopted.extend(entries.into_iter().map(|e| (path.clone(), e)));
         }
         adopted.sort_by(|(_, a), (_, b)| a.queued_at.cmp(&b.queued_at).then(a.seq.cmp(&b.seq)));
@@ -208,7 +280,7 @@ impl Store {
             out.push(e);
         }
         for d in emptied {
-            if read_entries(&d)?.is_empty() {
+            if read_entries(&d, &self.aside_dir)?.0.is_empty() {
                 let _ = fs::remove_file(d.join(LOCK));
                 let _ = fs::remove_dir(&d);
             }
@@ -219,7 +291,7 @@ impl Store {
                 "adopted queued writes from an earlier run"
             );
         }
-        Ok(out)
+        Ok((out, unreadable))
     }
 
     /// Queue `request` durably; returns the stored entry.
@@ -345,14 +417,66 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_entries_are_left_in_place() {
+    fn a_truncated_entry_is_kept_aside_named_and_reported() {
         let base = tempfile::tempdir().unwrap();
-        let s = Store::open(base.path()).unwrap().store;
-        let junk = s.dir().join(entry_name(7));
-        fs::write(&junk, b"{not json").unwrap();
+        let mut s = Store::open(base.path()).unwrap().store;
+        let e = s.put(req(7)).unwrap();
+        s.put(req(8)).unwrap();
+        let file = s.dir().join(entry_name(e.seq));
+        let whole = fs::read(&file).unwrap();
+        fs::write(&file, &whole[..whole.len() / 2]).unwrap();
         drop(s);
         let again = Store::open(base.path()).unwrap();
-        assert!(again.pending.is_empty());
-        assert!(junk.exists(), "never delete what cannot be read");
+        let names: Vec<_> = again
+            .pending
+            .iter()
+            .map(|e| e.request.summary.as_str())
+            .collect();
+        assert_eq!(names, ["write 8"], "the readable one still goes");
+        assert_eq!(again.unreadable.len(), 1, "and the other is reported");
+        let t = &again.unreadable[0];
+        assert_eq!(t.kind, TroubleKind::OutboxUnreadable);
+        assert_eq!(t.path.parent().unwrap(), base.path().join(UNREADABLE));
+        assert_eq!(
+            fs::read(&t.path).unwrap(),
+            &whole[..whole.len() / 2],
+            "kept whole"
+        );
+        assert!(t.reason.contains("EOF"), "{}", t.reason);
+        let kept = t.path.clone();
+        // Reported again on the next start, until the agent decides.
+        drop(again);
+        let mut again = Store::open(base.path()).unwrap();
+        assert_eq!(again.unreadable.len(), 1);
+        assert_eq!(again.unreadable[0].path, kept);
+        // Still unreadable: retrying says why and keeps it.
+        assert!(again.store.read_back(&kept).is_err());
+        assert!(kept.exists());
+        // Mended: it is queued again with its own key.
+        fs::write(&kept, &whole).unwrap();
+        let back = again.store.read_back(&kept).unwrap();
+        assert_eq!(back.key, e.key);
+        assert!(!kept.exists());
+        drop(again);
+        let last = Store::open(base.path()).unwrap();
+        assert!(last.unreadable.is_empty());
+        assert!(last.pending.iter().any(|p| p.key == e.key));
+    }
+
+    #[test]
+    fn discarding_touches_only_files_kept_aside() {
+        let base = tempfile::tempdir().unwrap();
+        let mut s = Store::open(base.path()).unwrap().store;
+        let e = s.put(req(1)).unwrap();
+        assert!(
+            s.discard_unreadable(&s.dir().join(entry_name(e.seq)))
+                .is_err()
+        );
+        assert!(s.dir().join(entry_name(e.seq)).exists());
+        fs::create_dir_all(base.path().join(UNREADABLE)).unwrap();
+        let kept = base.path().join(UNREADABLE).join("x.json");
+        fs::write(&kept, b"{").unwrap();
+        s.discard_unreadable(&kept).unwrap();
+        assert!(!kept.exists());
     }
 }

@@ -44,11 +44,14 @@ pub fn state_words(s: &AppState) -> Option<String> {
         AgentState::AfterCallWork => format!("{mark} wrap-up {}", clock(st.since, s.now)),
         AgentState::Offline => format!("{mark} offline"),
         other => {
-            let mins = (s.now - st.since).num_minutes().max(0);
+            // Seconds in the first minute (counting from the first), then
+            // whole minutes.
+            let secs = (s.now - st.since).num_seconds().max(0);
+            let shown = if secs < 60 { secs } else { secs / 60 * 60 };
             format!(
                 "{mark} {} {}",
                 other.label(),
-                super::format::duration(mins * 60)
+                super::format::duration(shown)
             )
         }
     })

@@ -52,7 +52,16 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, t: &Theme, k: &Keymap) {
     let inner = block.inner(rect);
     f.render_widget(block, rect);
     let cols = inner.width as usize;
-    let value_cols = cols.saturating_sub(LABEL + 2);
+    // Labels as wide as the longest needs (marker, label, `*`), at least
+    // LABEL, at most a third of the form: cut only when room runs out.
+    let label_w = form
+        .fields
+        .iter()
+        .map(|f| width(&f.label) + 3)
+        .max()
+        .unwrap_or(LABEL)
+        .clamp(LABEL, (cols / 3).max(LABEL));
+    let value_cols = cols.saturating_sub(label_w + 2);
 
     // What goes under the fields.
     let footer = footer_lines(form, cols, t, k);
@@ -96,14 +105,17 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, t: &Theme, k: &Keymap) {
         };
         let marker = if focused { "▸ " } else { "  " };
         let req = if field.required { "*" } else { "" };
-        let label = pad(&fit(&format!("{marker}{}{req}", field.label), LABEL), LABEL);
+        let label = pad(
+            &fit(&format!("{marker}{}{req}", field.label), label_w),
+            label_w,
+        );
         let row_rect = Rect {
             x: inner.x,
             y,
             width: inner.width,
             height: 1,
         };
-        let value_x = inner.x + LABEL as u16 + 1;
+        let value_x = inner.x + label_w as u16 + 1;
         match &field.input {
             Input::Notes(n) => {
                 let h = (notes_rows as u16).min(bottom - y);
@@ -111,7 +123,7 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, t: &Theme, k: &Keymap) {
                 let area = Rect {
                     x: value_x,
                     y,
-                    width: inner.width.saturating_sub(LABEL as u16 + 1),
+                    width: inner.width.saturating_sub(label_w as u16 + 1),
                     height: h,
                 };
                 if focused {
@@ -187,7 +199,7 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, t: &Theme, k: &Keymap) {
                             Rect {
                                 x: value_x,
                                 y,
-                                width: inner.width.saturating_sub(LABEL as u16 + 1),
+                                width: inner.width.saturating_sub(label_w as u16 + 1),
                                 height: 1,
                             },
                         );
@@ -202,7 +214,7 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, t: &Theme, k: &Keymap) {
                             Rect {
                                 x: value_x,
                                 y,
-                                width: inner.width.saturating_sub(LABEL as u16 + 1),
+                                width: inner.width.saturating_sub(label_w as u16 + 1),
                                 height: 1,
                             },
                         );

@@ -69,7 +69,7 @@ pub fn lines(k: &Keymap, t: &Theme, supervisor: bool) -> Vec<Line<'static>> {
                 Span::raw("  "),
                 Span::styled(pad(&join(&keys), key_col), t.key),
                 Span::raw("  "),
-                Span::styled(cmd.describe().to_string(), t.text),
+                Span::styled(cmd.describe_in(ctx).to_string(), t.text),
             ]));
         }
         out.push(Line::default());

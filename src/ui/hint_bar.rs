@@ -67,6 +67,12 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             ],
         );
     }
+    if s.screen == Screen::Customer && s.customer.as_ref().is_some_and(|c| c.note.is_some()) {
+        return (
+            Context::Customer,
+            &[Command::Open, Command::Next, Command::Help, Command::Quit],
+        );
+    }
     if s.calls.picker.is_some() || s.desk.reject.is_some() {
         // The prompt says its keys; help and quit still work.
         return (
@@ -118,10 +124,15 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::Help,
             ],
         ),
+        Screen::Supervisor if s.desk.filtering => (
+            Context::Supervisor,
+            &[Command::Open, Command::Back, Command::Help],
+        ),
         Screen::Supervisor => (
             Context::Supervisor,
             &[
                 Command::DeskQueues,
+                Command::Search,
                 Command::Next,
                 Command::Approve,
                 Command::Reject,
@@ -166,6 +177,7 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             &[
                 Command::Search,
                 Command::RecordInteraction,
+                Command::Open,
                 Command::NewComplaint,
                 Command::RecoveryAction,
                 Command::UpdateComplaint,
@@ -185,11 +197,32 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
                 Command::Palette,
             ],
         ),
+        Screen::Customer
+            if s.customer
+                .as_ref()
+                .is_some_and(|c| c.tab == crate::app::Tab::Preferences) =>
+        {
+            (
+                Context::Customer,
+                &[
+                    Command::EditPreferences,
+                    Command::Search,
+                    Command::RecordInteraction,
+                    Command::TabOverview,
+                    Command::Back,
+                    Command::Help,
+                    Command::Quit,
+                    Command::RevealContact,
+                    Command::Palette,
+                ],
+            )
+        }
         Screen::Customer => (
             Context::Customer,
             &[
                 Command::Search,
                 Command::RecordInteraction,
+                Command::Open,
                 Command::NewComplaint,
                 Command::RecoveryAction,
                 Command::UpdateComplaint,
@@ -236,7 +269,7 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
     };
     let mut out: Vec<(String, &'static str)> = k.hints(ctx, &urgent);
     // Refused changes waiting: the key to review them comes first.
-    if !s.outbox.failed.is_empty()
+    if (!s.outbox.failed.is_empty() || !s.files.is_empty())
         && matches!(ctx, Context::Customer | Context::Search)
         && let Some(key) = super::key_label(k, ctx, Command::ReviewChanges)
     {
@@ -244,6 +277,9 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
     }
     for cmd in cmds {
         if cmd.supervisor_only() && !supervisor {
+            continue;
+        }
+        if !acts(s, *cmd) {
             continue;
         }
         if *cmd == Command::Help {
@@ -266,12 +302,58 @@ pub fn hints(s: &AppState, k: &Keymap) -> Vec<(String, &'static str)> {
             (Command::NextTab, _) => "panel",
             (Command::Back, Context::Explain) => "close",
             (Command::Open, Context::Palette) => "run",
-            (Command::Back, Context::Palette) => "close",
+            (Command::Open, Context::Reveal) => "show",
+            (Command::Open, Context::Supervisor) if s.desk.filtering => "keep filter",
+            (Command::Back, Context::Supervisor) if s.desk.filtering => "clear",
+            (Command::Search, Context::Supervisor) => "filter",
+            (Command::Open, Context::Supervisor) => "customer",
+            (Command::Open, Context::Customer)
+                if s.customer.as_ref().is_some_and(|c| c.note.is_some()) =>
+            {
+                "close"
+            }
+            (Command::Open, Context::Customer) => "full note",
+            (Command::Next, Context::Customer)
+                if s.customer.as_ref().is_some_and(|c| c.note.is_some()) =>
+            {
+                "scroll"
+            }
+            (Command::Back, Context::Palette | Context::Reveal | Context::Help) => "close",
+            (Command::Next, Context::Help) => "scroll",
             _ => w,
         };
         out.extend(found.into_iter().map(|(key, w)| (key, word(w))));
     }
     out
+}
+
+/// False for a key that would do nothing here, so the bar offers only
+/// keys that act: answers to suggestions when there are none, a desk
+/// action on a tab it does not apply to.
+fn acts(s: &AppState, cmd: Command) -> bool {
+    use crate::app::supervisor::DeskTab;
+    let wide = s.wide();
+    match cmd {
+        Command::AcceptSuggestion | Command::DeclineSuggestion | Command::SuggestionNotNow => s
+            .customer
+            .as_ref()
+            .is_some_and(|c| !crate::app::analytics::suggestions(c).is_empty()),
+        Command::Open if s.context() == Context::Customer => {
+            s.customer.as_ref().is_some_and(|c| c.note.is_some())
+                || (s.history_targeted()
+                    && s.customer
+                        .as_ref()
+                        .is_some_and(|c| !c.history.items.is_empty()))
+        }
+        Command::UpdateComplaint | Command::RecoveryAction => {
+            s.view().is_some_and(|v| !v.open_complaints.is_empty())
+        }
+        Command::Approve | Command::Reject if s.screen == Screen::Supervisor => {
+            (wide || s.desk.tab == DeskTab::Approvals) && !s.desk.waiting().is_empty()
+        }
+        Command::WhatIf if s.screen == Screen::Supervisor => wide || s.desk.tab == DeskTab::Queues,
+        _ => true,
+    }
 }
 
 /// "1-5" when the five tab keys are consecutive digits, as by default.

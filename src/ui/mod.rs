@@ -34,10 +34,14 @@ pub const MIN_HEIGHT: u16 = 10;
 
 /// Draw the whole screen for `s` (in plain ASCII when the theme says so).
 pub fn draw(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
+    // Money in ASCII mode is written with ISO codes (GBP 4.20), not £.
+    rapport_api::money::set_ascii(t.ascii);
+    crate::sanitize::set_ascii(t.ascii);
     draw_screen(f, s, t, k);
     if t.ascii {
         ascii::transliterate(f.buffer_mut());
     }
+    crate::termcaps::fit_buffer(f.buffer_mut(), t.colors);
 }
 
 fn draw_screen(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
@@ -122,13 +126,7 @@ pub fn panel<'a>(title: impl Into<String>, t: &Theme, focused: bool) -> Block<'a
 /// The label of the first key for `cmd` in `ctx`, for sentences such as
 /// "Ctrl-r retries" that must name the real key.
 pub fn key_label(k: &Keymap, ctx: Context, cmd: Command) -> Option<String> {
-    let keys = k.keys_for(ctx, cmd);
-    let key = if ctx.types_text() {
-        keys.iter().find(|k| k.typed_char().is_none())
-    } else {
-        keys.first()
-    };
-    key.map(|k| k.to_string())
+    k.hint_key(ctx, cmd).map(|k| k.to_string())
 }
 
 /// The rectangle of size (w, h) centred in `r`, clipped to it.

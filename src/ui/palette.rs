@@ -10,7 +10,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::search::highlighted;
 use super::text::{fit, pad, row, width};
 use crate::app::palette::PaletteState;
-use crate::keymap::{Key, Keymap};
+use crate::keymap::{Command, Key, Keymap};
 use crate::sanitize::clean;
 use crate::theme::Theme;
 
@@ -52,20 +52,31 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PaletteState, t: &Theme, k: &Keymap) 
     } else {
         let selected = p.selected.min(rows.len() - 1);
         let first = selected.saturating_sub(room.saturating_sub(1));
-        // Keys on the right, as many as fit in a quarter of the width.
-        let key_col = (cols / 4).clamp(6, 20);
-        for (i, cmd) in rows.iter().enumerate().skip(first).take(room) {
-            let is_sel = i == selected;
-            let base = if is_sel { t.selection } else { t.text };
-            let mut keys = k.keys_for(p.under, *cmd);
+        let keys_of = |cmd: Command| {
+            let mut keys = k.keys_for(p.under, cmd);
             if p.under.types_text() {
                 keys.retain(|key| key.typed_char().is_none());
             }
-            let keys = keys_text(&keys);
+            keys_text(&keys)
+        };
+        // Keys on the right, as wide as the widest shown needs, at most a
+        // quarter of the width: the names get the rest.
+        let widest = rows
+            .iter()
+            .skip(first)
+            .take(room)
+            .map(|c| width(&keys_of(*c)))
+            .max()
+            .unwrap_or(6);
+        let key_col = widest.clamp(6, (cols / 4).clamp(6, 20));
+        for (i, cmd) in rows.iter().enumerate().skip(first).take(room) {
+            let is_sel = i == selected;
+            let base = if is_sel { t.selection } else { t.text };
+            let keys = keys_of(*cmd);
             let text_col = cols.saturating_sub(key_col + 3);
             let mut spans = vec![Span::styled(if is_sel { "▶ " } else { "  " }, base)];
             spans.extend(highlighted(
-                &pad(cmd.describe(), text_col),
+                &pad(cmd.describe_in(p.under), text_col),
                 &p.query,
                 base,
                 t.highlight,

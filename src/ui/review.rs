@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use super::key_label;
 use super::text::{fit, pad, row, wrap};
 use crate::app::writes::conflict_rows;
-use crate::app::{AppState, ReviewItem};
+use crate::app::{AppState, ReviewItem, TroubleKind};
 use crate::keymap::{Command, Context, Keymap};
 use crate::sanitize::clean;
 use crate::theme::Theme;
@@ -36,8 +36,12 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap) {
     let rect = super::centred(area, w, h);
     f.render_widget(Clear, rect);
     let key = |cmd| key_label(k, Context::Review, cmd).unwrap_or_default();
+    let open = match items.get(r.selected.min(items.len().saturating_sub(1))) {
+        Some(ReviewItem::File(_)) => "retry",
+        _ => "open",
+    };
     let hint = format!(
-        " {} open · {} discard · {} close ",
+        " {} {open} · {} discard · {} close ",
         key(Command::Open),
         key(Command::Discard),
         key_label(k, Context::Global, Command::Back).unwrap_or_default()
@@ -84,6 +88,7 @@ fn body(
                 format!("{} · {}", d.kind.title(), clean(&d.customer_name)),
                 ago(d.saved_at, s.now),
             ),
+            ReviewItem::File(x) => ("⚠", x.title(), ago(x.at, s.now)),
         };
         let head = fit(
             &format!("{marker}{icon}  {text}"),
@@ -158,6 +163,56 @@ fn body(
             {
                 for l in wrap(&clean(&notes.replace('\n', " ")), cols.max(1), 3) {
                     lines.push(Line::styled(l, t.text));
+                }
+            }
+        }
+        Some(ReviewItem::File(x)) => {
+            let (what, retry) = match &x.kind {
+                TroubleKind::DraftNotWritten(_) => {
+                    ("This draft could not be written to disk", "writes it again")
+                }
+                TroubleKind::DraftUnreadable => (
+                    "This draft could not be read back",
+                    "reads it again (mend the file first)",
+                ),
+                TroubleKind::OutboxUnreadable => (
+                    "This queued change could not be read back and was not sent",
+                    "reads it again and sends it (mend the file first)",
+                ),
+            };
+            for l in wrap(&format!("{what}: {}", clean(&x.reason)), cols.max(1), 3) {
+                lines.push(Line::styled(l, t.danger));
+            }
+            // The path whole, however long: it names where the work is.
+            let file = clean(&x.path.display().to_string()).into_owned();
+            lines.push(Line::styled("File:", t.muted));
+            let chars: Vec<char> = file.chars().collect();
+            for chunk in chars.chunks(cols.max(1)) {
+                lines.push(Line::styled(chunk.iter().collect::<String>(), t.text));
+            }
+            let confirm = s.review.as_ref().is_some_and(|r| r.confirm_discard);
+            if confirm {
+                let q = match x.kind {
+                    TroubleKind::DraftNotWritten(_) => format!(
+                        "Stop offering this draft? {} again to discard; any other key keeps it.",
+                        key(Command::Discard)
+                    ),
+                    _ => format!(
+                        "Delete this file for good? {} again to delete; any other key keeps it.",
+                        key(Command::Discard)
+                    ),
+                };
+                for l in wrap(&q, cols.max(1), 2) {
+                    lines.push(Line::styled(l, t.warn));
+                }
+            } else {
+                let how = format!(
+                    "{} {retry}; {} discards it (asks first).",
+                    key(Command::Open),
+                    key(Command::Discard)
+                );
+                for l in wrap(&how, cols.max(1), 2) {
+                    lines.push(Line::styled(l, t.muted));
                 }
             }
         }

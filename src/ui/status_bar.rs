@@ -59,6 +59,20 @@ pub fn queue_words(s: &AppState) -> (String, bool) {
         parts.push(format!("✕ {failed} not saved (!)"));
         bad = true;
     }
+    // Files of the agent's work that could not be written or read.
+    let files = s.files.len();
+    if files > 0 {
+        let words = match s.files.as_slice() {
+            [one] => match one.kind {
+                crate::app::TroubleKind::DraftNotWritten(_) => "draft not written".to_string(),
+                crate::app::TroubleKind::DraftUnreadable => "draft unreadable".to_string(),
+                crate::app::TroubleKind::OutboxUnreadable => "change unreadable".to_string(),
+            },
+            _ => format!("{files} files need you"),
+        };
+        parts.push(format!("✕ {words} (!)"));
+        bad = true;
+    }
     (parts.join(" · "), bad)
 }
 

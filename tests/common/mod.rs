@@ -428,6 +428,41 @@ impl Tmux {
         self.launch(&args, &[("RAPPORT_TOKEN".into(), token.to_string())]);
     }
 
+    /// The client against `server` with `env` added, every byte it writes
+    /// to the terminal recorded in `record` from the first (util-linux
+    /// `script` between it and the pane).
+    pub fn run_client_recorded(&self, server: &TestServer, env: &[(&str, &str)], record: &Path) {
+        let bin = env!("CARGO_BIN_EXE_rapport");
+        let mut cmd = String::from("env");
+        let token = [("RAPPORT_TOKEN".to_string(), server.token.clone())];
+        let extra: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for (k, v) in self.base_env().iter().chain(&token).chain(&extra) {
+            cmd.push_str(&format!(" {k}={}", shell_quote(v)));
+        }
+        let inner = format!("{} --server {}", shell_quote(bin), shell_quote(&server.url));
+        cmd.push_str(&format!(
+            " script -q -f -e -c {} {}",
+            shell_quote(&inner),
+            shell_quote(&record.display().to_string())
+        ));
+        cmd.push_str(&format!("; echo {EXIT_MARKER} $?; sleep 60"));
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null", "new-session", "-d"])
+            .args([
+                "-x",
+                &self.size.0.to_string(),
+                "-y",
+                &self.size.1.to_string(),
+            ])
+            .args(["-s", "main", &cmd])
+            .status()
+            .expect("tmux new-session");
+        assert!(status.success(), "tmux new-session failed");
+    }
+
     pub fn run_embedded(&self, args: &[&str], env: &[(&str, &str)]) {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let env: Vec<(String, String)> = env

@@ -16,6 +16,7 @@ pub mod money;
 pub mod privacy;
 pub mod queues;
 pub mod recording;
+pub mod sanitize;
 
 pub use analytics::*;
 pub use events::{Event, EventBody};

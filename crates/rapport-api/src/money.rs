@@ -10,15 +10,26 @@ pub fn decimals(currency: &str) -> u32 {
     }
 }
 
+thread_local! {
+    static ASCII: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// On this thread, write currencies whose symbol is not ASCII by their ISO
+/// code instead (`GBP 4,210.40`), for terminals without the symbols.
+pub fn set_ascii(on: bool) {
+    ASCII.with(|a| a.set(on));
+}
+
 /// Minor units in the currency's usual form: `£4,210.40`, `€0.05`,
 /// `$12.00`, `¥12,345` (no decimals); other currencies by code,
-/// `CHF 12.00`.
+/// `CHF 12.00`. After [`set_ascii`], `GBP 4,210.40`, `EUR 0.05`.
 pub fn format(minor: i64, currency: &str) -> String {
+    let ascii = ASCII.with(|a| a.get());
     let symbol = match currency {
-        "GBP" => "£",
-        "EUR" => "€",
+        "GBP" if !ascii => "£",
+        "EUR" if !ascii => "€",
         "USD" => "$",
-        "JPY" => "¥",
+        "JPY" if !ascii => "¥",
         other => other,
     };
     let decimals = decimals(currency);
@@ -124,6 +135,22 @@ mod tests {
         assert_eq!(format(-5, "EUR"), "-€0.05");
         assert_eq!(format(12_345, "JPY"), "¥12,345");
         assert_eq!(format(1_200, "CHF"), "CHF 12.00");
+    }
+
+    #[test]
+    fn ascii_mode_writes_iso_codes() {
+        set_ascii(true);
+        let shown = [
+            format(421_040, "GBP"),
+            format(-5, "EUR"),
+            format(12_345, "JPY"),
+            format(1_200, "USD"),
+        ];
+        set_ascii(false);
+        assert_eq!(shown, ["GBP 4,210.40", "-EUR 0.05", "JPY 12,345", "$12.00"]);
+        assert!(shown.iter().all(|s| s.is_ascii()));
+        assert_eq!(parse("GBP 4,210.40", "GBP"), Ok(421_040), "read back");
+        assert_eq!(format(5, "EUR"), "€0.05", "only while set");
     }
 
     #[test]

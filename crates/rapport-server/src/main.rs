@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use rapport_api::sanitize::{cell, clean};
 use rapport_api::{Role, Severity};
 use rapport_server::recording::{limits, taxonomy};
 use rapport_server::seed::{self, SeedOptions};
@@ -336,7 +337,8 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("rapport-server: {e:#}");
+            // Errors can quote stored or typed text: escaped, never raw.
+            eprintln!("rapport-server: {}", clean(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
@@ -478,7 +480,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!(
                     "created {} '{}' (id {}); their token, shown only now:",
                     agent.role.as_str(),
-                    agent.name,
+                    clean(&agent.name),
                     agent.id
                 );
                 println!("{token}");
@@ -493,7 +495,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 db.close().await;
                 eprintln!(
                     "new token for '{}' (id {}), shown only now:",
-                    agent.name, agent.id
+                    clean(&agent.name),
+                    agent.id
                 );
                 println!("{token}");
                 Ok(())
@@ -503,12 +506,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let list = agents::list(&db).await?;
                 println!("{:>5}  {:<28} {:<11} TEAM", "ID", "NAME", "ROLE");
                 for a in list {
+                    // Stored text is escaped as the client escapes it.
                     println!(
-                        "{:>5}  {:<28} {:<11} {}",
+                        "{:>5}  {} {:<11} {}",
                         a.id,
-                        a.name,
+                        cell(&a.name, 28),
                         a.role.as_str(),
-                        a.team.as_deref().unwrap_or("-")
+                        clean(a.team.as_deref().unwrap_or("-"))
                     );
                 }
                 Ok(())
@@ -627,16 +631,20 @@ async fn queue(command: QueueCommand) -> anyhow::Result<()> {
                 .fetch_all(&mut *conn)
                 .await?;
                 println!(
-                    "{:<14} {:<22} {:>6} {:<13} {:>5}s  {}",
-                    q.code,
-                    q.name,
+                    "{} {} {:>6} {:<13} {:>5}s  {}",
+                    cell(&q.code, 14),
+                    cell(&q.name, 22),
                     q.target.to_string(),
                     q.hours(),
                     q.wait_alert_secs,
                     if names.is_empty() {
                         "-".to_string()
                     } else {
-                        names.join(", ")
+                        names
+                            .iter()
+                            .map(|n| clean(n))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 );
             }
@@ -669,8 +677,8 @@ async fn queue(command: QueueCommand) -> anyhow::Result<()> {
             db.close().await;
             eprintln!(
                 "queue '{}' ({}) created: target {}, {}, alert after {} s",
-                q.code,
-                q.name,
+                clean(&q.code),
+                clean(&q.name),
                 q.target,
                 q.hours(),
                 q.wait_alert_secs
@@ -681,16 +689,20 @@ async fn queue(command: QueueCommand) -> anyhow::Result<()> {
             let (db, q, a) = queue_and_agent(&db.database, &queue, &agent).await?;
             let mut conn = db.pool().acquire().await?;
             queues::join(&mut conn, q.id, a.id).await?;
-            eprintln!("{} now takes {}'s calls", a.name, q.name);
+            eprintln!("{} now takes {}'s calls", clean(&a.name), clean(&q.name));
             Ok(())
         }
         QueueCommand::Leave { db, queue, agent } => {
             let (db, q, a) = queue_and_agent(&db.database, &queue, &agent).await?;
             let mut conn = db.pool().acquire().await?;
             if queues::leave(&mut conn, q.id, a.id).await? {
-                eprintln!("{} no longer takes {}'s calls", a.name, q.name);
+                eprintln!(
+                    "{} no longer takes {}'s calls",
+                    clean(&a.name),
+                    clean(&q.name)
+                );
             } else {
-                eprintln!("{} did not take {}'s calls", a.name, q.name);
+                eprintln!("{} did not take {}'s calls", clean(&a.name), clean(&q.name));
             }
             Ok(())
         }

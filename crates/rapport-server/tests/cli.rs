@@ -142,3 +142,67 @@ fn help_explains_the_commands() {
         "{help}"
     );
 }
+
+/// Stored text reaches the operator's terminal escaped exactly as the client
+/// escapes it: an escape sequence in a name cannot clear the screen, and a
+/// format character cannot shift the table's columns.
+#[test]
+fn listings_escape_stored_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let hostile = "Eve\u{1b}[2J\u{1b}[31m Ma\u{FFFB}l\u{202E}ory";
+    let shown = rapport_api::sanitize::clean(hostile).into_owned();
+    assert_eq!(shown, "Eve␛[2J␛[31m Ma⟨U+FFFB⟩l⟨U+202E⟩ory");
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(args)
+            .env("RAPPORT_DATABASE", &url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (_, err) = run(&["agent", "add", "--name", hostile, "--team", "Te\u{200B}am"]);
+    assert!(err.contains(&shown), "{err}");
+    run(&["agent", "add", "--name", "Ann"]);
+    run(&["queue", "add", "--code", "sales", "--name", hostile]);
+    let (_, err) = run(&["queue", "join", "--queue", "sales", "--agent", hostile]);
+    assert!(err.contains(&shown), "{err}");
+    for args in [["agent", "list"], ["queue", "list"]] {
+        let (out, err) = run(&args);
+        for text in [&out, &err] {
+            assert!(
+                text.chars()
+                    .all(|c| c == '\n' || rapport_api::sanitize::is_plain(c)),
+                "{args:?} printed a raw control or format character: {text:?}"
+            );
+        }
+        // Escaped, and cut with a mark where the column ends.
+        assert!(out.contains("Eve␛[2J␛[31m Ma"), "{args:?}: {out}");
+    }
+    // The columns after a hostile name start where the others' do.
+    let (out, _) = run(&["agent", "list"]);
+    let role_at = |name: &str| {
+        let line = out.lines().find(|l| l.contains(name)).unwrap();
+        let i = line.find(" agent ").unwrap();
+        unicode_width::UnicodeWidthStr::width(&line[..i])
+    };
+    assert_eq!(role_at("Eve"), role_at("Ann"), "{out}");
+    // An error quoting what was typed is escaped too.
+    let out = bin()
+        .args(["agent", "token", "--name", "No\u{1b}]0;pwned\u{7}body"])
+        .env("RAPPORT_DATABASE", &url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("No␛]0;pwned␇body"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+}

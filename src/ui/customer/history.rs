@@ -7,14 +7,15 @@ use rapport_api::{Channel, Direction, Interaction};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::CustomerState;
+use crate::keymap::{Command, Context, Keymap};
 use crate::sanitize::{clean, clean_multiline};
 use crate::theme::Theme;
 use crate::ui::format::duration;
 use crate::ui::panel;
-use crate::ui::text::{pad, row};
+use crate::ui::text::{fit, pad, row, wrap};
 
 /// List height from which the detail of the selected row is shown.
 const DETAIL_FROM: u16 = 14;
@@ -49,7 +50,16 @@ fn title(c: &CustomerState) -> String {
     format!(" History · {filter} · {} shown{more} ", h.items.len())
 }
 
-pub fn draw(f: &mut Frame, area: Rect, c: &CustomerState, t: &Theme, focused: bool, detail: bool) {
+pub fn draw(
+    f: &mut Frame,
+    area: Rect,
+    c: &CustomerState,
+    t: &Theme,
+    k: &Keymap,
+    focused: bool,
+    detail: bool,
+) {
+    let enter = crate::ui::key_label(k, Context::Customer, Command::Open).unwrap_or_default();
     let block = panel(title(c), t, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -105,7 +115,7 @@ pub fn draw(f: &mut Frame, area: Rect, c: &CustomerState, t: &Theme, focused: bo
     }
     f.render_widget(Paragraph::new(lines), list);
     if let (Some(d), Some(it)) = (detail_area, h.items.get(selected)) {
-        draw_detail(f, d, it, t);
+        draw_detail(f, d, it, t, &enter);
     }
 }
 
@@ -140,7 +150,9 @@ fn line(it: &Interaction, selected: bool, marked: bool, cols: usize, t: &Theme) 
     )
 }
 
-fn draw_detail(f: &mut Frame, area: Rect, it: &Interaction, t: &Theme) {
+/// The interaction's facts (channel, reason, when, who; outcome) and then
+/// its notes, word-wrapped to `cols`.
+fn detail_lines(it: &Interaction, cols: usize, t: &Theme) -> (Vec<Line<'static>>, Vec<String>) {
     let dir = match it.direction {
         Direction::Inbound => "inbound",
         Direction::Outbound => "outbound",
@@ -158,9 +170,7 @@ fn draw_detail(f: &mut Frame, area: Rect, it: &Interaction, t: &Theme) {
         .as_ref()
         .map(|a| clean(&a.name).into_owned())
         .unwrap_or_else(|| "no agent".into());
-    let cols = area.width as usize;
-    let mut lines = vec![
-        Line::styled("─".repeat(cols), t.border),
+    let head = vec![
         row(
             vec![
                 Span::styled(format!("{} {dir} · ", it.channel.as_str()), t.accent),
@@ -194,12 +204,113 @@ fn draw_detail(f: &mut Frame, area: Rect, it: &Interaction, t: &Theme) {
             None,
         ),
     ];
-    lines.extend(
-        clean_multiline(&it.notes)
-            .into_iter()
-            .map(|l| Line::styled(l, t.text)),
-    );
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    let notes = clean_multiline(&it.notes)
+        .into_iter()
+        .flat_map(|l| {
+            if l.trim().is_empty() {
+                vec![String::new()]
+            } else {
+                wrap(&break_long_words(&l, cols.max(1)), cols.max(1), usize::MAX)
+            }
+        })
+        .collect();
+    (head, notes)
+}
+
+/// Words wider than a line split into line-wide pieces, so wrapping
+/// loses nothing of them.
+fn break_long_words(s: &str, cols: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::with_capacity(s.len());
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let mut used = 0;
+        for c in word.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > cols {
+                out.push(' ');
+                used = 0;
+            }
+            out.push(c);
+            used += w;
+        }
+    }
+    out
+}
+
+fn draw_detail(f: &mut Frame, area: Rect, it: &Interaction, t: &Theme, enter: &str) {
+    let cols = area.width as usize;
+    let (head, notes) = detail_lines(it, cols, t);
+    let mut lines = vec![Line::styled("─".repeat(cols), t.border)];
+    lines.extend(head);
+    let room = (area.height as usize).saturating_sub(lines.len());
+    if notes.len() > room && room > 0 {
+        // Cut, and said so: the whole note is a key away.
+        lines.extend(
+            notes
+                .iter()
+                .take(room - 1)
+                .map(|l| Line::styled(l.clone(), t.text)),
+        );
+        lines.push(Line::styled(
+            fit(&format!("… {enter} shows all of it"), cols),
+            t.muted,
+        ));
+    } else {
+        lines.extend(notes.into_iter().map(|l| Line::styled(l, t.text)));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// The selected interaction in full, over the customer screen (Enter on a
+/// History row), scrolled `scroll` lines.
+pub fn draw_full(f: &mut Frame, area: Rect, c: &CustomerState, t: &Theme, k: &Keymap) {
+    let Some(scroll) = c.note else { return };
+    let h = &c.history;
+    let Some(it) = h.items.get(h.selected.min(h.items.len().saturating_sub(1))) else {
+        return;
+    };
+    let w = area.width.min(100);
+    let cols = w.saturating_sub(2) as usize;
+    let (head, notes) = detail_lines(it, cols, t);
+    let mut lines = head;
+    lines.push(Line::default());
+    if notes.is_empty() {
+        lines.push(Line::styled("No notes.", t.muted));
+    }
+    lines.extend(notes.into_iter().map(|l| Line::styled(l, t.text)));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = crate::ui::centred(area, w, h);
+    let inner_h = h.saturating_sub(2) as usize;
+    let max = lines.len().saturating_sub(inner_h) as u16;
+    let scroll = scroll.min(max);
+    let close = crate::ui::key_label(k, Context::Customer, Command::Open).unwrap_or_default();
+    let esc = crate::ui::key_label(k, Context::Global, Command::Back).unwrap_or_default();
+    let more = if max > 0 {
+        format!(
+            " ↑↓ scroll · {}/{} ·",
+            scroll as usize + inner_h.min(lines.len()),
+            lines.len()
+        )
+    } else {
+        String::new()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Thick)
+        .border_style(t.border_focus)
+        .title(Line::styled(
+            format!(" Interaction · {} ", it.started_at.format("%d %b %Y %H:%M")),
+            t.title,
+        ))
+        .title_bottom(Line::styled(
+            format!("{more} {close} or {esc} closes "),
+            t.key,
+        ));
+    f.render_widget(Clear, rect);
+    f.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
 }
 
 /// The latest few interactions, one line each, for the narrow overview.

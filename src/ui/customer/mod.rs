@@ -69,6 +69,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap, wide
         draw_narrow(f, area, s, c, v, t, k);
     }
     reveal::draw(f, area, c, t);
+    history::draw_full(f, area, c, t, k);
 }
 
 fn draw_wide(
@@ -108,7 +109,7 @@ fn draw_wide(
     value::draw(f, val, v, t);
     churn::draw(f, risk, v, t);
     preferences::draw(f, pref, v, t);
-    history::draw(f, mid, c, t, c.focus == Focus::History, true);
+    history::draw(f, mid, c, t, k, c.focus == Focus::History, true);
     let [comp, offers] =
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
     complaints::draw(f, comp, v, c, s.now, t, c.focus == Focus::Complaints);
@@ -156,7 +157,7 @@ fn draw_narrow(
                 history::draw_recent(f, bottom, c, t);
             }
         }
-        Tab::History => history::draw(f, body, c, t, true, true),
+        Tab::History => history::draw(f, body, c, t, k, true, true),
         Tab::Complaints => complaints::draw(f, body, v, c, s.now, t, true),
         Tab::Offers => suggestions::draw(f, body, v, c, t, k, true),
         Tab::Preferences => preferences::draw(f, body, v, t),

@@ -18,6 +18,11 @@ use crate::ui::calls::{caller, marker};
 use crate::ui::panel;
 use crate::ui::text::{pad, row};
 
+/// What an empty list says while the filter hides every row.
+pub fn no_match(s: &AppState) -> String {
+    format!("No row holds “{}”.", clean(&s.desk.filter))
+}
+
 /// The agents in the order the panel lists them.
 pub fn ordered(d: &Desk) -> Vec<&AgentStatus> {
     let rank = |s: AgentState| match s {
@@ -52,7 +57,14 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, d: &Desk, t: &Theme, focuse
     f.render_widget(block, area);
     let cols = inner.width as usize;
     let rows = inner.height as usize;
-    let list = ordered(d);
+    let list: Vec<&AgentStatus> = ordered(d)
+        .into_iter()
+        .filter(|a| s.desk.matches(&[&a.agent.name, a.state.label()]))
+        .collect();
+    if list.is_empty() && !s.desk.filter.is_empty() {
+        f.render_widget(Paragraph::new(no_match(s)).style(t.muted), inner);
+        return;
+    }
     if list.is_empty() {
         f.render_widget(
             Paragraph::new("No agents serve a queue yet (rapport-server queue join).")

@@ -86,10 +86,12 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, focused: bool) {
         return;
     }
     if waiting.is_empty() {
-        let msg = if s.desk.approvals.is_loaded() {
-            "Nothing waits for your approval."
+        let msg = if !s.desk.approvals.is_loaded() {
+            "Reading the approvals…".to_string()
+        } else if !s.desk.filter.is_empty() {
+            super::agents::no_match(s)
         } else {
-            "Reading the approvals…"
+            "Nothing waits for your approval.".to_string()
         };
         f.render_widget(Paragraph::new(msg).style(t.muted), inner);
         return;

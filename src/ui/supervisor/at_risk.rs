@@ -35,7 +35,7 @@ fn first_deadline(c: &Complaint) -> (DateTime<Utc>, &'static str) {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, focused: bool) {
-    let list: &[Complaint] = s.desk.at_risk.loaded().map_or(&[], Vec::as_slice);
+    let list: Vec<&Complaint> = s.desk.at_risk();
     let breached = list
         .iter()
         .filter(|c| countdown(first_deadline(c).0, s.now).1 == Urgency::Breached)
@@ -64,6 +64,13 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, focused: bool) {
         Load::Loaded(v) if v.is_empty() => {
             f.render_widget(
                 Paragraph::new("No open complaint is due within a day.").style(t.muted),
+                inner,
+            );
+            return;
+        }
+        Load::Loaded(_) if list.is_empty() => {
+            f.render_widget(
+                Paragraph::new(super::agents::no_match(s)).style(t.muted),
                 inner,
             );
             return;

@@ -71,6 +71,15 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap, wide
     };
     let [alerts, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     draw_alerts(f, alerts, d, s, t);
+    // The filter, while typed or in force, on the last line.
+    let body = if s.desk.filtering || !s.desk.filter.is_empty() {
+        let [body, line] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(body);
+        draw_filter(f, line, s, t, k);
+        body
+    } else {
+        body
+    };
     if wide {
         let rows = d.queues.len() as u16 + 4;
         let [top, bottom] = Layout::vertical([
@@ -107,6 +116,47 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap, wide
     }
     if s.desk.reject.is_some() {
         approvals::draw_reject(f, body, s, t);
+    }
+}
+
+/// `/ filter: bil▏ Enter keeps · Esc clears`, or the filter in force.
+fn draw_filter(f: &mut Frame, area: Rect, s: &AppState, t: &Theme, k: &Keymap) {
+    use crate::keymap::{Command, Context};
+    use crate::ui::text::{fit, width};
+    let label = |ctx, cmd| crate::ui::key_label(k, ctx, cmd).unwrap_or_default();
+    let text = clean(&s.desk.filter).into_owned();
+    let cols = area.width as usize;
+    let (head, tail) = if s.desk.filtering {
+        (
+            format!(" Filter: {text}"),
+            format!(
+                "   {} keeps · {} clears",
+                label(Context::Supervisor, Command::Open),
+                label(Context::Global, Command::Back)
+            ),
+        )
+    } else {
+        (
+            format!(" Filtered by “{text}”"),
+            format!(
+                "   {} changes · {} clears",
+                label(Context::Global, Command::Search),
+                label(Context::Global, Command::Back)
+            ),
+        )
+    };
+    let head = fit(&head, cols.saturating_sub(2));
+    let line = ratatui::text::Line::from(vec![
+        ratatui::text::Span::styled(head.clone(), t.accent),
+        ratatui::text::Span::styled(fit(&tail, cols.saturating_sub(width(&head))), t.muted),
+    ]);
+    f.render_widget(Paragraph::new(line), area);
+    if s.desk.filtering {
+        let x = area.x + width(&head) as u16;
+        f.set_cursor_position(ratatui::layout::Position::new(
+            x.min(area.right().saturating_sub(1)),
+            area.y,
+        ));
     }
 }
 

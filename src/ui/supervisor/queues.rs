@@ -107,7 +107,11 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, d: &Desk, t: &Theme, wide: 
         )
     };
     lines.push(Line::styled(fit(&head, cols), t.muted));
-    for (i, q) in d.queues.iter().enumerate() {
+    let shown = s.desk.queues();
+    if shown.is_empty() && !s.desk.filter.is_empty() {
+        lines.push(Line::styled(super::agents::no_match(s), t.muted));
+    }
+    for (i, q) in shown.iter().enumerate() {
         let sel = i == selected && focused;
         let base = if sel { t.selection } else { t.text };
         let (sl, below) = sl_cell(q);
@@ -176,7 +180,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, d: &Desk, t: &Theme, wide: 
         }
         lines.push(row(spans, cols, sel.then_some(t.selection)));
     }
-    if !wide && let Some(q) = d.queues.get(selected) {
+    if !wide && let Some(q) = shown.get(selected) {
         lines.push(Line::default());
         lines.extend(detail(q, cols, t));
     }

@@ -159,11 +159,12 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<()> {
     if !outcome.ignored_columns.is_empty() {
         eprintln!(
             "{shown}: ignored columns this import does not read: {}",
-            outcome.ignored_columns.join(", ")
+            rapport_api::sanitize::clean(&outcome.ignored_columns.join(", "))
         );
     }
+    // Report lines quote the file's own text: escaped as the client does.
     for line in outcome.report(&shown) {
-        eprintln!("{line}");
+        eprintln!("{}", rapport_api::sanitize::clean(&line));
     }
     if !outcome.committed {
         anyhow::bail!(
