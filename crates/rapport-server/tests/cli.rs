@@ -150,7 +150,11 @@ fn tokens_are_listed_revoked_rotated_and_agents_disabled() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("tokens.db").display());
     let run = |args: &[&str]| {
-        let out = bin().args(args).env("RAPPORT_DATABASE", &url).output().unwrap();
+        let out = bin()
+            .args(args)
+            .env("RAPPORT_DATABASE", &url)
+            .output()
+            .unwrap();
         (
             out.status.success(),
             String::from_utf8(out.stdout).unwrap(),
@@ -169,13 +173,19 @@ fn tokens_are_listed_revoked_rotated_and_agents_disabled() {
 
     let (ok, list, err) = run(&["agent", "token", "list"]);
     assert!(ok, "{err}");
-    assert!(!list.contains(&first) && !list.contains(&second), "a secret listed: {list}");
+    assert!(
+        !list.contains(&first) && !list.contains(&second),
+        "a secret listed: {list}"
+    );
     assert!(!list.contains("rpt_"), "{list}");
     let rows: Vec<&str> = list.lines().skip(1).collect();
     assert_eq!(rows.len(), 2, "{list}");
     let today = chrono::Utc::now().date_naive();
     let in_30 = (today + chrono::Duration::days(30)).to_string();
-    assert!(rows[0].contains("Mei Lin") && rows[0].contains(&in_30), "{list}");
+    assert!(
+        rows[0].contains("Mei Lin") && rows[0].contains(&in_30),
+        "{list}"
+    );
     assert!(list.contains("LAST USED"), "{list}");
     let id = |row: &str| row.split_whitespace().next().unwrap().to_string();
     let (first_id, second_id) = (id(rows[0]), id(rows[1]));
