@@ -50,6 +50,14 @@ pub struct ServerSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_command: Option<String>,
     pub timeout_ms: u64,
+    /// Send the token over plain `http://` to a host other than this
+    /// machine (refused unless set: anyone on the network could read it).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    /// A PEM file of CA certificates to trust for `url` besides the
+    /// system's (a centre's own CA for a self-signed server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -90,6 +98,8 @@ impl Default for Settings {
                 token: None,
                 token_command: None,
                 timeout_ms: 5000,
+                allow_insecure_http: false,
+                ca_file: None,
             },
             demo: DemoSettings {
                 customers: 10_000,
@@ -157,6 +167,8 @@ pub const KEYS: &[&str] = &[
     "server.token",
     "server.token_command",
     "server.timeout_ms",
+    "server.allow_insecure_http",
+    "server.ca_file",
     "demo.customers",
     "demo.seed",
     "demo.simulate",
@@ -401,10 +413,12 @@ fn check_value(key: &str, value: &str) -> Result<(), String> {
                 ))
             }
         }
-        "ui.mask_pii" | "demo.simulate" => match value.to_ascii_lowercase().as_str() {
-            "true" | "false" | "1" | "0" | "yes" | "no" | "on" | "off" => Ok(()),
-            _ => Err(format!("\"{value}\": expected true or false")),
-        },
+        "ui.mask_pii" | "demo.simulate" | "server.allow_insecure_http" => {
+            match value.to_ascii_lowercase().as_str() {
+                "true" | "false" | "1" | "0" | "yes" | "no" | "on" | "off" => Ok(()),
+                _ => Err(format!("\"{value}\": expected true or false")),
+            }
+        }
         _ => Ok(()),
     }
 }
@@ -428,6 +442,8 @@ struct FileServer {
     token: Option<String>,
     token_command: Option<String>,
     timeout_ms: Option<u64>,
+    allow_insecure_http: Option<bool>,
+    ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -471,6 +487,11 @@ impl FileSettings {
             put("server.token", s.token.clone());
             put("server.token_command", s.token_command.clone());
             put("server.timeout_ms", s.timeout_ms.map(|n| n.to_string()));
+            put(
+                "server.allow_insecure_http",
+                s.allow_insecure_http.map(|b| b.to_string()),
+            );
+            put("server.ca_file", path(&s.ca_file));
         }
         if let Some(d) = &self.demo {
             put("demo.customers", d.customers.map(|n| n.to_string()));
@@ -588,6 +609,8 @@ mod tests {
                 token: Some("t".into()),
                 token_command: Some("pass show rapport".into()),
                 timeout_ms: 1,
+                allow_insecure_http: true,
+                ca_file: Some("/ca.pem".into()),
             },
             log: LogSettings {
                 level: "info".into(),

@@ -191,7 +191,14 @@ async fn run(
             target
         }
     };
-    let api = ApiClient::new(&target, Duration::from_millis(settings.server.timeout_ms))?;
+    let api = ApiClient::with_transport(
+        &target,
+        Duration::from_millis(settings.server.timeout_ms),
+        &crate::api::Transport {
+            allow_insecure_http: settings.server.allow_insecure_http,
+            ca_file: settings.server.ca_file.clone(),
+        },
+    )?;
     let mut state = AppState::new(
         target.base_url.clone(),
         embedded.is_some(),

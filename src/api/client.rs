@@ -36,6 +36,10 @@ pub enum ApiError {
     /// The server answered with a problem document (RFC 9457).
     #[error("{}", problem_sentence(.0))]
     Problem(Box<Problem>),
+    /// The client cannot be set up as configured (plain http to another
+    /// host, an unreadable CA file); the sentence says what to change.
+    #[error("{0}")]
+    Setup(String),
     /// The server answered, but not with something Rapport can read.
     #[error(
         "The server at {url} sent a reply Rapport cannot read ({detail}); is it a Rapport server of the same version?"
@@ -97,11 +101,94 @@ impl std::fmt::Debug for ApiClient {
     }
 }
 
+/// How the client may reach its server (`server.allow_insecure_http`,
+/// `server.ca_file`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Transport {
+    /// Send the token over plain http:// to a host other than this machine.
+    pub allow_insecure_http: bool,
+    /// A PEM file of CA certificates trusted besides the system's.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+/// Whether a token may be sent to `url`: https:// always; http:// only to
+/// this machine (localhost, 127.0.0.0/8, ::1) unless `allow_insecure_http`.
+pub fn check_transport(url: &str, allow_insecure_http: bool) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("\"{url}\" is not a URL: {e}"))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = parsed.host_str().unwrap_or_default();
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback || allow_insecure_http {
+                Ok(())
+            } else {
+                Err(format!(
+                    "Refusing to send the sign-in token over plain http:// to {}: anyone on the network could read it. Use https:// (see the README on TLS), or, on a network you trust, set server.allow_insecure_http = true.",
+                    parsed.host_str().unwrap_or("the server")
+                ))
+            }
+        }
+        other => Err(format!(
+            "\"{url}\" uses {other}://: expected https://HOST (or http:// to this machine)"
+        )),
+    }
+}
+
+/// The certificates of a PEM file of CAs.
+fn ca_certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ApiError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        ApiError::Setup(format!(
+            "Cannot read the CA file {} (server.ca_file): {e}",
+            path.display()
+        ))
+    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(&bytes).map_err(|e| {
+        ApiError::Setup(format!(
+            "The CA file {} (server.ca_file) is not PEM certificates: {e}",
+            path.display()
+        ))
+    })?;
+    if certs.is_empty() {
+        return Err(ApiError::Setup(format!(
+            "The CA file {} (server.ca_file) holds no certificate",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
 impl ApiClient {
     /// A client for `target`; every request gives up after `timeout`.
     pub fn new(target: &ServerTarget, timeout: Duration) -> Result<ApiClient, ApiError> {
+        ApiClient::with_transport(target, timeout, &Transport::default())
+    }
+
+    /// A client for `target` reached as `transport` allows; refused (with
+    /// a sentence) when the token would go over plain http to another host.
+    pub fn with_transport(
+        target: &ServerTarget,
+        timeout: Duration,
+        transport: &Transport,
+    ) -> Result<ApiClient, ApiError> {
         let base = target.base_url.trim_end_matches('/').to_string();
-        let http = reqwest::Client::builder()
+        check_transport(&base, transport.allow_insecure_http).map_err(ApiError::Setup)?;
+        let cas = match &transport.ca_file {
+            Some(path) => ca_certificates(path)?,
+            None => Vec::new(),
+        };
+        let with_cas = |mut b: reqwest::ClientBuilder| {
+            for c in &cas {
+                b = b.add_root_certificate(c.clone());
+            }
+            b
+        };
+        let http = with_cas(reqwest::Client::builder())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(3)))
             .pool_idle_timeout(Duration::from_secs(90))
@@ -111,7 +198,7 @@ impl ApiClient {
                 url: base.clone(),
                 detail: format!("cannot set up HTTP: {e}"),
             })?;
-        let streams = reqwest::Client::builder()
+        let streams = with_cas(reqwest::Client::builder())
             .connect_timeout(timeout.min(Duration::from_secs(3)))
             .tcp_keepalive(Duration::from_secs(30))
             .user_agent(concat!("rapport/", env!("CARGO_PKG_VERSION")))
@@ -473,9 +560,78 @@ mod tests {
     }
 
     #[test]
+    fn the_token_goes_over_plain_http_only_to_this_machine_unless_allowed() {
+        for ok in [
+            "https://crm.example.net",
+            "https://10.0.0.5:7878/",
+            "http://127.0.0.1:7878",
+            "http://127.8.0.1",
+            "http://localhost:7878/",
+            "http://LOCALHOST",
+            "http://[::1]:7878",
+        ] {
+            assert_eq!(check_transport(ok, false), Ok(()), "{ok}");
+        }
+        for refused in [
+            "http://crm.example.net",
+            "http://10.0.0.5:7878",
+            "http://[2001:db8::1]/",
+            "http://localhost.example.net",
+            "http://0.0.0.0:7878",
+        ] {
+            let e = check_transport(refused, false).unwrap_err();
+            assert!(
+                e.contains("Refusing to send the sign-in token over plain http://"),
+                "{e}"
+            );
+            assert!(e.contains("server.allow_insecure_http = true"), "{e}");
+            assert_eq!(check_transport(refused, true), Ok(()), "{refused}");
+        }
+        assert!(check_transport("ftp://x", true).is_err());
+        let target = ServerTarget {
+            base_url: "http://crm.example.net".into(),
+            token: "t".into(),
+        };
+        let e = ApiClient::new(&target, Duration::from_secs(1)).unwrap_err();
+        assert!(matches!(e, ApiError::Setup(_)), "{e:?}");
+        let allowed = Transport {
+            allow_insecure_http: true,
+            ca_file: None,
+        };
+        assert!(ApiClient::with_transport(&target, Duration::from_secs(1), &allowed).is_ok());
+    }
+
+    #[test]
+    fn a_ca_file_that_cannot_be_used_is_a_sentence() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = ServerTarget {
+            base_url: "https://crm.example.net".into(),
+            token: "t".into(),
+        };
+        let missing = Transport {
+            allow_insecure_http: false,
+            ca_file: Some(dir.path().join("missing.pem")),
+        };
+        let e = ApiClient::with_transport(&target, Duration::from_secs(1), &missing).unwrap_err();
+        assert!(e.to_string().contains("Cannot read the CA file"), "{e}");
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "not a certificate").unwrap();
+        let e = ApiClient::with_transport(
+            &target,
+            Duration::from_secs(1),
+            &Transport {
+                allow_insecure_http: false,
+                ca_file: Some(junk),
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("server.ca_file"), "{e}");
+    }
+
+    #[test]
     fn debug_never_shows_the_token() {
         let target = ServerTarget {
-            base_url: "http://x".into(),
+            base_url: "http://127.0.0.1:9".into(),
             token: "sekrit".into(),
         };
         let c = ApiClient::new(&target, Duration::from_secs(1)).unwrap();

@@ -6,4 +6,4 @@ pub mod client;
 pub mod events;
 pub mod queues;
 
-pub use client::{ApiClient, ApiError, ServerTarget, WriteReply};
+pub use client::{ApiClient, ApiError, ServerTarget, Transport, WriteReply};

@@ -65,6 +65,7 @@ impl Outbox {
 pub fn is_transient(e: &ApiError) -> bool {
     match e {
         ApiError::Unreachable { .. } | ApiError::BadResponse { .. } => true,
+        ApiError::Setup(_) => false,
         // 401: a revoked or expired token; once it is fixed the write goes.
         ApiError::Problem(p) => matches!(p.status, 401 | 408 | 409 | 425 | 429 | 500..=599),
     }

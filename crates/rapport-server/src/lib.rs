@@ -28,6 +28,7 @@ pub mod store;
 pub mod summary;
 pub mod testing;
 pub mod text;
+pub mod tls;
 pub mod view;
 
 use std::net::SocketAddr;
@@ -49,6 +50,11 @@ pub struct ServerConfig {
     pub analytics: analytics::Settings,
     /// Run the call simulator while serving (the demo; off on a real server).
     pub simulate: Option<Simulate>,
+    /// Failed sign-ins allowed per client address and window.
+    pub sign_in: http::auth::SignInLimit,
+    /// Serve HTTPS with these PEM files (None: plain HTTP, e.g. behind a
+    /// reverse proxy that terminates TLS).
+    pub tls: Option<tls::TlsFiles>,
 }
 
 /// The call simulator's settings (see [`queues::simulator`]).
@@ -76,12 +82,23 @@ pub struct ServerHandle {
     desk: JoinHandle<()>,
     simulator: Option<queues::simulator::SimHandle>,
     events: std::sync::Arc<events::Events>,
+    tokens: std::sync::Arc<http::auth::TokenCache>,
+    last_used: JoinHandle<()>,
+    db: Db,
+    /// Reloads the TLS certificate (when serving HTTPS).
+    tls_watch: Option<JoinHandle<()>>,
 }
 
 impl ServerHandle {
-    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    /// Base URL, e.g. `http://127.0.0.1:41234` (`https://` when serving
+    /// TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls_watch.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stop accepting connections and wait (up to ten seconds) for requests
@@ -110,6 +127,13 @@ impl ServerHandle {
                 task.abort();
             }
         }
+        self.last_used.abort();
+        if let Some(w) = self.tls_watch.take() {
+            w.abort();
+        }
+        if let Err(e) = self.tokens.flush_used(&self.db).await {
+            tracing::warn!(error = %e, "could not record when tokens were last used");
+        }
     }
 }
 
@@ -120,6 +144,16 @@ pub async fn serve(
     db: Db,
     cfg: ServerConfig,
 ) -> anyhow::Result<ServerHandle> {
+    // A certificate that cannot be used stops the start, before anything
+    // else is started.
+    let tls = match &cfg.tls {
+        Some(files) => {
+            let certs = std::sync::Arc::new(tls::Reloading::new(files.clone())?);
+            let config = certs.server_config()?;
+            Some((certs, config))
+        }
+        None => None,
+    };
     db.warm_up().await?;
     let addr = listener.local_addr()?;
     let cfg_simulate = cfg.simulate.clone();
@@ -134,26 +168,52 @@ pub async fn serve(
         state.live.clone(),
         state.events.clone(),
     ));
-    let upkeep = tokio::spawn(upkeep(db, state.events.clone()));
+    let upkeep = tokio::spawn(upkeep(db.clone(), state.events.clone()));
     let analytics = state.analytics.start(state.events.clone()).await?;
     let events = state.events.clone();
+    let tokens = state.tokens.clone();
+    let last_used = tokio::spawn(record_last_used(db.clone(), tokens.clone()));
     let app = router(state);
     let (tx, rx) = oneshot::channel::<()>();
-    // Event streams write small messages one after another: without
-    // TCP_NODELAY the second waits for the first's delayed ACK (40 ms).
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
+    let shutdown = async {
+        let _ = rx.await;
+    };
+    let (task, tls_watch) = match tls {
+        None => {
+            // Event streams write small messages one after another: without
+            // TCP_NODELAY the second waits for the first's delayed ACK (40 ms).
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "could not set TCP_NODELAY on a connection");
+                }
+            });
+            let task = tokio::spawn(async move {
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(shutdown)
+                .await
+            });
+            (task, None)
         }
-    });
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-    });
-    tracing::info!(%addr, "serving");
+        Some((certs, config)) => {
+            // (Tapped only so axum gives the peer's address as connection
+            // info, as it does for the plain listener.)
+            let listener =
+                axum::serve::ListenerExt::tap_io(tls::TlsListener::new(listener, config)?, |_| {});
+            let task = tokio::spawn(async move {
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(shutdown)
+                .await
+            });
+            (task, Some(tokio::spawn(tls::watch(certs))))
+        }
+    };
+    tracing::info!(%addr, https = tls_watch.is_some(), "serving");
     Ok(ServerHandle {
         addr,
         shutdown: tx,
@@ -163,7 +223,24 @@ pub async fn serve(
         desk,
         simulator,
         events,
+        tokens,
+        last_used,
+        db,
+        tls_watch,
     })
+}
+
+/// Write tokens' last uses every [`http::auth::LAST_USED_EVERY`].
+async fn record_last_used(db: Db, tokens: std::sync::Arc<http::auth::TokenCache>) {
+    let mut every = tokio::time::interval(http::auth::LAST_USED_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        if let Err(e) = tokens.flush_used(&db).await {
+            tracing::warn!(error = %e, "could not record when tokens were last used");
+        }
+    }
 }
 
 /// Set up the demo queues and team and start the simulator on the real

@@ -66,6 +66,28 @@ enum Command {
         analytics: rapport_server::analytics::SettingsArgs,
         #[command(flatten)]
         simulate: SimulateArgs,
+        #[command(flatten)]
+        sign_in: SignInArgs,
+        /// Serve HTTPS with this certificate chain (PEM, the server's own
+        /// certificate first); needs --tls-key. Both files are read again
+        /// when either changes, or on SIGHUP. Without it the server speaks
+        /// plain HTTP (for loopback, or behind a reverse proxy that
+        /// terminates TLS).
+        #[arg(
+            long,
+            env = "RAPPORT_TLS_CERT",
+            value_name = "PEM",
+            requires = "tls_key"
+        )]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+        #[arg(
+            long,
+            env = "RAPPORT_TLS_KEY",
+            value_name = "PEM",
+            requires = "tls_cert"
+        )]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// Generate demo customers with years of history (deterministic for a
     /// seed and anchor date). Adds to any customers already there.
@@ -125,6 +147,44 @@ enum Command {
         #[arg(long, value_name = "URL")]
         to: String,
     },
+}
+
+/// Failed sign-ins (an unknown or expired token, or one of a disabled
+/// agent) are counted per client address; past the limit every request
+/// from that address gets 429 with Retry-After until the window ends.
+#[derive(Debug, Args)]
+struct SignInArgs {
+    /// Failed sign-ins one address may make within the window.
+    #[arg(
+        long,
+        env = "RAPPORT_SIGN_IN_FAILURES",
+        default_value_t = rapport_server::http::auth::SignInLimit::DEFAULT_FAILURES,
+        value_parser = clap::value_parser!(u32).range(1..),
+        value_name = "N"
+    )]
+    sign_in_failures: u32,
+    /// The window, in seconds from an address's first failure.
+    #[arg(
+        long,
+        env = "RAPPORT_SIGN_IN_WINDOW",
+        default_value_t = rapport_server::http::auth::SignInLimit::DEFAULT_WINDOW_SECS,
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
+        value_name = "SECS"
+    )]
+    sign_in_window: u64,
+}
+
+/// How long a token is valid for.
+#[derive(Debug, Args)]
+struct ExpiryArg {
+    /// Days the token is valid for (1 to 3650); it is refused from then on.
+    #[arg(
+        long,
+        env = "RAPPORT_TOKEN_DAYS",
+        default_value_t = agents::DEFAULT_TOKEN_DAYS,
+        value_name = "DAYS"
+    )]
+    expires_days: u32,
 }
 
 /// The call simulator (off unless --simulate is given).
@@ -279,18 +339,75 @@ enum AgentCommand {
         /// owner only (it must not exist yet).
         #[arg(long, value_name = "FILE", requires = "csv")]
         tokens: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        expiry: ExpiryArg,
     },
-    /// Issue another token for an existing agent (printed once).
+    /// Issue another token for an existing agent (printed once) with
+    /// --name; or list, revoke and rotate tokens.
+    #[command(args_conflicts_with_subcommands = true)]
     Token {
+        #[command(subcommand)]
+        command: Option<TokenCommand>,
+        /// Database URL (see `agent add`).
+        #[arg(long, env = "RAPPORT_DATABASE", value_name = "URL")]
+        database: Option<String>,
+        /// The agent to issue a token for.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        expiry: ExpiryArg,
+    },
+    /// List agents (with DISABLED beside those disabled).
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Disable an agent: every token of theirs is refused at once, by every
+    /// server on the database, until they are enabled again.
+    Disable {
         #[command(flatten)]
         db: DatabaseArg,
         #[arg(long)]
         name: String,
     },
-    /// List agents.
+    /// Enable a disabled agent: their tokens that have not expired work
+    /// again.
+    Enable {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// List tokens: id, agent, label, created, last used (written at most
+    /// once a minute), expires. Never the tokens themselves.
     List {
         #[command(flatten)]
         db: DatabaseArg,
+        /// Only this agent's tokens.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Revoke a token (by the id `agent token list` shows): refused at
+    /// once by every server on the database.
+    Revoke {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The token's id.
+        id: i64,
+    },
+    /// Replace a token: a new one for the same agent (and label) is
+    /// printed once, then the old one is revoked.
+    Rotate {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The id of the token to replace.
+        id: i64,
+        #[command(flatten)]
+        expiry: ExpiryArg,
     },
 }
 
@@ -391,6 +508,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             refresh_hours,
             analytics,
             simulate,
+            sign_in,
+            tls_cert,
+            tls_key,
         } => {
             let db = Db::connect(&db.database).await?;
             if !seed::is_seeded(&db).await? {
@@ -411,6 +531,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 as_of,
                 analytics: analytics.settings(Some(refresh_hours)),
                 simulate,
+                sign_in: rapport_server::http::auth::SignInLimit {
+                    failures: sign_in.sign_in_failures,
+                    window: std::time::Duration::from_secs(sign_in.sign_in_window),
+                },
+                tls: tls_cert
+                    .zip(tls_key)
+                    .map(|(cert, key)| rapport_server::tls::TlsFiles { cert, key }),
             };
             let handle = rapport_server::serve(listener, db, cfg).await?;
             eprintln!("rapport-server listening on {}", handle.url());
@@ -462,18 +589,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 db,
                 csv: Some(csv),
                 tokens,
+                expiry,
                 ..
-            } => add_agents_from_csv(&db.database, &csv, tokens.as_deref()).await,
+            } => {
+                add_agents_from_csv(&db.database, &csv, tokens.as_deref(), expiry.expires_days)
+                    .await
+            }
             AgentCommand::Add {
                 db,
                 name,
                 role,
                 team,
+                expiry,
                 ..
             } => {
                 let name = name.context("--name NAME or --csv FILE is required")?;
+                agents::check_days(expiry.expires_days)?;
                 let db = Db::connect(&db.database).await?;
-                let (agent, token) = agents::add(&db, &name, role, team.as_deref()).await?;
+                let (agent, token) =
+                    agents::add_for(&db, &name, role, team.as_deref(), expiry.expires_days).await?;
                 // Closing checkpoints the WAL, leaving one self-contained file
                 // (safe to copy or rename), as after `seed`.
                 db.close().await;
@@ -486,37 +620,60 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{token}");
                 Ok(())
             }
-            AgentCommand::Token { db, name } => {
-                let db = Db::connect(&db.database).await?;
-                let agent = agents::find_by_name(&db, &name).await?.with_context(|| {
-                    format!("no agent named '{name}'; list them with `rapport-server agent list`")
-                })?;
-                let token = agents::issue_token(&db, agent.id).await?;
+            AgentCommand::Token {
+                command: Some(command),
+                ..
+            } => token_command(command).await,
+            AgentCommand::Token {
+                command: None,
+                database,
+                name,
+                expiry,
+            } => {
+                let name = name.context(
+                    "give --name NAME to issue a token, or a subcommand: list, revoke, rotate (see --help)",
+                )?;
+                let database =
+                    database.context("--database URL (or RAPPORT_DATABASE) is required")?;
+                agents::check_days(expiry.expires_days)?;
+                let db = Db::connect(&database).await?;
+                let agent = named_agent(&db, &name).await?;
+                let token = agents::issue_token_for(&db, agent.id, expiry.expires_days).await?;
                 db.close().await;
                 eprintln!(
-                    "new token for '{}' (id {}), shown only now:",
+                    "new token for '{}' (id {}), valid for {} days, shown only now:",
                     clean(&agent.name),
-                    agent.id
+                    agent.id,
+                    expiry.expires_days
                 );
                 println!("{token}");
                 Ok(())
             }
             AgentCommand::List { db } => {
                 let db = Db::connect(&db.database).await?;
-                let list = agents::list(&db).await?;
-                println!("{:>5}  {:<28} {:<11} TEAM", "ID", "NAME", "ROLE");
-                for a in list {
+                let list = agents::list_with_status(&db).await?;
+                println!(
+                    "{:>5}  {:<28} {:<11} {:<16} STATUS",
+                    "ID", "NAME", "ROLE", "TEAM"
+                );
+                for (a, disabled) in list {
                     // Stored text is escaped as the client escapes it.
                     println!(
-                        "{:>5}  {} {:<11} {}",
+                        "{:>5}  {} {:<11} {} {}",
                         a.id,
                         cell(&a.name, 28),
                         a.role.as_str(),
-                        clean(a.team.as_deref().unwrap_or("-"))
+                        cell(a.team.as_deref().unwrap_or("-"), 16),
+                        match disabled {
+                            Some(at) => format!("DISABLED since {}", when(Some(at))),
+                            None => "enabled".to_string(),
+                        }
                     );
                 }
                 Ok(())
             }
+            AgentCommand::Disable { db, name } => disable_agent(&db.database, &name, true).await,
+            AgentCommand::Enable { db, name } => disable_agent(&db.database, &name, false).await,
         },
         Command::Policy { command } => policy(command).await,
         Command::Import { command } => rapport_server::import::cli::run(command).await,
@@ -526,13 +683,125 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The agent with this name, or an error that says how to find names.
+async fn named_agent(db: &Db, name: &str) -> anyhow::Result<rapport_api::Agent> {
+    agents::find_by_name(db, name).await?.with_context(|| {
+        format!("no agent named '{name}'; list them with `rapport-server agent list`")
+    })
+}
+
+/// An instant (epoch seconds) as `YYYY-MM-DD HH:MM` UTC, or "-".
+fn when(at: Option<i64>) -> String {
+    at.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".to_string())
+}
+
+/// `agent disable` and `agent enable`.
+async fn disable_agent(database: &str, name: &str, disable: bool) -> anyhow::Result<()> {
+    let db = Db::connect(database).await?;
+    let agent = named_agent(&db, name).await?;
+    agents::set_disabled(&db, agent.id, disable).await?;
+    db.close().await;
+    if disable {
+        eprintln!(
+            "'{}' (id {}) is disabled: every token of theirs is refused",
+            clean(&agent.name),
+            agent.id
+        );
+    } else {
+        eprintln!(
+            "'{}' (id {}) is enabled: their tokens that have not expired work again",
+            clean(&agent.name),
+            agent.id
+        );
+    }
+    Ok(())
+}
+
+/// `agent token list|revoke|rotate`.
+async fn token_command(command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::List { db, name } => {
+            let db = Db::connect(&db.database).await?;
+            let agent = match name {
+                Some(n) => Some(named_agent(&db, &n).await?.id),
+                None => None,
+            };
+            let list = agents::tokens(&db, agent).await?;
+            db.close().await;
+            let now = chrono::Utc::now().timestamp();
+            println!(
+                "{:>5}  {:<24} {:<10} {:<16} {:<16} EXPIRES (UTC)",
+                "ID", "AGENT", "LABEL", "CREATED (UTC)", "LAST USED (UTC)"
+            );
+            for t in &list {
+                println!(
+                    "{:>5}  {} {} {:<16} {:<16} {}{}",
+                    t.id,
+                    cell(&t.agent_name, 24),
+                    cell(t.label.as_deref().unwrap_or("-"), 10),
+                    when(Some(t.created_at)),
+                    when(t.last_used_at),
+                    when(Some(t.expires_at)),
+                    if now >= t.expires_at {
+                        " (expired)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            if list.is_empty() {
+                eprintln!("no tokens");
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { db, id } => {
+            let db = Db::connect(&db.database).await?;
+            let t = agents::revoke_token(&db, id).await?;
+            db.close().await;
+            eprintln!(
+                "token {} of '{}' is revoked: it is refused from now on",
+                t.id,
+                clean(&t.agent_name)
+            );
+            Ok(())
+        }
+        TokenCommand::Rotate { db, id, expiry } => {
+            let db = Db::connect(&db.database).await?;
+            let (old, _) = agents::rotate_token(&db, id, expiry.expires_days, |old, token| {
+                use std::io::Write as _;
+                eprintln!(
+                    "new token for '{}', valid for {} days, shown only now:",
+                    clean(&old.agent_name),
+                    expiry.expires_days
+                );
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{token}")?;
+                out.flush()?;
+                Ok(())
+            })
+            .await?;
+            db.close().await;
+            eprintln!(
+                "token {} of '{}' is revoked",
+                old.id,
+                clean(&old.agent_name)
+            );
+            Ok(())
+        }
+    }
+}
+
 /// `agent add --csv`: every agent of the file or none, their tokens to a
 /// new private file or to standard output.
 async fn add_agents_from_csv(
     database: &str,
     csv: &std::path::Path,
     tokens: Option<&std::path::Path>,
+    days: u32,
 ) -> anyhow::Result<()> {
+    agents::check_days(days)?;
     let file =
         std::fs::File::open(csv).with_context(|| format!("could not open {}", csv.display()))?;
     let list = match agents::read_csv(std::io::BufReader::new(file)) {
@@ -576,7 +845,7 @@ async fn add_agents_from_csv(
         None => Box::new(std::io::stdout().lock()),
     };
     let db = Db::connect(database).await?;
-    let added = match agents::add_many(&db, &list).await {
+    let added = match agents::add_many_for(&db, &list, days).await {
         Ok(a) => a,
         Err(e) => {
             db.close().await;

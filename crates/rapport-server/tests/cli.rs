@@ -206,3 +206,75 @@ fn listings_escape_stored_text() {
     assert!(err.contains("No␛]0;pwned␇body"), "{err}");
     assert!(!err.contains('\u{1b}'), "{err:?}");
 }
+
+/// `agent token list|revoke|rotate` and `agent disable|enable`, run as
+/// the operator would.
+#[test]
+fn tokens_are_listed_revoked_rotated_and_agents_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("tokens.db").display());
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(args)
+            .env("RAPPORT_DATABASE", &url)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (ok, first, err) = run(&["agent", "add", "--name", "Mei Lin", "--expires-days", "30"]);
+    assert!(ok, "{err}");
+    let first = first.trim().to_string();
+    let (ok, second, err) = run(&["agent", "token", "--name", "Mei Lin"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("valid for 90 days"), "{err}");
+    let second = second.trim().to_string();
+    let (ok, _, err) = run(&["agent", "token", "--name", "Mei Lin", "--expires-days", "0"]);
+    assert!(!ok && err.contains("1 to 3650 days"), "{err}");
+
+    let (ok, list, err) = run(&["agent", "token", "list"]);
+    assert!(ok, "{err}");
+    assert!(
+        !list.contains(&first) && !list.contains(&second),
+        "a secret listed: {list}"
+    );
+    assert!(!list.contains("rpt_"), "{list}");
+    let rows: Vec<&str> = list.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{list}");
+    let today = chrono::Utc::now().date_naive();
+    let in_30 = (today + chrono::Duration::days(30)).to_string();
+    assert!(
+        rows[0].contains("Mei Lin") && rows[0].contains(&in_30),
+        "{list}"
+    );
+    assert!(list.contains("LAST USED"), "{list}");
+    let id = |row: &str| row.split_whitespace().next().unwrap().to_string();
+    let (first_id, second_id) = (id(rows[0]), id(rows[1]));
+
+    let (ok, _, err) = run(&["agent", "token", "revoke", &second_id]);
+    assert!(ok && err.contains("revoked"), "{err}");
+    let (ok, _, err) = run(&["agent", "token", "revoke", &second_id]);
+    assert!(!ok && err.contains("no token with id"), "{err}");
+
+    let (ok, rotated, err) = run(&["agent", "token", "rotate", &first_id]);
+    assert!(ok, "{err}");
+    let rotated = rotated.trim();
+    assert!(rotated.starts_with("rpt_") && rotated != first, "{rotated}");
+    let (_, list, _) = run(&["agent", "token", "list", "--name", "Mei Lin"]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(!list.lines().any(|l| id(l) == first_id), "{list}");
+
+    let (ok, _, err) = run(&["agent", "disable", "--name", "Mei Lin"]);
+    assert!(ok && err.contains("disabled"), "{err}");
+    let (_, agents, _) = run(&["agent", "list"]);
+    assert!(agents.contains("DISABLED since"), "{agents}");
+    let (ok, _, err) = run(&["agent", "enable", "--name", "Mei Lin"]);
+    assert!(ok && err.contains("enabled"), "{err}");
+    let (_, agents, _) = run(&["agent", "list"]);
+    assert!(!agents.contains("DISABLED"), "{agents}");
+    let (ok, _, err) = run(&["agent", "disable", "--name", "Nobody"]);
+    assert!(!ok && err.contains("no agent named"), "{err}");
+}

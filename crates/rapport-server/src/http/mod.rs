@@ -49,6 +49,8 @@ pub struct AppState {
     pub live: Arc<crate::queues::Live>,
     /// Bearer tokens already checked.
     pub tokens: Arc<auth::TokenCache>,
+    /// Failed sign-ins per client address.
+    pub sign_in: Arc<auth::SignInThrottle>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             config.analytics.clone(),
             config.as_of,
         );
+        let sign_in = Arc::new(auth::SignInThrottle::new(config.sign_in));
         AppState {
             db,
             config,
@@ -66,6 +69,7 @@ impl AppState {
             analytics,
             live: Arc::default(),
             tokens: Arc::default(),
+            sign_in,
         }
     }
 
@@ -132,7 +136,8 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_agent,
-        ));
+        ))
+        .layer(middleware::map_response(no_store));
     Router::new()
         .route("/health", get(health))
         .route("/openapi.json", get(openapi_json))
@@ -156,6 +161,15 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// Every `/v1` answer is about customers or agents and for one agent's
+/// eyes: no cache (a browser's, a proxy's) may keep it.
+async fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .entry(axum::http::header::CACHE_CONTROL)
+        .or_insert(axum::http::HeaderValue::from_static("no-store"));
+    res
 }
 
 /// Liveness and database reachability (no authentication).

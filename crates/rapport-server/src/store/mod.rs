@@ -30,7 +30,7 @@ mod customers;
 mod search;
 mod taxonomy;
 
-pub use self::agents::{AgentRecord, AgentStore};
+pub use self::agents::{AgentRecord, AgentStore, TokenMatch, TokenRecord};
 pub use self::customers::{CustomerStore, IdTable, ProductSpec};
 pub use self::search::SearchStore;
 pub use self::taxonomy::{ReasonRow, TaxonomyStore};
