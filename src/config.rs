@@ -76,9 +76,12 @@ pub struct DemoSettings {
 pub struct UiSettings {
     pub theme: String,
     pub debounce_ms: u64,
-    pub mask_pii: bool,
     /// `auto`, `unicode` or `ascii`: see [`crate::ui::ascii`].
     pub symbols: String,
+    /// Retired `mask_pii`: contact details are masked by the server. An
+    /// older file that still sets it loads; the value does nothing.
+    #[serde(default, rename = "mask_pii", skip_serializing)]
+    pub retired_mask_pii: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -110,8 +113,8 @@ impl Default for Settings {
             ui: UiSettings {
                 theme: "default".into(),
                 debounce_ms: 120,
-                mask_pii: true,
                 symbols: "auto".into(),
+                retired_mask_pii: None,
             },
             log: LogSettings {
                 level: "info".into(),
@@ -175,7 +178,6 @@ pub const KEYS: &[&str] = &[
     "demo.role",
     "ui.theme",
     "ui.debounce_ms",
-    "ui.mask_pii",
     "ui.symbols",
     "log.level",
     "log.file",
@@ -413,7 +415,7 @@ fn check_value(key: &str, value: &str) -> Result<(), String> {
                 ))
             }
         }
-        "ui.mask_pii" | "demo.simulate" | "server.allow_insecure_http" => {
+        "demo.simulate" | "server.allow_insecure_http" => {
             match value.to_ascii_lowercase().as_str() {
                 "true" | "false" | "1" | "0" | "yes" | "no" | "on" | "off" => Ok(()),
                 _ => Err(format!("\"{value}\": expected true or false")),
@@ -460,7 +462,11 @@ struct FileDemo {
 struct FileUi {
     theme: Option<String>,
     debounce_ms: Option<u64>,
-    mask_pii: Option<bool>,
+    /// Retired: contact details are masked by the server and shown in full
+    /// only through an audited reveal. Still accepted, so an older file
+    /// loads, and ignored.
+    #[serde(default, rename = "mask_pii")]
+    _mask_pii: Option<serde::de::IgnoredAny>,
     symbols: Option<String>,
 }
 
@@ -502,7 +508,6 @@ impl FileSettings {
         if let Some(u) = &self.ui {
             put("ui.theme", u.theme.clone());
             put("ui.debounce_ms", u.debounce_ms.map(|n| n.to_string()));
-            put("ui.mask_pii", u.mask_pii.map(|b| b.to_string()));
             put("ui.symbols", u.symbols.clone());
         }
         if let Some(l) = &self.log {
@@ -657,7 +662,10 @@ mod tests {
         let s = load(&src, &Overrides::default()).unwrap();
         assert_eq!(s.ui.theme, "high-contrast", "user over system");
         assert_eq!(s.ui.debounce_ms, 20);
-        assert!(!s.ui.mask_pii, "system over defaults");
+        assert_eq!(
+            s.demo.seed, 1,
+            "system over defaults (a retired mask_pii is ignored)"
+        );
         assert_eq!((s.demo.customers, s.demo.seed), (50, 1));
 
         let mut cli = Overrides {

@@ -123,6 +123,14 @@ fn interaction(
 /// Jane Okafor-Lindqvist: history on several channels, one note with escape
 /// sequences and a bidi override, two open complaints (one breached).
 pub fn customer_view() -> CustomerView {
+    let mut v = unmasked_customer_view();
+    v.profile = v.profile.masked();
+    v
+}
+
+/// [`customer_view`] with the contact details in full, as only a reveal
+/// gives them.
+pub fn unmasked_customer_view() -> CustomerView {
     let t = now();
     let mut interactions = vec![
         interaction(
@@ -220,6 +228,7 @@ pub fn customer_view() -> CustomerView {
                 country: "GB".into(),
             },
             birthday: Some(day(1986, 4, 2)),
+            contact_masked: false,
             customer_since: day(2019, 3, 14),
             tier: Tier::Gold,
             stage: RelationshipStage::Commitment,
@@ -590,6 +599,8 @@ pub fn cjk_customer_view() -> CustomerView {
     v.profile.address.line1 = "北区梅田1-1".into();
     v.profile.address.postcode = "530-0001".into();
     v.profile.address.country = "JP".into();
+    v.profile.contact_masked = false;
+    v.profile = v.profile.masked();
     v.profile.currency = "JPY".into();
     v.profile.tier = Tier::Silver;
     v.profile.stage = RelationshipStage::Dissolution;

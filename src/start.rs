@@ -204,7 +204,6 @@ async fn run(
         embedded.is_some(),
         chrono::Utc::now(),
     );
-    state.mask_pii = settings.ui.mask_pii;
     state.debounce_ms = settings.ui.debounce_ms;
     tracing::info!(server = %target.base_url, embedded = embedded.is_some(), "starting");
 

@@ -102,7 +102,15 @@ async fn every_endpoint_the_client_uses() {
         .reveal(1, rapport_api::privacy::REVEAL_REASONS[0])
         .await
         .unwrap();
-    assert_eq!(r.phones, view.profile.phones);
+    assert!(view.profile.contact_masked);
+    let masked: Vec<String> = r
+        .phones
+        .iter()
+        .map(|p| rapport_api::mask_phone(&p.e164))
+        .collect();
+    let shown: Vec<String> = view.profile.phones.iter().map(|p| p.e164.clone()).collect();
+    assert_eq!(masked, shown);
+    assert!(r.phones.iter().all(|p| !p.e164.contains('•')));
     assert_eq!(r.revealed_by.name, "Client Test");
     let e = api.reveal(1, " ").await.unwrap_err();
     assert!(e.to_string().contains("Reason is required"), "{e}");

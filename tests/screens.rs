@@ -200,7 +200,8 @@ fn revealing_contact_details() {
         let [rapport::app::Effect::Reveal { id, .. }] = fx.as_slice() else {
             panic!("{fx:?}")
         };
-        let p = fixtures::customer_view().profile;
+        // The full details come only from the reveal.
+        let p = fixtures::unmasked_customer_view().profile;
         let r = rapport_api::RevealedContact {
             customer_id: p.id,
             phones: p.phones.clone(),

@@ -260,7 +260,7 @@ fn pop(s: &mut AppState, call: Call, view: Option<Box<CustomerView>>) -> Vec<Eff
             s,
             format!(
                 "Call from {}: finish or close the form to see the caller.",
-                caller_words(s, &call.caller)
+                caller_words(&call.caller)
             ),
         );
         // Read again when shown: the view may be out of date by then.
@@ -270,17 +270,20 @@ fn pop(s: &mut AppState, call: Call, view: Option<Box<CustomerView>>) -> Vec<Eff
     show_caller(s, call, view)
 }
 
-/// The number as the agent may see it.
-pub fn caller_words(s: &AppState, caller: &str) -> String {
+/// The number as the agent may see it: masked, as every contact detail
+/// (country code and last three digits of an E.164 number, only the last
+/// three digits of any other).
+pub fn caller_words(caller: &str) -> String {
     let c = clean(caller).into_owned();
     if !looks_like_phone(&c) {
         return c;
     }
-    if s.mask_pii && c.starts_with('+') {
-        rapport_api::mask_phone(&c)
-    } else {
-        c
+    if c.starts_with('+') {
+        return rapport_api::mask_phone(&c);
     }
+    let digits: Vec<char> = c.chars().filter(|c| c.is_ascii_digit()).collect();
+    let tail: String = digits[digits.len().saturating_sub(3)..].iter().collect();
+    format!("{}{tail}", "•".repeat(digits.len().saturating_sub(3)))
 }
 
 /// Digits with the usual separators, five digits or more.
@@ -311,7 +314,7 @@ fn show_caller(s: &mut AppState, call: Call, view: Option<Box<CustomerView>>) ->
     }
     if !looks_like_phone(&call.caller) {
         prefill_search(s, String::new());
-        let what = caller_words(s, &call.caller);
+        let what = caller_words(&call.caller);
         notice(
             s,
             format!("Call with no number ({what}): ask for the caller's name or account number."),
@@ -365,7 +368,7 @@ fn caller_found(
         s.calls.lookup = Some((want, call));
         return vec![];
     }
-    let who = caller_words(s, &call.caller);
+    let who = caller_words(&call.caller);
     match r {
         Ok(found) if found.hits.len() == 1 => {
             let h = &found.hits[0];
@@ -413,7 +416,7 @@ fn open_wrap_up(s: &mut AppState) -> Vec<Effect> {
         }
         return vec![];
     }
-    let who = caller_words(s, &wrap.call.caller);
+    let who = caller_words(&wrap.call.caller);
     let (Some(view), Some(tax)) = (s.view().cloned(), s.taxonomy.loaded().cloned()) else {
         notice(
             s,

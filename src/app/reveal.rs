@@ -157,7 +157,7 @@ mod tests {
     use crate::keymap::Context;
 
     fn revealed(customer: i64) -> RevealedContact {
-        let v = fixtures::customer_view();
+        let v = fixtures::unmasked_customer_view();
         RevealedContact {
             customer_id: customer,
             phones: v.profile.phones.clone(),

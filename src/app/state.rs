@@ -398,7 +398,6 @@ pub struct AppState {
     pub last_error: Option<String>,
     /// The clock countdowns are measured against.
     pub now: DateTime<Utc>,
-    pub mask_pii: bool,
     pub debounce_ms: u64,
     /// Terminal size in columns and rows, for layout-dependent keys.
     pub size: (u16, u16),
@@ -450,7 +449,6 @@ impl AppState {
             probe_failures: 0,
             last_error: None,
             now,
-            mask_pii: true,
             debounce_ms: 120,
             size: (80, 24),
             quit: false,

@@ -38,7 +38,7 @@ pub fn state_words(s: &AppState) -> Option<String> {
                 .as_ref()
                 .and_then(|c| c.answered_at)
                 .unwrap_or(st.since);
-            let who = st.call.as_ref().map(|c| caller(s, c)).unwrap_or_default();
+            let who = st.call.as_ref().map(caller).unwrap_or_default();
             format!("{mark} {} {who}", clock(since, s.now))
         }
         AgentState::AfterCallWork => format!("{mark} wrap-up {}", clock(st.since, s.now)),
@@ -59,10 +59,10 @@ pub fn state_words(s: &AppState) -> Option<String> {
 
 /// Who is on the line: the customer the number names, else the number
 /// (masked as the settings say).
-pub fn caller(s: &AppState, c: &rapport_api::Call) -> String {
+pub fn caller(c: &rapport_api::Call) -> String {
     match &c.customer_name {
         Some(n) => clean(n).into_owned(),
-        None => caller_words(s, &c.caller),
+        None => caller_words(&c.caller),
     }
 }
 

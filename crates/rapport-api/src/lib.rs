@@ -267,7 +267,8 @@ pub enum PhoneKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Phone {
-    /// E.164, e.g. `+447700900123`.
+    /// E.164, e.g. `+447700900123`; masked (`+44 •••••••123`, see
+    /// [`mask_phone`]) everywhere but `POST /v1/customers/{id}/reveal`.
     pub e164: String,
     pub kind: PhoneKind,
 }
@@ -320,8 +321,10 @@ pub struct CustomerHit {
     pub tier: Tier,
     /// City and country, for telling namesakes apart.
     pub locality: String,
-    /// The matched field's value (phone in E.164, full email, ...), so the
-    /// client can highlight what matched.
+    /// The matched field's value, so the agent sees what matched: the name
+    /// or account number as held, a phone number or email masked as in the
+    /// view (`+44 •••••••123`, `j•••@example.org`), even when the query was
+    /// the full number or address.
     pub matched_text: String,
     pub matched_field: MatchField,
     pub match_kind: MatchKind,
@@ -346,10 +349,19 @@ pub struct Profile {
     pub family_name: String,
     /// As the customer writes it (family-name-first for CJK names).
     pub display_name: String,
+    /// Masked unless `contact_masked` is false (see [`Profile::masked`]).
     pub phones: Vec<Phone>,
+    /// Masked unless `contact_masked` is false.
     pub emails: Vec<String>,
+    /// Street and postcode masked unless `contact_masked` is false.
     pub address: Address,
+    /// Withheld (null) unless `contact_masked` is false.
     pub birthday: Option<NaiveDate>,
+    /// True when phones, emails, street address and birthday are masked, as
+    /// in every response of the API: the full values come only from
+    /// `POST /v1/customers/{id}/reveal`, which records who saw them and why.
+    #[serde(default)]
+    pub contact_masked: bool,
     pub customer_since: NaiveDate,
     pub tier: Tier,
     pub stage: RelationshipStage,
@@ -569,6 +581,56 @@ pub struct CustomerView {
     pub analytics: Option<CustomerAnalytics>,
 }
 
+impl Profile {
+    /// The profile as the API sends it: phone numbers keep their country
+    /// code and last three digits, emails their first letter and domain,
+    /// the address its city, region and country (street lines hidden, the
+    /// postcode cut to its first part), the birthday is withheld. Masking
+    /// twice changes nothing.
+    pub fn masked(mut self) -> Profile {
+        if self.contact_masked {
+            return self;
+        }
+        for p in &mut self.phones {
+            p.e164 = mask_phone(&p.e164);
+        }
+        for e in &mut self.emails {
+            *e = mask_email(e);
+        }
+        self.address = mask_address(&self.address);
+        self.birthday = None;
+        self.contact_masked = true;
+        self
+    }
+}
+
+/// Mask an address for display: city, region and country kept, street
+/// lines hidden, the postcode cut to its outward part (`SE1 •••`) or, with
+/// no space in it, to its first two characters (`53•••`).
+pub fn mask_address(a: &Address) -> Address {
+    let postcode = a.postcode.trim();
+    let kept: String = match postcode.split_once([' ', '-']) {
+        Some((head, _)) if !head.is_empty() => format!("{head} "),
+        _ => postcode.chars().take(2).collect(),
+    };
+    Address {
+        line1: if a.line1.trim().is_empty() {
+            String::new()
+        } else {
+            "•••".to_string()
+        },
+        line2: a.line2.as_ref().map(|_| "•••".to_string()),
+        city: a.city.clone(),
+        region: a.region.clone(),
+        postcode: if postcode.is_empty() {
+            String::new()
+        } else {
+            format!("{kept}•••")
+        },
+        country: a.country.clone(),
+    }
+}
+
 /// Mask a phone number for display: keep the country code and last 3 digits.
 pub fn mask_phone(e164: &str) -> String {
     let digits: Vec<char> = e164.chars().filter(|c| c.is_ascii_digit()).collect();
@@ -623,6 +685,64 @@ mod tests {
         assert_eq!(mask_phone("+14155550123"), "+1 •••••••123");
         assert_eq!(mask_phone("+353851234567"), "+353 ••••••567");
         assert_eq!(mask_phone("+123"), "•••");
+    }
+
+    #[test]
+    fn masks_addresses_and_whole_profiles_once() {
+        let a = Address {
+            line1: "12 Acacia Avenue".into(),
+            line2: Some("Flat 3".into()),
+            city: "London".into(),
+            region: None,
+            postcode: "SE1 7PB".into(),
+            country: "GB".into(),
+        };
+        let m = mask_address(&a);
+        assert_eq!(
+            (m.line1.as_str(), m.line2.as_deref(), m.postcode.as_str()),
+            ("•••", Some("•••"), "SE1 •••")
+        );
+        assert_eq!((m.city.as_str(), m.country.as_str()), ("London", "GB"));
+        let jp = Address {
+            postcode: "530-0001".into(),
+            ..a.clone()
+        };
+        assert_eq!(mask_address(&jp).postcode, "530 •••");
+        let plain = Address {
+            postcode: "75008".into(),
+            ..a.clone()
+        };
+        assert_eq!(mask_address(&plain).postcode, "75•••");
+
+        let p = Profile {
+            id: 1,
+            account_number: "ACC-0000001".into(),
+            given_name: "Jane".into(),
+            family_name: "Okafor".into(),
+            display_name: "Jane Okafor".into(),
+            phones: vec![Phone {
+                e164: "+447700900123".into(),
+                kind: PhoneKind::Mobile,
+            }],
+            emails: vec!["jane@example.org".into()],
+            address: a,
+            birthday: NaiveDate::from_ymd_opt(1986, 4, 2),
+            contact_masked: false,
+            customer_since: NaiveDate::from_ymd_opt(2019, 3, 14).unwrap(),
+            tier: Tier::Gold,
+            stage: RelationshipStage::Commitment,
+            currency: "GBP".into(),
+        };
+        let m = p.clone().masked();
+        assert!(m.contact_masked);
+        assert_eq!(m.phones[0].e164, "+44 •••••••123");
+        assert_eq!(m.emails[0], "j•••@example.org");
+        assert_eq!(m.birthday, None);
+        let text = serde_json::to_string(&m).unwrap();
+        for secret in ["7700900", "jane@", "Acacia", "7PB", "1986"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(m.clone().masked(), m, "masking twice changes nothing");
     }
 
     #[test]

@@ -232,16 +232,19 @@ pub async fn record_order(db: &Db, o: &NewOrder) -> Result<i64> {
                 format!("No product with SKU '{}'.", l.sku),
             )
         })?;
-        if l.quantity <= 0 {
-            return Err(Error::invalid(
-                format!("/lines/{i}/quantity"),
-                "Quantity must be at least 1.",
-            ));
-        }
+        let quantity = crate::money::quantity(
+            &format!("/lines/{i}/quantity"),
+            l.quantity,
+            crate::money::MAX_QUANTITY,
+        )?;
+        let unit_price_minor = crate::money::unit_price(
+            &format!("/lines/{i}/unit_price_minor"),
+            l.unit_price_minor.unwrap_or(price),
+        )?;
         lines.push(LineRecord {
             product_id,
-            quantity: l.quantity,
-            unit_price_minor: l.unit_price_minor.unwrap_or(price),
+            quantity,
+            unit_price_minor,
         });
     }
     drop(conn);

@@ -18,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod import;
+pub mod money;
 pub mod phone;
 pub mod privacy;
 pub mod queues;

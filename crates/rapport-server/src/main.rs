@@ -35,7 +35,8 @@ struct DatabaseArg {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the HTTP API until interrupted (Ctrl-C or SIGTERM).
+    /// Serve the HTTP API until interrupted (Ctrl-C or SIGTERM: requests in
+    /// flight get up to 6 s, a second signal stops at once).
     Serve {
         #[command(flatten)]
         db: DatabaseArg,
@@ -543,8 +544,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("rapport-server listening on {}", handle.url());
             shutdown_signal().await;
             eprintln!("rapport-server: stopping");
-            handle.shutdown().await;
-            Ok(())
+            // Requests in flight get a few seconds; a second signal, or the
+            // deadline, ends the process whatever is still running (work on
+            // blocking threads would otherwise hold the runtime open).
+            tokio::select! {
+                _ = handle.shutdown() => {}
+                _ = tokio::time::sleep(SHUTDOWN_DEADLINE) => {
+                    eprintln!(
+                        "rapport-server: still busy after {} s; exiting",
+                        SHUTDOWN_DEADLINE.as_secs()
+                    );
+                }
+                _ = shutdown_signal() => eprintln!("rapport-server: second signal; exiting"),
+            }
+            std::process::exit(0)
         }
         Command::Seed {
             db,
@@ -1072,6 +1085,9 @@ async fn policy(command: PolicyCommand) -> anyhow::Result<()> {
         }
     }
 }
+
+/// How long `serve` waits for requests in flight after Ctrl-C or SIGTERM.
+const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// Wait for Ctrl-C or (on Unix) SIGTERM.
 async fn shutdown_signal() {

@@ -1,21 +1,40 @@
-//! Revealing masked contact details. Screens mask phone numbers, emails and
-//! the street address by default; an agent who needs them in full says why,
-//! and the reveal is recorded in the append-only audit trail (who, when,
-//! which customer, the reason, which fields) before the details are
-//! returned. The details themselves are not copied into the trail.
+//! Revealing masked contact details. Every response of the API carries
+//! phone numbers, emails, the street address and the birthday masked
+//! ([`rapport_api::Profile::masked`]); an agent or supervisor who needs them
+//! in full says why, and the reveal is recorded in the append-only audit
+//! trail (who, when, which customer, the reason, which fields) before the
+//! details are returned. The details themselves are not copied into the
+//! trail. Admins administer the desk and do not serve customers: they may
+//! not reveal (least privilege; see docs/DOMAIN.md).
 
 use chrono::{DateTime, Utc};
 use rapport_api::privacy::REVEAL_REASON_MAX;
-use rapport_api::{Agent, AgentRef, CustomerId, RevealedContact};
+use rapport_api::{Agent, AgentRef, CustomerId, RevealedContact, Role};
 
 use crate::Db;
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// Whether an agent of `role` may see a customer's contact details in full.
+pub fn may_reveal(role: Role) -> bool {
+    matches!(role, Role::Agent | Role::Supervisor)
+}
 
 /// What the audit entry of a reveal holds.
 #[derive(serde::Serialize)]
 struct Trail<'a> {
     reason: &'a str,
     fields: [&'a str; 4],
+}
+
+/// 403 unless `agent` may reveal.
+pub fn check_may_reveal(agent: &Agent) -> Result<()> {
+    if may_reveal(agent.role) {
+        return Ok(());
+    }
+    Err(Error::Forbidden(format!(
+        "Only agents and supervisors, who serve customers, can see contact details in full; you are signed in as {}.",
+        agent.role.as_str()
+    )))
 }
 
 /// Record that `agent` saw `customer`'s contact details for `reason`, and
@@ -27,6 +46,7 @@ pub async fn reveal(
     reason: &str,
     at: DateTime<Utc>,
 ) -> Result<RevealedContact> {
+    check_may_reveal(agent)?;
     let reason = crate::recording::text("/reason", reason, REVEAL_REASON_MAX, true)?;
     let mut tx = db.write().await?;
     let profile = crate::view::profile(&mut tx, customer).await?;
@@ -116,5 +136,36 @@ mod tests {
             reveal(&db, &agent, 999_999, "why", Utc::now()).await,
             Err(crate::error::Error::NotFound { .. })
         ));
+        // An admin may not reveal, and nothing is recorded when refused.
+        let admin = crate::agents::create(&db, "Admin Tester", Role::Admin, None)
+            .await
+            .unwrap();
+        let before = crate::audit::list(
+            &db,
+            &crate::audit::Filter {
+                customer_id: Some(1),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .len();
+        assert!(matches!(
+            reveal(&db, &admin, 1, "curious", Utc::now()).await,
+            Err(Error::Forbidden(_))
+        ));
+        let after = crate::audit::list(
+            &db,
+            &crate::audit::Filter {
+                customer_id: Some(1),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .len();
+        assert_eq!(before, after);
     }
 }

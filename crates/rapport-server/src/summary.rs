@@ -10,11 +10,16 @@
 //!   purchase day but the first, rounded to the nearest minor unit (halves
 //!   away from zero); 0 when `frequency` is 0.
 //!
+//! Sums are taken without wrapping ([`crate::money::sum`]): a figure past
+//! the ends of `i64` saturates there rather than turning negative.
+//!
 //! The summary is "as of" a date: orders placed after `as_of` are left out of
 //! every figure, as if they had not happened yet.
 
 use chrono::{Datelike, Months, NaiveDate};
 use rapport_api::{MonthSpend, PurchaseSummary};
+
+use crate::money;
 
 /// One order: the day it was placed (UTC) and its total in minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,15 +34,17 @@ pub struct OrderFact {
 pub fn purchase_days(orders: &[OrderFact], as_of: NaiveDate) -> Vec<(NaiveDate, i64)> {
     let mut counted: Vec<OrderFact> = orders.iter().copied().filter(|o| o.day <= as_of).collect();
     counted.sort_by_key(|o| o.day);
-    let mut days: Vec<(NaiveDate, i64)> = Vec::new();
+    let mut days: Vec<(NaiveDate, i128)> = Vec::new();
     for o in &counted {
         match days.last_mut() {
-            Some((d, v)) if *d == o.day => *v += o.total_minor,
-            _ => days.push((o.day, o.total_minor)),
+            Some((d, v)) if *d == o.day => *v += i128::from(o.total_minor),
+            _ => days.push((o.day, i128::from(o.total_minor))),
         }
     }
     days.retain(|d| d.1 > 0);
-    days
+    days.into_iter()
+        .map(|(d, v)| (d, money::narrow(v)))
+        .collect()
 }
 
 /// Compute the summary. `orders` may come in any order. Refunds (orders
@@ -47,7 +54,7 @@ pub fn purchase_summary(orders: &[OrderFact], as_of: NaiveDate, currency: &str) 
     let counted: Vec<OrderFact> = orders.iter().copied().filter(|o| o.day <= as_of).collect();
     let days = purchase_days(&counted, as_of);
 
-    let lifetime: i64 = counted.iter().map(|o| o.total_minor).sum();
+    let lifetime = money::sum(counted.iter().map(|o| o.total_minor));
     let first = days.first().map(|d| d.0);
     let last = days.last().map(|d| d.0);
     let frequency = days.len().saturating_sub(1) as i64;
@@ -59,8 +66,8 @@ pub fn purchase_summary(orders: &[OrderFact], as_of: NaiveDate, currency: &str) 
     let monetary_minor = if frequency == 0 {
         0
     } else {
-        let repeat: i64 = days[1..].iter().map(|d| d.1).sum();
-        div_round(repeat, frequency)
+        let repeat: i128 = days[1..].iter().map(|d| i128::from(d.1)).sum();
+        money::narrow(div_round(repeat, i128::from(frequency)))
     };
 
     PurchaseSummary {
@@ -80,7 +87,7 @@ pub fn purchase_summary(orders: &[OrderFact], as_of: NaiveDate, currency: &str) 
 }
 
 /// Integer division rounding to nearest, halves away from zero.
-fn div_round(n: i64, d: i64) -> i64 {
+fn div_round(n: i128, d: i128) -> i128 {
     debug_assert!(d > 0);
     if n >= 0 {
         (n + d / 2) / d
@@ -109,8 +116,8 @@ pub fn monthly_spend(orders: &[OrderFact], as_of: NaiveDate) -> Vec<MonthSpend> 
                 .filter(|o| {
                     o.day <= as_of && o.day.year() == start.year() && o.day.month() == start.month()
                 })
-                .map(|o| o.total_minor)
-                .sum();
+                .map(|o| o.total_minor);
+            let amount = money::sum(amount);
             MonthSpend {
                 month: start.format("%Y-%m").to_string(),
                 amount_minor: amount,

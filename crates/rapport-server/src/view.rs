@@ -113,7 +113,9 @@ async fn about(
     reader: Option<&Agent>,
     now: chrono::DateTime<Utc>,
 ) -> Result<About> {
-    let profile = profile(&mut *conn, id).await?;
+    // Contact details leave the server masked; the full values only come
+    // from an audited reveal (`crate::privacy::reveal`).
+    let profile = profile(&mut *conn, id).await?.masked();
     let preferences = preferences(&mut *conn, id).await?;
     let goodwill_year_minor =
         recovery::goodwill_this_year(&mut *conn, id, &profile.currency, now).await?;
@@ -221,6 +223,8 @@ fn next_cursor(items: &mut Vec<Interaction>, limit: usize) -> Option<String> {
     })
 }
 
+/// The profile with its contact details in full: for the audited reveal
+/// only; everything sent elsewhere goes through [`Profile::masked`].
 pub(crate) async fn profile(conn: &mut SqliteConnection, id: CustomerId) -> Result<Profile> {
     let row = sqlx::query(
         "SELECT id, account_number, given_name, family_name, display_name, address_line1, \
@@ -275,6 +279,7 @@ pub(crate) async fn profile(conn: &mut SqliteConnection, id: CustomerId) -> Resu
             country: row.try_get("country")?,
         },
         birthday: birthday.as_deref().map(parse_date).transpose()?,
+        contact_masked: false,
         customer_since: parse_date(&row.try_get::<String, _>("customer_since")?)?,
         tier: Tier::decode(&row.try_get::<String, _>("tier")?)?,
         stage: RelationshipStage::decode(&row.try_get::<String, _>("stage")?)?,

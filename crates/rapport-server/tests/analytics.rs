@@ -540,3 +540,82 @@ async fn a_one_customer_update_agrees_with_the_refresh() {
     drop(conn);
     f.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn money_past_its_bounds_is_refused_with_the_limit_and_stores_nothing() {
+    let f = fixture().await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM customers ORDER BY id LIMIT 1")
+        .fetch_one(f.db.pool())
+        .await
+        .unwrap();
+    let orders = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orders")
+            .fetch_one(f.db.pool())
+            .await
+            .unwrap()
+    };
+    let before = f.view(id).await.summary;
+    let count = orders().await;
+    // 2 × 2^62 wrapped to a negative total before; a price past the bound,
+    // an order past the total bound, a huge quantity: each refused, naming
+    // the limit.
+    for (lines, path, limit) in [
+        (
+            json!([{"sku": "CASE-SLIM", "quantity": 2, "unit_price_minor": 4_611_686_018_427_387_904_i64}]),
+            "/lines/0/unit_price_minor",
+            "10,000,000,000",
+        ),
+        (
+            json!([{"sku": "CASE-SLIM", "quantity": 10_000, "unit_price_minor": 10_000_000_000_i64},
+                   {"sku": "CASE-SLIM", "quantity": 10_000, "unit_price_minor": 10_000_000_000_i64}]),
+            "/lines",
+            "1,000,000,000,000",
+        ),
+        (
+            json!([{"sku": "CASE-SLIM", "quantity": 9_000_000_000_000_000_000_i64, "unit_price_minor": 1}]),
+            "/lines/0/quantity",
+            "10000",
+        ),
+    ] {
+        let (status, v, _) = f
+            .post(
+                "/v1/orders",
+                &key(),
+                &json!({"customer_id": id, "channel": "web", "lines": lines}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+        let p: Problem = serde_json::from_value(v).unwrap();
+        assert_eq!(p.errors[0].path, path);
+        assert!(
+            p.errors[0].message.contains(limit)
+                || p.detail.as_deref().unwrap_or("").contains(limit),
+            "{p:?}"
+        );
+    }
+    assert_eq!(orders().await, count, "a refused order stores nothing");
+    let after = f.view(id).await.summary;
+    assert_eq!(after.lifetime_spend_minor, before.lifetime_spend_minor);
+    assert!(after.lifetime_spend_minor >= 0);
+
+    // A recovery amount past the bound is refused the same way.
+    let (status, c, _) = f
+        .post(
+            "/v1/complaints",
+            &key(),
+            &json!({"customer_id": id, "category": "Billing error", "severity": "low",
+                    "summary": "Charged twice.", "remedy_sought": "Refund"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    let (status, v, _) = f
+        .post(
+            &format!("/v1/complaints/{}/recovery-actions", c["id"]),
+            &key(),
+            &json!({"kind": "refund", "amount_minor": i64::MAX, "note": "all of it"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v.to_string().contains("1,000,000,000,000"), "{v}");
+    f.stop().await;
+}

@@ -694,7 +694,7 @@ async fn phones_in_any_format_and_emails() {
         assert_eq!(top.id, jane, "{q}");
         assert_eq!(top.match_kind, MatchKind::Exact, "{q}");
         assert_eq!(top.matched_field, MatchField::Phone, "{q}");
-        assert_eq!(top.matched_text, "+447700900123", "{q}");
+        assert_eq!(top.matched_text, "+44 •••••••123", "{q}");
     }
     // The end of a number, and a part in the middle.
     for q in ["900123", "7700 900"] {
@@ -705,7 +705,7 @@ async fn phones_in_any_format_and_emails() {
             .find(|h| h.id == jane)
             .unwrap_or_else(|| panic!("{q}: {r:?}"));
         assert_eq!(hit.matched_field, MatchField::Phone);
-        assert_eq!(hit.matched_text, "+447700900123");
+        assert_eq!(hit.matched_text, "+44 •••••••123");
     }
     // Typing a number from the start.
     let r = f.search("07700 90").await;
@@ -721,7 +721,7 @@ async fn phones_in_any_format_and_emails() {
     assert_eq!(r.hits[0].matched_field, MatchField::Email);
     let r = f.search("jane.okafor@").await;
     assert_eq!(r.hits[0].id, jane);
-    assert_eq!(r.hits[0].matched_text, "jane.okafor@example.org");
+    assert_eq!(r.hits[0].matched_text, "j•••@example.org");
     let r = f.search("okafor@exam").await;
     let hit = r.hits.iter().find(|h| h.id == jane).unwrap();
     assert_eq!(hit.matched_field, MatchField::Email);
@@ -786,9 +786,9 @@ async fn customer_view_in_one_document() {
     let v: CustomerView = res.json().await.unwrap();
     assert_eq!(v.profile.display_name, "Jane Okafor-Lindqvist");
     assert_eq!(v.profile.account_number, format!("ACC-{:07}", f.known.jane));
-    assert_eq!(v.profile.phones[0].e164, "+447700900123");
+    assert_eq!(v.profile.phones[0].e164, "+44 •••••••123");
     assert_eq!(v.profile.phones[1].kind, PhoneKind::Home);
-    assert_eq!(v.profile.emails, vec!["jane.okafor@example.org"]);
+    assert_eq!(v.profile.emails, vec!["j•••@example.org"]);
     assert_eq!(v.preferences.contact_window.as_deref(), Some("09:00-17:00"));
     assert!(v.preferences.consent.email && !v.preferences.consent.sms);
     assert_eq!(v.preferences.version, 1);
@@ -1208,4 +1208,169 @@ rapport_server::each_backend! {
         let at = used.last_used_at.expect("the last use recorded");
         assert!((at - Utc::now().timestamp()).abs() < 30, "{at}");
     }
+}
+
+/// Jane's contact details in every spelling a response could carry them.
+const JANE_SECRETS: [&str; 9] = [
+    "7700900123",
+    "7700 900123",
+    "1632960001",
+    "jane.okafor",
+    "Test Street",
+    "6AN",
+    "1980-04-01",
+    "+44 7700",
+    "okafor@",
+];
+
+fn assert_no_secret(what: &str, body: &str) {
+    for s in JANE_SECRETS {
+        assert!(!body.contains(s), "{what} carries {s:?} unmasked: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contact_details_leave_the_server_only_through_an_audited_reveal() {
+    let f = fixture().await;
+    let jane = f.known.jane;
+    let mut tokens = vec![(Role::Agent, f.token.clone())];
+    for (name, role) in [
+        ("Mask Supervisor", Role::Supervisor),
+        ("Mask Admin", Role::Admin),
+    ] {
+        let (_, t) = agents::add(&f.db, name, role, None).await.unwrap();
+        tokens.push((role, t));
+    }
+    let jane_s = jane.to_string();
+    let reads: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("/v1/customers/{jane}/view"), vec![]),
+        (format!("/v1/customers/{jane}/interactions"), vec![]),
+        ("/v1/customers".into(), vec![("q", "+447700900123")]),
+        ("/v1/customers".into(), vec![("q", "07700 900123")]),
+        ("/v1/customers".into(), vec![("q", "900123")]),
+        (
+            "/v1/customers".into(),
+            vec![("q", "jane.okafor@example.org")],
+        ),
+        ("/v1/customers".into(), vec![("q", "jane.okafor")]),
+        ("/v1/customers".into(), vec![("q", "Okafor")]),
+        ("/v1/customers/by-phone/+447700900123".into(), vec![]),
+        ("/v1/customers/by-phone/+441632960001".into(), vec![]),
+        ("/v1/audit".into(), vec![("customer_id", jane_s.as_str())]),
+        ("/v1/complaints/at-risk".into(), vec![]),
+        ("/v1/approvals".into(), vec![]),
+        ("/v1/desk".into(), vec![]),
+    ];
+    for (role, token) in &tokens {
+        for (path, query) in &reads {
+            let res = f
+                .http
+                .get(f.url(path, query))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let mut body = res.text().await.unwrap();
+            // A search echoes the query as sent: the caller's own text.
+            if let Ok(mut json) = serde_json::from_str::<serde_json::Value>(&body)
+                && let Some(o) = json.as_object_mut()
+                && o.remove("query").is_some()
+            {
+                body = json.to_string();
+            }
+            assert!(
+                status == StatusCode::OK || status == StatusCode::FORBIDDEN,
+                "{role:?} {path} {query:?}: {status} {body}"
+            );
+            assert_no_secret(&format!("{role:?} {path} {query:?}"), &body);
+        }
+
+        // The view says its details are masked, and masks them the same way
+        // the client used to.
+        let res = f
+            .http
+            .get(f.url(&format!("/v1/customers/{jane}/view"), &[]))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let v: CustomerView = res.json().await.unwrap();
+        assert!(v.profile.contact_masked);
+        assert_eq!(v.profile.phones[0].e164, "+44 •••••••123");
+        assert_eq!(v.profile.emails, vec!["j•••@example.org".to_string()]);
+        assert_eq!(v.profile.address.line1, "•••");
+        assert_eq!(v.profile.address.postcode, "E1 •••");
+        assert_eq!(v.profile.address.city, "London");
+        assert_eq!(v.profile.birthday, None);
+
+        // A full number or email still finds Jane; the hit shows it masked.
+        for (q, field, shown) in [
+            ("+447700900123", MatchField::Phone, "+44 •••••••123"),
+            ("07700 900123", MatchField::Phone, "+44 •••••••123"),
+            (
+                "jane.okafor@example.org",
+                MatchField::Email,
+                "j•••@example.org",
+            ),
+        ] {
+            let res = f
+                .http
+                .get(f.url("/v1/customers", &[("q", q)]))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let r: SearchResponse = res.json().await.unwrap();
+            let h = r.hits.first().unwrap_or_else(|| panic!("{q}: no hits"));
+            assert_eq!(
+                (h.id, h.matched_field, h.matched_text.as_str()),
+                (jane, field, shown),
+                "{q}"
+            );
+        }
+    }
+
+    // Agents and supervisors may reveal, each reveal audited; admins may not,
+    // and a refusal records nothing and shows nothing.
+    let (_, reader) = agents::add(&f.db, "Mask Auditor", Role::Supervisor, None)
+        .await
+        .unwrap();
+    let trail = || async {
+        let res = f
+            .http
+            .get(f.url("/v1/audit", &[("customer_id", &jane_s), ("limit", "200")]))
+            .bearer_auth(&reader)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let t: Vec<rapport_api::AuditEntry> = res.json().await.unwrap();
+        t.into_iter()
+            .filter(|e| e.action == "customer.reveal")
+            .count()
+    };
+    let before = trail().await;
+    for (role, token) in &tokens {
+        let res = f
+            .http
+            .post(format!("{}/v1/customers/{jane}/reveal", f.url))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "reason": "Verifying the caller's identity" }))
+            .send()
+            .await
+            .unwrap();
+        if *role == Role::Admin {
+            let p = f.problem(res, StatusCode::FORBIDDEN).await;
+            assert!(p.detail.unwrap().contains("agents and supervisors"));
+        } else {
+            assert_eq!(res.status(), StatusCode::OK, "{role:?}");
+            let r: rapport_api::RevealedContact = res.json().await.unwrap();
+            assert_eq!(r.phones[0].e164, "+447700900123");
+            assert_eq!(r.address.line1, "1 Test Street");
+            assert_eq!(r.birthday, NaiveDate::from_ymd_opt(1980, 4, 1));
+        }
+    }
+    assert_eq!(trail().await, before + 2, "one audit entry per reveal");
+    f.stop().await;
 }

@@ -409,3 +409,49 @@ async fn a_large_file_leaves_the_indexes_as_they_were() {
     assert_eq!(indexes_of_orders(&db).await, before);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 75_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_amount_past_the_money_bounds_is_refused_with_its_line_and_the_limit() {
+    let (dir, db) = db_with_customers().await;
+    // Line 2: a single amount past the largest order total; line 3: past the
+    // largest unit price; line 4 is fine.
+    let text = "customer_id,date,amount,quantity\n\
+        C1,2025-03-01,20000000000.00,1\n\
+        C1,2025-03-02,200000000.00,1\n\
+        C1,2025-03-04,12.00,1\n";
+    let t = file(&dir, "big.csv", text);
+    let out = run(&db, Kind::Transactions, &t, &Options::default()).await;
+    assert!(!out.committed);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
+    let report = out.report("big.csv");
+    assert_eq!(report.len(), 2, "{report:#?}");
+    assert!(
+        report[0].starts_with("big.csv:2: column 'amount': takes the order past the largest order total, 1,000,000,000,000 minor units"),
+        "{}",
+        report[0]
+    );
+    assert!(
+        report[1].starts_with("big.csv:3: column 'amount': is more than the largest unit price, 10,000,000,000 minor units"),
+        "{}",
+        report[1]
+    );
+
+    // Two lines of one order, each in bounds, together past the total.
+    let text = "customer_id,order_id,date,amount,quantity\n\
+        C1,O9,2025-03-03,6000000000.00,100\n\
+        C1,O9,2025-03-03,6000000000.00,100\n\
+        C1,,2025-03-04,12.00,1\n";
+    let t = file(&dir, "sum.csv", text);
+    let out = run(&db, Kind::Transactions, &t, &Options::default()).await;
+    assert!(!out.committed);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
+    let report = out.report("sum.csv");
+    assert_eq!(report.len(), 1, "{report:#?}");
+    assert!(
+        report[0].starts_with(
+            "sum.csv:3: column 'amount': takes the order past the largest order total"
+        ),
+        "{}",
+        report[0]
+    );
+}

@@ -847,6 +847,76 @@ async fn the_what_if_is_erlang_c() {
     f.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_what_if_past_its_bounds_is_refused_at_once_and_health_keeps_answering() {
+    let f = fixture().await;
+    // Each of these pinned a core for minutes, or wrapped to 0 agents.
+    for (q, field) in [
+        (
+            "agents=4000000000&aht_secs=180&calls_per_hour=200",
+            "agents",
+        ),
+        ("agents=0&aht_secs=180&calls_per_hour=200", "agents"),
+        ("calls_per_hour=1e300&aht_secs=180", "calls_per_hour"),
+        ("calls_per_hour=-1&aht_secs=180", "calls_per_hour"),
+        ("calls_per_hour=NaN&aht_secs=180", "calls_per_hour"),
+        ("calls_per_hour=200&aht_secs=1e12", "aht_secs"),
+        ("calls_per_hour=200&aht_secs=0", "aht_secs"),
+        // 1,000,000 calls an hour of an hour each: 1,000,000 erlangs.
+        ("calls_per_hour=1000000&aht_secs=3600", "calls_per_hour"),
+    ] {
+        let started = std::time::Instant::now();
+        let (s, v) = f.get(&format!("/v1/queues/1/what-if?{q}"), &f.ana).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{q}: {v}");
+        let p = problem(&v);
+        assert_eq!(p.errors[0].path, field, "{q}");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{q} took {:?}",
+            started.elapsed()
+        );
+    }
+    // At the bounds the answer comes quickly, and /health answers while
+    // several run at once.
+    let heavy = "/v1/queues/1/what-if?calls_per_hour=100000&aht_secs=360&agents=20000";
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let http = f.http.clone();
+            let url = format!("{}{heavy}", f.url);
+            let token = f.ana.clone();
+            tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                let res = http.get(url).bearer_auth(token).send().await.unwrap();
+                (res.status(), started.elapsed())
+            })
+        })
+        .collect();
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let res = f
+            .http
+            .get(format!("{}/health", f.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "/health took {:?} under what-ifs",
+            started.elapsed()
+        );
+    }
+    for r in runs {
+        let (status, took) = r.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            took < Duration::from_secs(5),
+            "a what-if at the bounds took {took:?}"
+        );
+    }
+    f.stop().await;
+}
+
 async fn next_event(
     stream: &mut (
              impl futures::Stream<

@@ -937,3 +937,80 @@ async fn presence_shows_who_else_has_the_customer_open() {
         .await;
     assert!(view.viewers.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_owner_or_a_supervisor_reassigns_or_lowers_severity() {
+    let f = fixture().await;
+    let me: Value = f.get("/v1/me", &f.tom).await;
+    let tom_id = me["agent"]["id"].as_i64().unwrap();
+    let me: Value = f.get("/v1/me", &f.mei).await;
+    let mei_id = me["agent"]["id"].as_i64().unwrap();
+    // Mei opens it, so Mei owns it.
+    let c = f.complaint("high").await;
+    assert_eq!(c.owner.as_ref().map(|o| o.id), Some(mei_id));
+    let path = format!("/v1/complaints/{}", c.id);
+
+    // Tom, an agent who does not own it, may not take it over or lower
+    // the severity; he may raise it.
+    for body in [
+        json!({"owner_id": tom_id}),
+        json!({"owner_id": 0}),
+        json!({"severity": "low"}),
+    ] {
+        let (s, v) = f.patch(&path, &f.tom, c.version, body.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{body}: {v}");
+        let p = problem(&v);
+        assert!(p.detail.unwrap().contains("owner (Mei"), "{body}");
+    }
+    let (s, v) = f
+        .patch(&path, &f.tom, c.version, json!({"severity": "critical"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c: Complaint = serde_json::from_value(v).unwrap();
+
+    // The owner lowers it and hands it to Tom; Tom, now the owner, may
+    // unassign it; then anyone may take it for themselves.
+    let (s, v) = f
+        .patch(
+            &path,
+            &f.mei,
+            c.version,
+            json!({"severity": "medium", "owner_id": tom_id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c: Complaint = serde_json::from_value(v).unwrap();
+    assert_eq!(c.owner.as_ref().map(|o| o.id), Some(tom_id));
+    let (s, v) = f
+        .patch(&path, &f.mei, c.version, json!({"owner_id": mei_id}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = f
+        .patch(&path, &f.tom, c.version, json!({"owner_id": 0}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c: Complaint = serde_json::from_value(v).unwrap();
+    let (s, v) = f
+        .patch(&path, &f.mei, c.version, json!({"owner_id": tom_id}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "taking it for someone else: {v}");
+    let (s, v) = f
+        .patch(&path, &f.mei, c.version, json!({"owner_id": mei_id}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c: Complaint = serde_json::from_value(v).unwrap();
+
+    // A supervisor may do either.
+    let (s, v) = f
+        .patch(
+            &path,
+            &f.ana,
+            c.version,
+            json!({"severity": "low", "owner_id": tom_id}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let c: Complaint = serde_json::from_value(v).unwrap();
+    assert_eq!(c.severity, rapport_api::Severity::Low);
+    assert_eq!(c.owner.map(|o| o.id), Some(tom_id));
+}

@@ -1,7 +1,8 @@
-//! Profile panel: who the caller is. Phone, email and street are masked
-//! unless `ui.mask_pii` is off or the agent revealed them (`v`, audited).
+//! Profile panel: who the caller is. Phone, email and street come masked
+//! from the server; they show in full only after the agent revealed them
+//! (`v`: the server records who, when and why).
 
-use rapport_api::{CustomerView, PhoneKind, RelationshipStage, mask_email, mask_phone};
+use rapport_api::{CustomerView, PhoneKind, RelationshipStage};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
@@ -22,7 +23,6 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, s: &AppState, t: &Theme
         .as_ref()
         .and_then(|c| c.revealed.as_ref())
         .filter(|r| r.customer_id == v.profile.id);
-    let mask = s.mask_pii && revealed.is_none();
     let title = if revealed.is_some() {
         " Customer · shown in full "
     } else {
@@ -31,6 +31,12 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, s: &AppState, t: &Theme
     let block = panel(title, t, false);
     let cols = block.inner(area).width as usize;
     let p = &v.profile;
+    // The server sends contact details masked; the full values are only
+    // those of a reveal it recorded.
+    let (phones, emails, a) = match revealed {
+        Some(r) => (&r.phones, &r.emails, &r.address),
+        None => (&p.phones, &p.emails, &p.address),
+    };
     let days = (s.now.date_naive() - p.customer_since).num_days().max(0);
     let tenure = match days {
         0..=30 => "new".to_string(),
@@ -44,34 +50,25 @@ pub fn draw(f: &mut Frame, area: Rect, v: &CustomerView, s: &AppState, t: &Theme
             String::new()
         }
     };
-    let phone = match p.phones.first() {
+    let phone = match phones.first() {
         Some(ph) => {
-            let number = if mask {
-                mask_phone(&ph.e164)
-            } else {
-                clean(&ph.e164).into_owned()
-            };
             let kind = match ph.kind {
                 PhoneKind::Mobile => "mobile",
                 PhoneKind::Home => "home",
                 PhoneKind::Work => "work",
             };
-            format!("{number} {kind}{}", more(p.phones.len()))
+            format!("{} {kind}{}", clean(&ph.e164), more(phones.len()))
         }
         None => "no phone".into(),
     };
-    let email = match p.emails.first() {
-        Some(e) => {
-            let e = if mask { mask_email(e) } else { e.clone() };
-            format!("{}{}", clean(&e), more(p.emails.len()))
-        }
+    let email = match emails.first() {
+        Some(e) => format!("{}{}", clean(e), more(emails.len())),
         None => "no email".into(),
     };
-    let a = &p.address;
-    let place = if mask {
-        format!("{} {}, {}", a.city, a.postcode, a.country)
-    } else {
+    let place = if revealed.is_some() {
         format!("{}, {} {}, {}", a.line1, a.city, a.postcode, a.country)
+    } else {
+        format!("{} {}, {}", a.city, a.postcode, a.country)
     };
     let stage_style = if p.stage == RelationshipStage::Dissolution {
         t.danger

@@ -100,7 +100,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &AppState, d: &Desk, t: &Theme, focuse
                 if a.simulated { " (sim)" } else { "" }
             );
             let since = (s.now - a.since).num_seconds();
-            let who = a.call.as_ref().map(|c| caller(s, c)).unwrap_or_default();
+            let who = a.call.as_ref().map(caller).unwrap_or_default();
             row(
                 vec![
                     Span::styled(if sel { "▶ " } else { "  " }, base),

@@ -130,18 +130,18 @@ pub fn raw(f: &Facts, as_of: NaiveDate) -> Raw {
         categories: 0,
     };
     for o in f.orders.iter().filter(|o| o.day <= as_of) {
-        r.lifetime_profit += o.profit_minor;
+        r.lifetime_profit = r.lifetime_profit.saturating_add(o.profit_minor);
         if o.total_minor > 0 {
             r.categories |= o.categories;
         }
         if o.day > y1 {
-            r.spend_365 += o.total_minor;
-            r.profit_365 += o.profit_minor;
+            r.spend_365 = r.spend_365.saturating_add(o.total_minor);
+            r.profit_365 = r.profit_365.saturating_add(o.profit_minor);
             if o.total_minor >= 0 {
                 r.orders_365 += 1;
             }
         } else if o.day > y2 {
-            r.profit_prev += o.profit_minor;
+            r.profit_prev = r.profit_prev.saturating_add(o.profit_minor);
         }
     }
     r
@@ -490,7 +490,7 @@ pub fn figures(
     });
     let suggestions = suggestions(f, raw, &owned, cat, m, s, at);
     let actual = clv.as_ref().map(|c| c.value_minor).unwrap_or(0);
-    let potential: i64 = suggestions.iter().map(|x| x.expected_value_minor).sum();
+    let potential = crate::money::sum(suggestions.iter().map(|x| x.expected_value_minor));
     let unrealised = value::unrealised(raw.profit_prev, raw.profit_365);
     let churn: ChurnRisk = churn::assess(&signs(f, raw, as_of, at, s));
     CustomerAnalytics {

@@ -6,8 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use rapport_api::{
     AnalyticsSettings, ChurnReason, ChurnRisk, ChurnSignal, Clv, CustomerAnalytics, Decile,
     Insights, NewOrder, NewOrderLine, NewSuggestionResponse, NpsAnswer, NpsBreakdown, NpsCategory,
@@ -23,14 +22,6 @@ use super::problem::ApiError;
 use crate::analytics::{read, responses};
 use crate::error::Error;
 use crate::recording::orders;
-
-/// The analytics routes, to merge into `/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/orders", post(create_order))
-        .route("/suggestions/{id}/response", post(respond))
-        .route("/analytics/insights", get(insights))
-}
 
 /// Record an order placed; the customer's figures are recomputed at once.
 #[utoipa::path(

@@ -70,7 +70,8 @@ fn parse_id(raw: &str) -> Result<CustomerId, ApiError> {
     })
 }
 
-/// Search customers by name, phone, email or account number.
+/// Search customers by name, phone, email or account number. A full phone
+/// number or email finds its customer; the hit shows it masked.
 #[utoipa::path(
     get,
     path = "/v1/customers",
@@ -132,7 +133,9 @@ pub async fn customers_by_phone(
     ))
 }
 
-/// The customer-360 view in one document.
+/// The customer-360 view in one document. Phone numbers, emails, the street
+/// address and the birthday are masked (`profile.contact_masked`); the full
+/// values come from `POST /v1/customers/{id}/reveal`.
 #[utoipa::path(
     get,
     path = "/v1/customers/{id}/view",
@@ -161,9 +164,11 @@ pub async fn customer_view(
 }
 
 /// Reveal a customer's masked contact details (phones, emails, street
-/// address, birthday). The reason is required; the reveal is recorded in the
-/// audit trail (action `customer.reveal`: who, when, why, which fields, not
-/// the details) before they are returned. Repeating a reveal records it again.
+/// address, birthday): the only route that returns them in full. Agents and
+/// supervisors may reveal; admins may not. The reason is required; the
+/// reveal is recorded in the audit trail (action `customer.reveal`: who,
+/// when, why, which fields, not the details) before they are returned.
+/// Repeating a reveal records it again.
 #[utoipa::path(
     post,
     path = "/v1/customers/{id}/reveal",
@@ -174,6 +179,7 @@ pub async fn customer_view(
         (status = 200, description = "The details in full, with the audit entry's id", body = RevealedContact),
         (status = 400, description = "No reason given, or the id is not a number", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The signed-in role may not reveal contact details (admins)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -184,6 +190,7 @@ pub async fn reveal_contact(
     body: Bytes,
 ) -> Result<Json<RevealedContact>, ApiError> {
     let id = parse_id(&id)?;
+    crate::privacy::check_may_reveal(&agent)?;
     let req: RevealRequest = super::idempotency::json_body(&body)?;
     let r = crate::privacy::reveal(&state.db, &agent, id, &req.reason, chrono::Utc::now()).await?;
     tracing::info!(

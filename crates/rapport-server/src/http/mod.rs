@@ -15,7 +15,7 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
+use axum::routing::{MethodRouter, get, patch, post, put};
 use axum::{Extension, Json, Router, middleware};
 use chrono::NaiveDate;
 use rapport_api::{
@@ -83,56 +83,127 @@ impl AppState {
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The whole API as a router (without a listener: tests can drive it directly).
-pub fn router(state: AppState) -> Router {
-    let v1 = Router::new()
-        .route("/me", get(me))
-        .route("/customers", get(customers::search_customers))
-        .route(
+/// Every `/v1` route: method, path (under [`rapport_api::API_PREFIX`]) and
+/// handler. The router is built from this list and [`route_table`] lists
+/// it, so the route-by-role test covers every route there is.
+fn v1_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/me", get(me)),
+        (Method::GET, "/customers", get(customers::search_customers)),
+        (
+            Method::GET,
             "/customers/by-phone/{e164}",
             get(customers::customers_by_phone),
-        )
-        .route("/customers/{id}/view", get(customers::customer_view))
-        .route("/customers/{id}/reveal", post(customers::reveal_contact))
-        .route(
+        ),
+        (
+            Method::GET,
+            "/customers/{id}/view",
+            get(customers::customer_view),
+        ),
+        (
+            Method::POST,
+            "/customers/{id}/reveal",
+            post(customers::reveal_contact),
+        ),
+        (
+            Method::GET,
             "/customers/{id}/interactions",
             get(customers::customer_interactions),
-        )
-        .route(
+        ),
+        (
+            Method::PATCH,
             "/customers/{id}/preferences",
             patch(recording::update_preferences),
-        )
-        .route("/interactions", post(recording::create_interaction))
-        .route("/complaints", post(recording::create_complaint))
-        .route("/complaints/at-risk", get(recording::complaints_at_risk))
-        .route(
+        ),
+        (
+            Method::POST,
+            "/interactions",
+            post(recording::create_interaction),
+        ),
+        (
+            Method::POST,
+            "/complaints",
+            post(recording::create_complaint),
+        ),
+        (
+            Method::GET,
+            "/complaints/at-risk",
+            get(recording::complaints_at_risk),
+        ),
+        (
+            Method::GET,
             "/complaints/{id}",
-            get(recording::get_complaint).patch(recording::update_complaint),
-        )
-        .route(
+            get(recording::get_complaint),
+        ),
+        (
+            Method::PATCH,
+            "/complaints/{id}",
+            patch(recording::update_complaint),
+        ),
+        (
+            Method::POST,
             "/complaints/{id}/recovery-actions",
             post(recording::create_recovery_action),
-        )
-        .route("/recovery-actions/{id}/approve", post(recording::approve))
-        .route("/recovery-actions/{id}/reject", post(recording::reject))
-        .route("/approvals", get(recording::approvals))
-        .route("/taxonomy", get(recording::get_taxonomy))
-        .route("/me/authority", get(recording::my_authority))
-        .route("/presence", put(recording::put_presence))
-        .route("/audit", get(recording::get_audit))
-        .route("/events", get(events::events))
-        .merge(analytics::routes())
+        ),
+        (
+            Method::POST,
+            "/recovery-actions/{id}/approve",
+            post(recording::approve),
+        ),
+        (
+            Method::POST,
+            "/recovery-actions/{id}/reject",
+            post(recording::reject),
+        ),
+        (Method::GET, "/approvals", get(recording::approvals)),
+        (Method::GET, "/taxonomy", get(recording::get_taxonomy)),
+        (Method::GET, "/me/authority", get(recording::my_authority)),
+        (Method::PUT, "/presence", put(recording::put_presence)),
+        (Method::GET, "/audit", get(recording::get_audit)),
+        (Method::GET, "/events", get(events::events)),
+        (Method::POST, "/orders", post(analytics::create_order)),
+        (
+            Method::POST,
+            "/suggestions/{id}/response",
+            post(analytics::respond),
+        ),
+        (Method::GET, "/analytics/insights", get(analytics::insights)),
         // Live queues.
-        .route("/calls", post(queues::call_hook))
-        .route("/queues", get(queues::list_queues))
-        .route("/queues/report", get(queues::report))
-        .route("/queues/{id}/what-if", get(queues::what_if))
-        .route("/desk", get(queues::get_desk))
-        .route("/agents", get(queues::list_agents))
-        .route(
-            "/agents/me/state",
-            get(queues::my_state).put(queues::set_my_state),
+        (Method::POST, "/calls", post(queues::call_hook)),
+        (Method::GET, "/queues", get(queues::list_queues)),
+        (Method::GET, "/queues/report", get(queues::report)),
+        (Method::GET, "/queues/{id}/what-if", get(queues::what_if)),
+        (Method::GET, "/desk", get(queues::get_desk)),
+        (Method::GET, "/agents", get(queues::list_agents)),
+        (Method::GET, "/agents/me/state", get(queues::my_state)),
+        (Method::PUT, "/agents/me/state", put(queues::set_my_state)),
+    ]
+}
+
+/// Routes without a token: `(method, path)`.
+const OPEN_ROUTES: [(Method, &str); 2] = [(Method::GET, "/health"), (Method::GET, "/openapi.json")];
+
+/// Every route the server answers, as `(method, full path)`, open ones
+/// first: what the router is built from.
+pub fn route_table() -> Vec<(Method, String)> {
+    OPEN_ROUTES
+        .iter()
+        .map(|(m, p)| (m.clone(), p.to_string()))
+        .chain(
+            v1_routes()
+                .into_iter()
+                .map(|(m, p, _)| (m, format!("{}{p}", rapport_api::API_PREFIX))),
         )
+        .collect()
+}
+
+/// The whole API as a router (without a listener: tests can drive it directly).
+pub fn router(state: AppState) -> Router {
+    let v1 = v1_routes()
+        .into_iter()
+        .fold(Router::new(), |r, (_, path, handler)| {
+            r.route(path, handler)
+        })
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_agent,
@@ -273,10 +344,56 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The whole OpenAPI document: [`ApiDoc`] and the analytics part.
+/// The responses any operation can give, added where a handler's own list
+/// does not name them: 401 on every `/v1` route (no valid token), 500 (a
+/// fault) and 503 (the database is unavailable or full) everywhere.
+fn add_common_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    rapport_api::PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let secured = path.starts_with(rapport_api::API_PREFIX);
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let r = &mut op.responses.responses;
+            if secured {
+                r.entry("401".into())
+                    .or_insert_with(|| problem("No valid bearer token"));
+            }
+            r.entry("500".into())
+                .or_insert_with(|| problem("An unexpected fault on the server (it is logged)"));
+            r.entry("503".into()).or_insert_with(|| {
+                problem("The database is unavailable or out of space; retry later")
+            });
+        }
+    }
+}
+
+/// The whole OpenAPI document: [`ApiDoc`] and the analytics part, with
+/// the responses every operation can give.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(analytics::AnalyticsDoc::openapi());
+    add_common_responses(&mut doc);
     doc
 }
 

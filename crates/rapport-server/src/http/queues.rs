@@ -29,7 +29,7 @@ use super::idempotency::{json_body, write};
 use super::problem::ApiError;
 use super::recording::require_supervisor;
 use crate::error::Error;
-use crate::queues::{self, Outcome, calls, desk, millis, pop, routing, simulator};
+use crate::queues::{self, Outcome, calls, desk, erlang, millis, pop, routing, simulator};
 use crate::recording::Written;
 
 /// A hook's `at` may run ahead of the server's clock by this much (clocks
@@ -373,7 +373,7 @@ pub struct ReportParams {
     params(ReportParams),
     responses(
         (status = 200, description = "Figures per queue and for all together", body = Report),
-        (status = 400, description = "A bad or missing instant, or from not before to", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad or missing instant, from not before to, or an interval longer than 92 days", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a supervisor or admin", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -393,23 +393,44 @@ pub async fn report(
     if from >= to {
         return Err(ApiError::invalid("from", "from must be before to."));
     }
+    if to - from > chrono::Duration::days(REPORT_MAX_DAYS) {
+        return Err(ApiError::invalid(
+            "from",
+            format!("A report covers at most {REPORT_MAX_DAYS} days; ask for a shorter interval."),
+        ));
+    }
     Ok(Json(
         desk::report(&state.db, millis(from), millis(to)).await?,
     ))
 }
+
+/// Longest interval of one `GET /v1/queues/report`, in days.
+pub const REPORT_MAX_DAYS: i64 = 92;
 
 /// Query of `GET /v1/queues/{id}/what-if`.
 #[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct WhatIfParams {
-    /// Agents to staff (default: the number Erlang C requires).
+    /// Agents to staff, 1 to 20,000 (default: the number Erlang C requires).
+    #[param(minimum = 1, maximum = 20000)]
     agents: Option<u32>,
-    /// Arrival rate (default: the last 30 minutes').
+    /// Arrival rate, 0 to 1,000,000 (default: the last 30 minutes').
+    #[param(minimum = 0, maximum = 1000000)]
     calls_per_hour: Option<f64>,
-    /// Average handle time in seconds (default: the last 30 minutes').
+    /// Average handle time in seconds, more than 0 and at most 86,400
+    /// (default: the last 30 minutes'). The traffic, calls per hour × AHT ÷
+    /// 3600, is at most 10,000 erlangs.
+    #[param(exclusive_minimum = 0, maximum = 86400)]
     aht_secs: Option<f64>,
 }
+
+/// Largest arrival rate a what-if takes, calls per hour.
+pub const WHAT_IF_MAX_RATE: f64 = 1_000_000.0;
+/// Longest AHT a what-if takes, seconds (a day).
+pub const WHAT_IF_MAX_AHT: f64 = 86_400.0;
+/// How long a what-if may compute before the request gets a 503.
+pub const WHAT_IF_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn number<T: std::str::FromStr>(
     p: &HashMap<String, String>,
@@ -433,9 +454,10 @@ fn number<T: std::str::FromStr>(
     params(("id" = i64, Path, description = "Queue id"), WhatIfParams),
     responses(
         (status = 200, description = "The what-if table", body = WhatIf),
-        (status = 400, description = "A parameter is not a number, or no AHT is known yet and none was given", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is not a number or out of its range (agents 1-20,000, calls per hour 0-1,000,000, AHT up to a day, traffic up to 10,000 erlangs), or no AHT is known yet and none was given", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a supervisor or admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such queue", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The computation took longer than its deadline (5 s)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn what_if(
@@ -448,15 +470,30 @@ pub async fn what_if(
     let id: i64 = id.trim().parse().map_err(|_| {
         ApiError::invalid("id", format!("A queue id is a whole number; got '{id}'."))
     })?;
-    let agents = number::<u32>(&p, "agents", "a whole number of agents")?;
+    let max_agents = erlang::MAX_AGENTS;
+    let agents = number::<u32>(
+        &p,
+        "agents",
+        &format!("a whole number of agents from 1 to {max_agents}"),
+    )?;
+    if agents.is_some_and(|n| !(1..=max_agents).contains(&n)) {
+        return Err(ApiError::invalid(
+            "agents",
+            format!("agents must be a whole number from 1 to {max_agents}."),
+        ));
+    }
     let rate = number::<f64>(&p, "calls_per_hour", "a number of calls per hour")?;
-    let aht = number::<f64>(&p, "aht_secs", "a number of seconds")?;
-    if rate.is_some_and(|r| !r.is_finite() || r < 0.0)
-        || aht.is_some_and(|a| !a.is_finite() || a <= 0.0)
-    {
+    if rate.is_some_and(|r| !r.is_finite() || !(0.0..=WHAT_IF_MAX_RATE).contains(&r)) {
         return Err(ApiError::invalid(
             "calls_per_hour",
-            "calls_per_hour must be 0 or more and aht_secs more than 0.",
+            "calls_per_hour must be from 0 to 1,000,000.",
+        ));
+    }
+    let aht = number::<f64>(&p, "aht_secs", "a number of seconds")?;
+    if aht.is_some_and(|a| !a.is_finite() || a <= 0.0 || a > WHAT_IF_MAX_AHT) {
+        return Err(ApiError::invalid(
+            "aht_secs",
+            "aht_secs must be more than 0 and at most 86,400 (a day).",
         ));
     }
     let d = desk::snapshot(&state.db, Utc::now().timestamp_millis(), None).await?;
@@ -476,11 +513,34 @@ pub async fn what_if(
             ),
         ));
     };
-    Ok(Json(desk::what_if(
-        &live.queue,
-        rate,
-        aht,
-        live.agents.staffed(),
-        agents,
-    )))
+    let traffic = rate * aht / 3600.0;
+    if traffic > erlang::MAX_TRAFFIC_ERLANGS {
+        return Err(ApiError::invalid(
+            "calls_per_hour",
+            format!(
+                "The traffic, calls per hour × AHT ÷ 3600, is {traffic:.0} erlangs; the what-if computes at most {:.0}.",
+                erlang::MAX_TRAFFIC_ERLANGS
+            ),
+        ));
+    }
+    // Off the async workers, with a deadline: other requests (and the
+    // signal that stops the server) are not held up by the computation.
+    let queue = live.queue.clone();
+    let staffed = live.agents.staffed();
+    let work =
+        tokio::task::spawn_blocking(move || desk::what_if(&queue, rate, aht, staffed, agents));
+    match tokio::time::timeout(WHAT_IF_DEADLINE, work).await {
+        Ok(Ok(w)) => Ok(Json(w)),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "the what-if computation failed");
+            Err(ApiError::internal())
+        }
+        Err(_) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "The what-if took longer than {} s; try fewer agents or less traffic.",
+                WHAT_IF_DEADLINE.as_secs()
+            ),
+        )),
+    }
 }

@@ -159,6 +159,7 @@ pub async fn get_complaint(
     responses(
         (status = 200, description = "Updated", body = Complaint),
         (status = 400, description = "Invalid change or lifecycle step", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Reassigning (other than taking an unassigned complaint) or lowering the severity, by an agent who does not own the complaint", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such complaint", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since it was read; `current` holds it as it is now", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "No If-Match", body = Problem, content_type = "application/problem+json"),
@@ -205,6 +206,7 @@ pub struct AtRiskParams {
     responses(
         (status = 200, description = "Complaints, soonest deadline first", body = [Complaint]),
         (status = 403, description = "Not a supervisor or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "within_hours or limit out of range", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn complaints_at_risk(
@@ -213,8 +215,23 @@ pub async fn complaints_at_risk(
     Query(p): Query<AtRiskParams>,
 ) -> Result<Json<Vec<Complaint>>, ApiError> {
     require_supervisor(&agent, "list complaints at risk")?;
-    let hours = p.within_hours.unwrap_or(24).clamp(0, 24 * 90);
-    let limit = p.limit.unwrap_or(50).clamp(1, 500);
+    let hours = p.within_hours.unwrap_or(24);
+    if !(0..=24 * 90).contains(&hours) {
+        return Err(ApiError::invalid(
+            "within_hours",
+            format!(
+                "within_hours must be from 0 to {} (90 days); got {hours}.",
+                24 * 90
+            ),
+        ));
+    }
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("limit must be from 1 to 500; got {limit}."),
+        ));
+    }
     let mut conn = state.db.pool().acquire().await.map_err(Error::from)?;
     let until = Utc::now() + chrono::Duration::hours(hours);
     Ok(Json(complaints::due_before(&mut conn, until, limit).await?))
@@ -233,6 +250,8 @@ pub async fn complaints_at_risk(
         (status = 201, description = "Done at once (`done`) or waiting (`pending_approval`, with the reason)", body = RecoveryAction),
         (status = 400, description = "Missing key, or a field is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such complaint", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The first request with this key is still running", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The key was used for a different body", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn create_recovery_action(
@@ -303,6 +322,9 @@ async fn decide(
         (status = 200, description = "Approved and done", body = RecoveryAction),
         (status = 403, description = "Not a supervisor/admin, your own request, or beyond your authority", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Missing key, or the id or note is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such recovery action", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The key was used for a different body", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn approve(
@@ -328,6 +350,8 @@ pub async fn approve(
         (status = 400, description = "No reason given", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a supervisor/admin, or your own request", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such recovery action", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The key was used for a different body", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn reject(
@@ -372,6 +396,7 @@ pub async fn approvals(
         (status = 400, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since it was read; `current` holds it as it is now", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "No If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn update_preferences(
@@ -420,7 +445,10 @@ pub struct AuthorityParams {
 #[utoipa::path(
     get, path = "/v1/me/authority", tag = "recording",
     params(AuthorityParams),
-    responses((status = 200, description = "Limits and what is left of them today", body = Authority))
+    responses(
+        (status = 200, description = "Limits and what is left of them today", body = Authority),
+        (status = 400, description = "No currency given", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 pub async fn my_authority(
     State(state): State<AppState>,
@@ -442,6 +470,7 @@ pub async fn my_authority(
     responses(
         (status = 200, description = "Who else has this customer open", body = Presence),
         (status = 204, description = "Cleared"),
+        (status = 400, description = "The body is not a presence update", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn put_presence(
@@ -486,6 +515,7 @@ pub struct AuditParams {
     responses(
         (status = 200, description = "Entries, newest first", body = [AuditEntry]),
         (status = 403, description = "Not a supervisor or admin", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is not a number, or limit is out of range", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_audit(
@@ -499,7 +529,15 @@ pub async fn get_audit(
         entity_id: p.entity_id,
         customer_id: p.customer_id,
         before_id: p.before,
-        limit: p.limit.unwrap_or(100).clamp(1, 1000),
+        limit: match p.limit.unwrap_or(100) {
+            n @ 1..=1000 => n,
+            n => {
+                return Err(ApiError::invalid(
+                    "limit",
+                    format!("limit must be from 1 to 1000; got {n}."),
+                ));
+            }
+        },
     };
     Ok(Json(audit::list(&state.db, &f).await?))
 }

@@ -24,6 +24,14 @@ const FLUSH: usize = 4000;
 
 type Bad = (&'static str, String);
 
+/// Why an amount that takes an order past the money bound is refused.
+fn over_the_order_limit() -> String {
+    format!(
+        "takes the order past the largest order total, {} minor units",
+        rapport_api::money::group_thousands(crate::money::MAX_ORDER_TOTAL_MINOR.unsigned_abs())
+    )
+}
+
 struct Order {
     id: i64,
     customer: i64,
@@ -199,11 +207,25 @@ impl<'c> Sink<'c> {
             Ok(v) => v,
             Err(e) => return Ok(Err(("amount", e))),
         };
+        if value > crate::money::MAX_ORDER_TOTAL_MINOR {
+            return Ok(Err(("amount", over_the_order_limit())));
+        }
         let qty = match h.get(r, "quantity").map(|q| whole(q, 1, 1_000_000)) {
             None => 1,
             Some(Ok(q)) => q,
             Some(Err(e)) => return Ok(Err(("quantity", e))),
         };
+        if value / qty > crate::money::MAX_UNIT_PRICE_MINOR {
+            return Ok(Err((
+                "amount",
+                format!(
+                    "is more than the largest unit price, {} minor units, per item",
+                    rapport_api::money::group_thousands(
+                        crate::money::MAX_UNIT_PRICE_MINOR.unsigned_abs()
+                    )
+                ),
+            )));
+        }
         let channel = match h.get(r, "channel").map(|c| c.parse::<Channel>()) {
             None => Channel::Web,
             Some(Ok(c)) => c,
@@ -231,22 +253,30 @@ impl<'c> Sink<'c> {
         let order_id = match known {
             Some((id, Some(i))) => {
                 let o = &mut self.orders[i];
-                o.total += value;
+                match o.total.checked_add(value) {
+                    Some(t) if t <= crate::money::MAX_ORDER_TOTAL_MINOR => o.total = t,
+                    _ => return Ok(Err(("amount", over_the_order_limit()))),
+                }
                 o.items += qty;
                 id
             }
             Some((id, None)) => {
                 // The order was written already (its lines are not next to
                 // each other in the file): add to it.
-                sqlx::query(
+                let added = sqlx::query(
                     "UPDATE orders SET total_minor = total_minor + ?, item_count = item_count + ? \
-                     WHERE id = ?",
+                     WHERE id = ? AND total_minor <= ? - ?",
                 )
                 .bind(value)
                 .bind(qty)
                 .bind(id)
+                .bind(crate::money::MAX_ORDER_TOTAL_MINOR)
+                .bind(value)
                 .execute(&mut *self.conn)
                 .await?;
+                if added.rows_affected() == 0 {
+                    return Ok(Err(("amount", over_the_order_limit())));
+                }
                 id
             }
             None => {

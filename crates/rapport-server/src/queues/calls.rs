@@ -76,7 +76,7 @@ impl CallRow {
         Ok(Call {
             id: self.id,
             external_id: self.external_id.clone(),
-            leg: self.leg.max(1) as u32,
+            leg: u32::try_from(self.leg.max(1)).unwrap_or(u32::MAX),
             queue_id: self.queue_id,
             caller: self.caller.clone(),
             customer_id: self.customer_id,

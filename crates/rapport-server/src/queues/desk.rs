@@ -460,7 +460,7 @@ pub async fn snapshot(db: &Db, now_ms: i64, fcr: Option<Fcr>) -> Result<Desk> {
         let window = figures::figures(calls, spans_of(&grouped, members), threshold, from, now_ms);
         let waiting = waiting_in.get(&q.id).map_or(&[][..], Vec::as_slice);
         let oldest = waiting.iter().copied().min();
-        let longest = oldest.map_or(0, |o| ((now_ms - o).max(0) / 1000) as u32);
+        let longest = oldest.map_or(0, |o| sat_u32(now_ms.saturating_sub(o).max(0) / 1000));
         let mut counts = StateCounts::default();
         for a in members {
             counts.add(state_of.get(a).copied().unwrap_or(AgentState::Offline));
@@ -478,7 +478,7 @@ pub async fn snapshot(db: &Db, now_ms: i64, fcr: Option<Fcr>) -> Result<Desk> {
         let five_end = (now_ms.div_euclid(per_five) + 1) * per_five;
         queues.push(QueueLive {
             open,
-            waiting: waiting.len() as u32,
+            waiting: u32::try_from(waiting.len()).unwrap_or(u32::MAX),
             oldest_waiting_since: oldest.map(instant),
             longest_wait_secs: longest,
             staffing: staffing(q, &window, counts.staffed()),
@@ -532,8 +532,8 @@ pub async fn fcr(db: &Db, now: chrono::DateTime<Utc>) -> Result<Fcr> {
     Ok(Fcr {
         from: crate::store::from_epoch(from),
         to: crate::store::from_epoch(to),
-        contacts: contacts as u32,
-        resolved: resolved as u32,
+        contacts: sat_u32(contacts),
+        resolved: sat_u32(resolved),
         rate: (contacts > 0).then(|| resolved as f64 / contacts as f64),
     })
 }
@@ -560,6 +560,11 @@ pub async fn cached_fcr(db: &Db, live: &Live) -> Option<Fcr> {
 
 /// Erlang C for `queue` with `agents` (or the required number) and its
 /// neighbours, at the window's arrival rate and AHT unless given.
+/// A count or duration as u32, saturating instead of wrapping.
+fn sat_u32(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
 pub fn what_if(
     q: &Queue,
     arrival_per_hour: f64,
@@ -571,7 +576,7 @@ pub fn what_if(
     let t = q.target.secs as f64;
     let required = erlang::required_agents(a, aht_secs, t, q.target.pct as f64 / 100.0);
     let centre = agents.or(required).unwrap_or(staffed).max(1);
-    let rows = (centre.saturating_sub(3).max(1)..=centre + 3)
+    let rows = (centre.saturating_sub(3).max(1)..=centre.saturating_add(3))
         .map(|n| WhatIfRow {
             agents: n,
             p_wait: erlang::p_wait(n, a),

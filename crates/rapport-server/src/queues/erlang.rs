@@ -13,6 +13,14 @@
 /// more than this is out of reach in practice).
 const SEARCH_MARGIN: f64 = 1000.0;
 
+/// Most traffic the figures are computed for, in erlangs. The work grows
+/// with A (each Erlang B is a loop of N steps, and the search for the
+/// agents required tries up to [`SEARCH_MARGIN`] counts): at this bound a
+/// what-if takes milliseconds. The API refuses more with a 400.
+pub const MAX_TRAFFIC_ERLANGS: f64 = 10_000.0;
+/// Most agents a what-if is computed for.
+pub const MAX_AGENTS: u32 = 20_000;
+
 /// Erlang B: the probability that all of `n` servers are busy when calls
 /// are lost rather than queued. 1 for n = 0.
 pub fn erlang_b(n: u32, a: f64) -> f64 {
@@ -54,16 +62,18 @@ pub fn asa_secs(n: u32, a: f64, aht_secs: f64) -> Option<f64> {
 
 /// The smallest number of agents whose service level within `t_secs`
 /// reaches `target` (a share, 0.8 for 80%). None when traffic is not a
-/// finite number or no count within [`SEARCH_MARGIN`] agents above A does.
+/// finite number, is past [`MAX_TRAFFIC_ERLANGS`], or no count within
+/// [`SEARCH_MARGIN`] agents above A does.
 pub fn required_agents(a: f64, aht_secs: f64, t_secs: f64, target: f64) -> Option<u32> {
-    if !a.is_finite() || a < 0.0 {
+    if !a.is_finite() || !(0.0..=MAX_TRAFFIC_ERLANGS).contains(&a) {
         return None;
     }
     if a == 0.0 {
         return Some(0);
     }
     // Below ⌊A⌋ + 1 the queue is unstable; the service level grows with N
-    // from there, so the first N that meets the target is the answer.
+    // from there, so the first N that meets the target is the answer. A is
+    // at most MAX_TRAFFIC_ERLANGS here, so both bounds are exact in u32.
     let first = a.floor() as u32 + 1;
     let last = (a + SEARCH_MARGIN).ceil() as u32;
     (first..=last).find(|&n| service_level(n, a, t_secs, aht_secs).is_some_and(|sl| sl >= target))

@@ -136,7 +136,7 @@ impl From<QueueRow> for Queue {
             name: r.name,
             target: SlTarget {
                 pct: r.sl_target_pct.clamp(1, 100) as u8,
-                secs: r.sl_threshold_secs.max(1) as u32,
+                secs: u32::try_from(r.sl_threshold_secs.max(1)).unwrap_or(u32::MAX),
             },
             opens_min: r.opens_min.clamp(0, 1440) as u16,
             closes_min: r.closes_min.clamp(0, 1440) as u16,

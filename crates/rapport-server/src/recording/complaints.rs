@@ -192,6 +192,46 @@ pub async fn create(
 }
 
 /// Apply `patch` to complaint `id` if its version is still `expected`.
+/// Who may reassign a complaint or change its severity (docs/DOMAIN.md,
+/// "Complaints and service recovery"):
+/// - supervisors and admins may do either;
+/// - the owner may hand the complaint to another agent or unassign it, and
+///   any agent may take an unowned complaint for themselves;
+/// - any agent may raise the severity (a shorter SLA never hurts the
+///   customer); only the owner may lower it, as lowering relaxes the SLA.
+pub fn may_change(
+    agent: &rapport_api::Agent,
+    before: &Complaint,
+    owner: Option<i64>,
+    severity: Severity,
+) -> Result<()> {
+    if agent.role != rapport_api::Role::Agent {
+        return Ok(());
+    }
+    let current = before.owner.as_ref().map(|o| o.id);
+    let is_owner = current == Some(agent.id);
+    let owner_name = before
+        .owner
+        .as_ref()
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|| "no one".into());
+    if owner != current && !is_owner && !(current.is_none() && owner == Some(agent.id)) {
+        return Err(Error::Forbidden(format!(
+            "Only the complaint's owner ({owner_name}) or a supervisor can reassign complaint #{}; \
+             an unassigned complaint can be taken by assigning it to yourself.",
+            before.id
+        )));
+    }
+    if severity < before.severity && !is_owner {
+        return Err(Error::Forbidden(format!(
+            "Only the complaint's owner ({owner_name}) or a supervisor can lower the severity of \
+             complaint #{}, as it relaxes the deadline; anyone can raise it.",
+            before.id
+        )));
+    }
+    Ok(())
+}
+
 pub async fn update(
     conn: &mut SqliteConnection,
     w: &Writer<'_>,
@@ -263,6 +303,7 @@ pub async fn update(
         None => before.owner.as_ref().map(|o| o.id),
     };
     let severity = patch.severity.unwrap_or(before.severity);
+    may_change(w.agent, &before, owner, severity)?;
     let sla_due = if severity != before.severity {
         let hours = taxonomy::sla_hours(&mut *Conn::borrow_sqlite(&mut *conn), severity).await?;
         clocks::sla_due(before.opened_at, hours)

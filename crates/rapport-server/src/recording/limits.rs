@@ -74,7 +74,7 @@ pub async fn authority(
     let lim = limits(&mut *conn, agent, currency).await?;
     let used = used_today(conn, agent.id, currency, now).await?;
     let remaining = match lim {
-        Some((per_action, per_day)) => per_action.min(per_day - used).max(0),
+        Some((per_action, per_day)) => per_action.min(per_day.saturating_sub(used)).max(0),
         None => 0,
     };
     Ok(Authority {
@@ -93,7 +93,11 @@ pub fn over_limit(a: &Authority, amount: i64, money: impl Fn(i64) -> String) -> 
         (Some(per_action), Some(per_day)) => {
             if amount > per_action {
                 Some(format!("over the {} limit per action", money(per_action)))
-            } else if a.used_today_minor + amount > per_day {
+            } else if a
+                .used_today_minor
+                .checked_add(amount)
+                .is_none_or(|t| t > per_day)
+            {
                 Some(format!(
                     "over the {} daily limit ({} already used today)",
                     money(per_day),
@@ -128,9 +132,8 @@ pub async fn set(
             format!("'{currency}' is not an ISO 4217 currency code such as GBP."),
         ));
     }
-    if per_action < 0 || per_day < 0 {
-        return Err(Error::invalid("limit", "Limits cannot be negative."));
-    }
+    crate::money::limit("limit", per_action)?;
+    crate::money::limit("limit", per_day)?;
     match scope {
         Scope::Role(role) => {
             sqlx::query(

@@ -9,10 +9,13 @@ use sqlx::SqliteConnection;
 
 use super::{Trail, Writer, Written, customer_currency, written};
 use crate::error::{Error, Result};
+use crate::money;
 use crate::store::{self, Batch, LineRecord, OrderRecord};
 
 /// Lines accepted in one order.
 pub const LINES_MAX: usize = 200;
+/// Largest quantity of one line of an order taken through the API.
+pub const QUANTITY_MAX: i64 = 10_000;
 const FUTURE_SLACK: Duration = Duration::minutes(5);
 
 pub async fn create(
@@ -55,21 +58,12 @@ pub async fn create(
                 format!("There is no product with SKU '{}'.", l.sku.trim()),
             ));
         };
-        if l.quantity < 1 || l.quantity > 10_000 {
-            return Err(Error::invalid(
-                format!("/lines/{i}/quantity"),
-                "The quantity must be a whole number from 1 to 10000.",
-            ));
-        }
+        money::quantity(&format!("/lines/{i}/quantity"), l.quantity, QUANTITY_MAX)?;
         let unit = match l.unit_price_minor {
-            Some(p) if p < 0 => {
-                return Err(Error::invalid(
-                    format!("/lines/{i}/unit_price_minor"),
-                    "A price cannot be negative; refunds are recovery actions on a complaint.",
-                ));
+            Some(p) => money::unit_price(&format!("/lines/{i}/unit_price_minor"), p)?,
+            None if price_currency == currency => {
+                money::unit_price(&format!("/lines/{i}/unit_price_minor"), price)?
             }
-            Some(p) => p,
-            None if price_currency == currency => price,
             None => {
                 return Err(Error::invalid(
                     format!("/lines/{i}/unit_price_minor"),
@@ -103,9 +97,9 @@ pub async fn create(
         id,
         placed_at: store::from_epoch(record.placed_at),
         channel: new.channel,
-        total_minor: record.total_minor(),
+        total_minor: record.total_minor()?,
         currency,
-        items: record.item_count(),
+        items: record.item_count()?,
         categories,
     };
     store::write_batch(

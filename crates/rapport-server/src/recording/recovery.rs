@@ -174,12 +174,7 @@ pub async fn request(
                 format!("A {} needs an amount.", new.kind.label().to_lowercase()),
             ));
         };
-        if amount <= 0 {
-            return Err(Error::invalid(
-                "/amount_minor",
-                "The amount must be more than zero.",
-            ));
-        }
+        let amount = crate::money::amount("/amount_minor", amount)?;
         if let Some(c) = &new.currency
             && !c.eq_ignore_ascii_case(&currency)
         {

@@ -573,10 +573,17 @@ fn hit(
     score: f32,
 ) -> Result<CustomerHit> {
     let (id, account_number, display_name, tier, city, country) = row;
+    // A phone number or email is shown masked, as in the view, however
+    // fully the query spelled it.
+    let matched_text = match (field, matched_text) {
+        (MatchField::Phone, Some(t)) => rapport_api::mask_phone(&t),
+        (MatchField::Email, Some(t)) => rapport_api::mask_email(&t),
+        (_, t) => t.unwrap_or_else(|| display_name.clone()),
+    };
     Ok(CustomerHit {
         id: *id,
         account_number: account_number.clone(),
-        matched_text: matched_text.unwrap_or_else(|| display_name.clone()),
+        matched_text,
         display_name: display_name.clone(),
         tier: rapport_api::Tier::decode(tier)?,
         locality: format!("{city}, {country}"),

@@ -643,7 +643,7 @@ pub fn customer(ctx: &Context, index: u64, id: i64, ids: &mut Ids, batch: &mut B
                 })
                 .collect(),
         };
-        spend_gbp += catalogue::to_gbp(record.total_minor(), currency);
+        spend_gbp += catalogue::to_gbp(record.total_minor().unwrap_or(0), currency);
         order_count += 1;
         for (i, _, _) in &lines {
             if !categories.contains(&PRODUCTS[*i].category) {

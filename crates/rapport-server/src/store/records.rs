@@ -81,14 +81,16 @@ pub struct OrderRecord {
 }
 
 impl OrderRecord {
-    pub fn total_minor(&self) -> i64 {
-        self.lines
-            .iter()
-            .map(|l| l.quantity * l.unit_price_minor)
-            .sum()
+    /// The order's total, checked ([`crate::money::order_total`]).
+    pub fn total_minor(&self) -> crate::error::Result<i64> {
+        crate::money::order_total(
+            "/lines",
+            self.lines.iter().map(|l| (l.quantity, l.unit_price_minor)),
+        )
     }
-    pub fn item_count(&self) -> i64 {
-        self.lines.iter().map(|l| l.quantity).sum()
+    /// The order's items, checked.
+    pub fn item_count(&self) -> crate::error::Result<i64> {
+        crate::money::item_count("/lines", self.lines.iter().map(|l| l.quantity))
     }
 }
 

@@ -171,19 +171,25 @@ impl CustomerStore for PgConn<'_> {
             );
             qb.build().execute(&mut *conn).await?;
         }
+        // Totals checked before anything is written (crate::money).
+        let orders = batch
+            .orders
+            .iter()
+            .map(|o| Ok((o, o.total_minor()?, o.item_count()?)))
+            .collect::<Result<Vec<_>>>()?;
         insert_rows(
             conn,
             "INSERT INTO orders (id, customer_id, placed_at, channel, currency, total_minor, item_count)",
             7,
-            &batch.orders,
-            |b, o| {
+            &orders,
+            |b, (o, total, items)| {
                 b.push_bind(o.id)
                     .push_bind(o.customer_id)
                     .push_bind(o.placed_at)
                     .push_bind(o.channel.code())
                     .push_bind(o.currency.clone())
-                    .push_bind(o.total_minor())
-                    .push_bind(o.item_count());
+                    .push_bind(*total)
+                    .push_bind(*items);
             },
         )
         .await?;
