@@ -430,6 +430,7 @@ pub fn analytics() -> CustomerAnalytics {
             retention_basis: RetentionBasis::Segment,
             retention_previous_buyers: 400,
             retention_retained: 332,
+            retention_as_of: day(2025, 11, 20),
             discount_rate: 0.10,
         }),
         potential: ProfitPotential {

@@ -39,14 +39,16 @@ pub fn inputs(figure: Figure, v: &CustomerView) -> Vec<String> {
         Figure::Clv => match &a.clv {
             None => vec!["No purchase yet, so no lifetime value.".into()],
             Some(c) => {
+                let then = c.retention_as_of.format("%d %b %Y");
+                let now = a.as_of.format("%d %b %Y");
                 let basis = match c.retention_basis {
                     RetentionBasis::Segment => format!(
-                        "of the {} customers of the segment who bought in the previous 12 months, {} bought again",
+                        "of the {} customers in this segment on {then} (scored from the data up to then), {} bought between then and {now}",
                         c.retention_previous_buyers, c.retention_retained
                     ),
                     RetentionBasis::AllCustomers => format!(
-                        "nobody in the segment bought in the previous 12 months, so r is that of all customers: {} of {} bought again",
-                        c.retention_retained, c.retention_previous_buyers
+                        "the segment had nobody on {then}, so r is that of all customers: of the {} who had bought by then, {} bought between then and {now}",
+                        c.retention_previous_buyers, c.retention_retained
                     ),
                 };
                 vec![

@@ -36,8 +36,14 @@ fn analytics_lines(a: &CustomerAnalytics, cols: usize, t: &Theme) -> Vec<Line<'s
     match &a.clv {
         Some(c) => {
             let basis = match c.retention_basis {
-                RetentionBasis::Segment => "",
-                RetentionBasis::AllCustomers => " (all)",
+                RetentionBasis::Segment => format!(
+                    " (n {})",
+                    group_thousands(c.retention_previous_buyers.max(0) as u64)
+                ),
+                RetentionBasis::AllCustomers => format!(
+                    " (all, n {})",
+                    group_thousands(c.retention_previous_buyers.max(0) as u64)
+                ),
             };
             out.push(row(
                 vec![

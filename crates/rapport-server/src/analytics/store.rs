@@ -211,6 +211,7 @@ pub async fn read_one(
     else {
         return Ok(None);
     };
+    let as_of = day(&row.try_get::<String, _>("as_of")?)?;
     let segment: Option<String> = row.try_get("segment")?;
     let rfm = match (segment, row.try_get::<Option<i64>, _>("recency_days")?) {
         (Some(seg), Some(days)) => Some(Rfm {
@@ -248,6 +249,7 @@ pub async fn read_one(
             retention_retained: row
                 .try_get::<Option<i64>, _>("retention_retained")?
                 .unwrap_or(0),
+            retention_as_of: super::facts::window_start(as_of, 365),
             discount_rate: row
                 .try_get::<Option<f64>, _>("discount_rate")?
                 .unwrap_or(0.0),
@@ -286,7 +288,7 @@ pub async fn read_one(
     let computed_ms: i64 = row.try_get("computed_at")?;
     Ok(Some(CustomerAnalytics {
         customer_id: id,
-        as_of: day(&row.try_get::<String, _>("as_of")?)?,
+        as_of,
         computed_at: DateTime::<Utc>::from_timestamp_millis(computed_ms).unwrap_or_default(),
         currency,
         rfm,
