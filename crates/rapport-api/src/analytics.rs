@@ -169,6 +169,52 @@ pub struct Clv {
     pub discount_rate: f64,
 }
 
+/// The fitted BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma (Fader &
+/// Hardie 2013) parameters of a refresh, time in weeks, money in minor
+/// units of the currency fitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BtydParams {
+    pub r: f64,
+    pub alpha: f64,
+    pub a: f64,
+    pub b: f64,
+    /// Customers the BG/NBD model was fitted on (everyone with a purchase).
+    pub customers: i64,
+    pub p: f64,
+    pub q: f64,
+    pub gamma: f64,
+    /// Customers the Gamma-Gamma model was fitted on (repeat purchases of
+    /// positive mean value, in `currency`).
+    pub repeat_buyers: i64,
+    pub currency: String,
+}
+
+/// Customer lifetime value from the fitted models: the expected purchases
+/// of each of the next `horizon_years` years (BG/NBD), year `k` discounted
+/// by `(1 + d)^k`, × the expected spend per purchase (Gamma-Gamma) × the
+/// margin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ModelClv {
+    pub value_minor: i64,
+    /// Repeat purchase days `x`, weeks from the first to the last `t_x`,
+    /// weeks from the first to the analysis date `T`.
+    pub x: i64,
+    pub t_x_weeks: f64,
+    pub t_weeks: f64,
+    /// P(alive | x, t_x, T).
+    pub p_alive: f64,
+    /// Expected purchases in the next 52 weeks.
+    pub expected_purchases_12m: f64,
+    /// Expected purchases over the whole horizon, discounted.
+    pub discounted_purchases: f64,
+    /// Expected spend per purchase.
+    pub expected_spend_minor: i64,
+    pub margin: f64,
+    pub discount_rate: f64,
+    pub horizon_years: u32,
+    pub params: BtydParams,
+}
+
 /// Future profit potential = actual + potential + unrealised value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProfitPotential {
@@ -304,6 +350,10 @@ pub struct CustomerAnalytics {
     /// None: no purchase yet, so no scores.
     pub rfm: Option<Rfm>,
     pub clv: Option<Clv>,
+    /// The model-based CLV (None when the models could not be fitted, or
+    /// without a purchase).
+    #[serde(default)]
+    pub model_clv: Option<ModelClv>,
     pub potential: ProfitPotential,
     pub nps: Option<NpsAnswer>,
     pub churn: ChurnRisk,
@@ -370,6 +420,7 @@ impl Figure {
                 "GC: expected annual gross contribution = average order value × orders per year × gross margin.",
                 "r: retention rate of the customer's segment, estimated outside the window that defines it: of the customers in that segment 365 days ago (scored from the data up to then), the share who bought in the 365 days since.",
                 "d: discount rate (server setting, default 0.10).",
+                "Model-based CLV: BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma (Fader & Hardie 2013) fitted by maximum likelihood at each refresh; expected purchases of each of the next 10 years, year k discounted by (1 + d)^k, × expected spend per purchase × margin.",
             ],
             Figure::Segment => &[
                 "Recency: days since the last purchase (lower is better). Frequency: orders in the last 365 days. Monetary: spend in the last 365 days.",

@@ -77,6 +77,25 @@ fn analytics_lines(a: &CustomerAnalytics, cols: usize, t: &Theme) -> Vec<Line<'s
             None,
         )),
     }
+    if let Some(mc) = &a.model_clv {
+        out.push(row(
+            vec![
+                label("Model CLV"),
+                Span::styled(money(mc.value_minor, &cur), t.accent),
+                Span::styled(
+                    format!(
+                        " · alive {} · {:.1} buys/12m · {} a buy",
+                        ratio(mc.p_alive),
+                        mc.expected_purchases_12m,
+                        money(mc.expected_spend_minor, &cur)
+                    ),
+                    t.muted,
+                ),
+            ],
+            cols,
+            None,
+        ));
+    }
     if let Some(r) = &a.rfm {
         out.push(row(
             vec![

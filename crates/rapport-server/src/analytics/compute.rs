@@ -9,11 +9,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rapport_api::{
-    ChurnRisk, Clv, CustomerAnalytics, NpsAnswer, NpsBreakdown, NpsCategory, ProfitPotential,
-    RetentionBasis, Rfm, Segment, SegmentStats, Suggestion, SuggestionAnswer, SuggestionKind,
+    BtydParams, ChurnRisk, Clv, CustomerAnalytics, ModelClv, NpsAnswer, NpsBreakdown, NpsCategory,
+    ProfitPotential, RetentionBasis, Rfm, Segment, SegmentStats, Suggestion, SuggestionAnswer,
+    SuggestionKind,
 };
 use serde::{Deserialize, Serialize};
 
+use super::btyd::{self, BgNbd, Fit, GammaGamma};
 use super::churn::{self, Baseline, Signs};
 use super::facts::{Catalogue, Facts, window_start};
 use super::rfm::{self, Thresholds};
@@ -71,6 +73,12 @@ pub struct Model {
     pub category_margin: BTreeMap<String, BTreeMap<String, i64>>,
     /// currency → product id → mean gross margin of one line of it.
     pub product_margin: BTreeMap<String, BTreeMap<i64, i64>>,
+    /// BG/NBD over everyone who bought (None when it could not be fitted).
+    #[serde(default)]
+    pub bgnbd: Option<Fit<BgNbd>>,
+    /// Gamma-Gamma per currency.
+    #[serde(default)]
+    pub gamma_gamma: BTreeMap<String, Fit<GammaGamma>>,
 }
 
 /// What the population model is built from, per customer.
@@ -80,6 +88,8 @@ pub struct Raw {
     pub first_purchase: Option<NaiveDate>,
     pub days_since_last: Option<i64>,
     pub frequency: i64,
+    /// Mean value of the repeat purchase days (the summary's monetary).
+    pub monetary: i64,
     pub recency_days: i64,
     pub t_days: i64,
     pub lifetime_spend: i64,
@@ -118,6 +128,7 @@ pub fn raw(f: &Facts, as_of: NaiveDate) -> Raw {
         first_purchase: s.first_purchase,
         days_since_last: s.days_since_last_purchase,
         frequency: s.frequency,
+        monetary: s.monetary_minor,
         recency_days: s.recency_days,
         t_days: s.t_days,
         lifetime_spend: s.lifetime_spend_minor,
@@ -205,6 +216,8 @@ impl Model {
             up_sell: Vec::new(),
             category_margin: BTreeMap::new(),
             product_margin: BTreeMap::new(),
+            bgnbd: None,
+            gamma_gamma: BTreeMap::new(),
         }
     }
 
@@ -483,6 +496,126 @@ pub fn scores(raw: &Raw, currency: &str, m: &Model) -> Option<(u8, u8, u8, Segme
     Some((r, fq, mo, rfm::segment(r, fq, mo)))
 }
 
+/// Years of purchases the model-based CLV counts.
+pub const MODEL_CLV_YEARS: u32 = 10;
+
+/// The model-based CLV of a customer with a purchase, when both models are
+/// fitted (Gamma-Gamma in the customer's currency).
+pub fn model_clv(
+    raw: &Raw,
+    currency: &str,
+    margin: f64,
+    m: &Model,
+    s: &Settings,
+) -> Option<ModelClv> {
+    if !raw.has_purchase {
+        return None;
+    }
+    let bg = m.bgnbd.as_ref()?;
+    let gg = m.gamma_gamma.get(currency)?;
+    let x = raw.frequency as f64;
+    let t_x = raw.recency_days as f64 / 7.0;
+    let t = raw.t_days as f64 / 7.0;
+    let mean = if raw.frequency > 0 && raw.monetary > 0 {
+        raw.monetary as f64
+    } else {
+        0.0
+    };
+    let spend = gg
+        .params
+        .expected_spend(if mean > 0.0 { x } else { 0.0 }, mean)?;
+    let p = &bg.params;
+    let mut prev = 0.0;
+    let mut discounted = 0.0;
+    let mut first = 0.0;
+    for k in 1..=MODEL_CLV_YEARS {
+        let cum = p.expected_purchases(52.0 * k as f64, x, t_x, t);
+        if k == 1 {
+            first = cum;
+        }
+        discounted += (cum - prev).max(0.0) / (1.0 + s.discount_rate).powi(k as i32);
+        prev = cum;
+    }
+    let value = discounted * spend * margin;
+    Some(ModelClv {
+        value_minor: value::minor(value),
+        x: raw.frequency,
+        t_x_weeks: t_x,
+        t_weeks: t,
+        p_alive: p.p_alive(x, t_x, t),
+        expected_purchases_12m: first,
+        discounted_purchases: discounted,
+        expected_spend_minor: value::minor(spend),
+        margin,
+        discount_rate: s.discount_rate,
+        horizon_years: MODEL_CLV_YEARS,
+        params: BtydParams {
+            r: p.r,
+            alpha: p.alpha,
+            a: p.a,
+            b: p.b,
+            customers: bg.customers as i64,
+            p: gg.params.p,
+            q: gg.params.q,
+            gamma: gg.params.gamma,
+            repeat_buyers: gg.customers as i64,
+            currency: currency.to_string(),
+        },
+    })
+}
+
+/// Fit both models on everyone's purchase summaries: BG/NBD on
+/// (frequency, recency, T) of everyone with a purchase, Gamma-Gamma per
+/// currency on (frequency, monetary) of those with repeat purchases of
+/// positive mean value. A model that cannot be fitted is left out (and
+/// the reason returned).
+#[allow(clippy::type_complexity)]
+pub fn fit_models(
+    buyers: &[(&str, &Raw)],
+) -> (
+    Option<Fit<BgNbd>>,
+    BTreeMap<String, Fit<GammaGamma>>,
+    Vec<String>,
+) {
+    let mut problems = Vec::new();
+    let rows = btyd::compress(
+        buyers
+            .iter()
+            .map(|(_, r)| (r.frequency, r.recency_days, r.t_days)),
+    );
+    let bg = match btyd::fit_bgnbd(&rows) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            problems.push(format!("BG/NBD: {e}"));
+            None
+        }
+    };
+    let mut by_currency: BTreeMap<&str, HashMap<(i64, i64), f64>> = BTreeMap::new();
+    for (cur, r) in buyers {
+        if r.frequency > 0 && r.monetary > 0 {
+            *by_currency
+                .entry(*cur)
+                .or_default()
+                .entry((r.frequency, r.monetary))
+                .or_default() += 1.0;
+        }
+    }
+    let mut gg = BTreeMap::new();
+    for (cur, m) in by_currency {
+        let data: Vec<(f64, f64, f64)> = m
+            .into_iter()
+            .map(|((x, v), n)| (x as f64, v as f64, n))
+            .collect();
+        match btyd::fit_gamma_gamma(&data) {
+            Ok(f) => {
+                gg.insert(cur.to_string(), f);
+            }
+            Err(e) => problems.push(format!("Gamma-Gamma ({cur}): {e}")),
+        }
+    }
+    (bg, gg, problems)
+}
+
 /// Every figure of one customer.
 #[allow(clippy::too_many_arguments)]
 pub fn figures(
@@ -534,6 +667,9 @@ pub fn figures(
             discount_rate: s.discount_rate,
         })
     });
+    let model_clv = clv
+        .as_ref()
+        .and_then(|c| model_clv(raw, &f.currency, c.margin, m, s));
     let suggestions = suggestions(f, raw, &owned, cat, m, s, at);
     let actual = clv.as_ref().map(|c| c.value_minor).unwrap_or(0);
     let potential: i64 = suggestions.iter().map(|x| x.expected_value_minor).sum();
@@ -546,6 +682,7 @@ pub fn figures(
         currency: f.currency.clone(),
         rfm,
         clv,
+        model_clv,
         potential: ProfitPotential {
             actual_minor: actual,
             potential_minor: potential,

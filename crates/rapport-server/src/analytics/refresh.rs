@@ -45,6 +45,10 @@ pub struct Report {
     pub lines: i64,
     pub rules_active: usize,
     pub suggestions: i64,
+    /// Seconds fitting BG/NBD and Gamma-Gamma (part of compute), and the
+    /// distinct (x, t_x, T) rows the BG/NBD fit ran on.
+    pub fit_secs: f64,
+    pub fit_rows: u64,
     pub read_secs: f64,
     pub compute_secs: f64,
     pub write_secs: f64,
@@ -215,6 +219,8 @@ pub async fn refresh(db: &Db, s: &Settings, as_of: NaiveDate) -> Result<(Model, 
         lines: pop.lines,
         rules_active,
         suggestions,
+        fit_secs: pop.fit_secs,
+        fit_rows: pop.fit_rows,
         read_secs,
         compute_secs,
         write_secs,
@@ -248,6 +254,8 @@ struct Population {
     with_purchase: i64,
     orders: i64,
     lines: i64,
+    fit_secs: f64,
+    fit_rows: u64,
 }
 
 /// Retention per segment, estimated outside the window that defines the
@@ -364,6 +372,21 @@ fn population(
         categories: cat.categories.clone(),
         ..Model::empty(as_of, s)
     };
+
+    // BG/NBD and Gamma-Gamma, fitted on everyone's purchase summaries.
+    let fitting: Vec<(&str, &Raw)> = buyers
+        .iter()
+        .map(|(f, r)| (f.currency.as_str(), *r))
+        .collect();
+    let fit_started = Instant::now();
+    let (bg, gg, problems) = compute::fit_models(&fitting);
+    let fit_secs = fit_started.elapsed().as_secs_f64();
+    let fit_rows = bg.as_ref().map(|f| f.rows).unwrap_or(0);
+    for p in problems {
+        tracing::warn!("analytics refresh: {p}");
+    }
+    model.bgnbd = bg;
+    model.gamma_gamma = gg;
 
     // Customers per segment now; retention per segment estimated outside
     // the window that defines it (see `retention_then`).
@@ -546,6 +569,8 @@ fn population(
         with_purchase: buyers.len() as i64,
         orders,
         lines,
+        fit_secs,
+        fit_rows,
     }
 }
 

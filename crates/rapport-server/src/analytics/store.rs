@@ -21,7 +21,7 @@ macro_rules! figure_columns {
          rfm_r, rfm_f, rfm_m, segment, clv_minor, gc_minor, aov_minor, orders_per_year, margin, \
          retention, retention_basis, retention_previous_buyers, retention_retained, \
          discount_rate, potential_minor, unrealised_minor, nps_score, nps_on, churn_score, \
-         churn_reasons, profit_365_minor, profit_decile, marketing_allowed"
+         churn_reasons, profit_365_minor, profit_decile, marketing_allowed, btyd"
     };
 }
 
@@ -93,7 +93,12 @@ async fn insert(conn: &mut SqliteConnection, rows: &[CustomerAnalytics]) -> Resu
                 .push_bind(reasons)
                 .push_bind(a.profit_365_minor)
                 .push_bind(a.profit_decile.map(|d| d as i64))
-                .push_bind(a.marketing_allowed);
+                .push_bind(a.marketing_allowed)
+                .push_bind(
+                    a.model_clv
+                        .as_ref()
+                        .and_then(|m| serde_json::to_string(m).ok()),
+                );
         });
         qb.build().execute(&mut *conn).await?;
     }
@@ -256,6 +261,13 @@ pub async fn read_one(
         }),
         None => None,
     };
+    let model_clv = match row.try_get::<Option<String>, _>("btyd")? {
+        Some(j) => Some(
+            serde_json::from_str(&j)
+                .map_err(|e| Error::Corrupt(format!("model figures of customer {id}: {e}")))?,
+        ),
+        None => None,
+    };
     let reasons: Vec<ChurnReason> =
         serde_json::from_str(&row.try_get::<String, _>("churn_reasons")?)
             .map_err(|e| Error::Corrupt(format!("churn reasons of customer {id}: {e}")))?;
@@ -293,6 +305,7 @@ pub async fn read_one(
         currency,
         rfm,
         clv,
+        model_clv,
         potential: ProfitPotential {
             actual_minor: actual,
             potential_minor: potential,
