@@ -39,17 +39,19 @@ pub fn inputs(figure: Figure, v: &CustomerView) -> Vec<String> {
         Figure::Clv => match &a.clv {
             None => vec!["No purchase yet, so no lifetime value.".into()],
             Some(c) => {
+                let then = c.retention_as_of.format("%d %b %Y");
+                let now = a.as_of.format("%d %b %Y");
                 let basis = match c.retention_basis {
                     RetentionBasis::Segment => format!(
-                        "of the {} customers of the segment who bought in the previous 12 months, {} bought again",
+                        "of the {} customers in this segment on {then} (scored from the data up to then), {} bought between then and {now}",
                         c.retention_previous_buyers, c.retention_retained
                     ),
                     RetentionBasis::AllCustomers => format!(
-                        "nobody in the segment bought in the previous 12 months, so r is that of all customers: {} of {} bought again",
-                        c.retention_retained, c.retention_previous_buyers
+                        "the segment had nobody on {then}, so r is that of all customers: of the {} who had bought by then, {} bought between then and {now}",
+                        c.retention_previous_buyers, c.retention_retained
                     ),
                 };
-                vec![
+                let mut lines = vec![
                     format!(
                         "GC = average order {} × {:.2} orders a year × margin {} = {} a year.",
                         m(c.aov_minor),
@@ -67,7 +69,31 @@ pub fn inputs(figure: Figure, v: &CustomerView) -> Vec<String> {
                         c.retention,
                         m(c.value_minor)
                     ),
-                ]
+                ];
+                match &a.model_clv {
+                    Some(mc) => {
+                        let p = &mc.params;
+                        lines.push(format!(
+                            "Model CLV {}: BG/NBD (r {:.3}, α {:.3}, a {:.3}, b {:.3}; {} customers) and Gamma-Gamma (p {:.2}, q {:.2}, γ {:.2}; {} repeat buyers).",
+                            m(mc.value_minor), p.r, p.alpha, p.a, p.b, p.customers, p.p, p.q, p.gamma, p.repeat_buyers
+                        ));
+                        lines.push(format!(
+                            "x {} repeat purchases, t_x {:.1} weeks, T {:.1} weeks: P(alive) {:.2}, {:.2} purchases expected in 12 months, {:.2} over {} years discounted at d.",
+                            mc.x, mc.t_x_weeks, mc.t_weeks, mc.p_alive, mc.expected_purchases_12m, mc.discounted_purchases, mc.horizon_years
+                        ));
+                        lines.push(format!(
+                            "Model CLV = {:.2} purchases × {} a purchase × margin {} = {}.",
+                            mc.discounted_purchases,
+                            m(mc.expected_spend_minor),
+                            pct(mc.margin),
+                            m(mc.value_minor)
+                        ));
+                    }
+                    None => lines.push(
+                        "Model CLV: the models could not be fitted on this store's data.".into(),
+                    ),
+                }
+                lines
             }
         },
         Figure::Segment => match &a.rfm {

@@ -73,7 +73,8 @@ pub fn lines(i: &Insights, cols: usize, t: &Theme) -> Vec<Line<'static>> {
         ),
         Line::default(),
         Line::styled(
-            "80/20: gross profit of the last 12 months by decile of customers".to_string(),
+            "80/20: gross profit of the last 365 days, among everyone who ever bought, by decile"
+                .to_string(),
             t.title,
         ),
     ];
@@ -136,14 +137,14 @@ pub fn lines(i: &Insights, cols: usize, t: &Theme) -> Vec<Line<'static>> {
     }
     out.push(Line::default());
     out.push(Line::styled(
-        "Retention by segment (r of CLV: bought again of those who bought the year before)"
+        "Retention by segment (r of CLV: of the segment a year ago, the share who bought since)"
             .to_string(),
         t.title,
     ));
     for s in i.segments.iter().filter(|s| s.customers > 0) {
         let r = match s.retention {
             Some(r) => format!("{r:.2} ({} of {})", s.retained, s.previous_buyers),
-            None => "— (nobody bought the year before)".into(),
+            None => "— (nobody in it a year ago)".into(),
         };
         out.push(row(
             vec![

@@ -111,7 +111,8 @@ impl Segment {
 // ---------------------------------------------------------------- one customer
 
 /// RFM: the raw values over the 365 days to `as_of` and their quintile
-/// scores (1–5, 5 best) among customers with a purchase.
+/// scores (1–5, 5 best): recency among customers with a purchase,
+/// frequency and monetary among the active ones (F 1, M 1 otherwise).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Rfm {
     /// Days since the last purchase day (lower is better).
@@ -132,8 +133,8 @@ pub struct Rfm {
 pub enum RetentionBasis {
     /// The customer's segment.
     Segment,
-    /// Every customer with a purchase: the segment had nobody who bought in
-    /// the previous 12-month window.
+    /// Every customer with a purchase: the segment had no members one
+    /// period (365 days) before the analysis date.
     AllCustomers,
 }
 
@@ -148,18 +149,70 @@ pub struct Clv {
     pub aov_minor: i64,
     /// Orders ÷ years since the first purchase (at least one year).
     pub orders_per_year: f64,
-    /// Gross margin of what the customer bought, weighted by spend.
+    /// Gross margin of what the customer bought, weighted by spend
+    /// (unrounded profit ÷ spend).
     pub margin: f64,
-    /// Retention rate `r`.
+    /// Retention rate `r`, estimated outside the window that defines the
+    /// group: of the customers who were in the basis (the segment, scored
+    /// from the data up to `retention_as_of`), the share who bought in the
+    /// 365 days after it (to the analysis date).
     pub retention: f64,
     pub retention_basis: RetentionBasis,
-    /// Customers of the basis who bought in the previous 12-month window,
-    /// and how many of them bought again in the latest one (`r` is their
-    /// ratio).
+    /// Members of the basis as of `retention_as_of` (n), and how many of
+    /// them bought in the following 365 days (`r` is their ratio).
     pub retention_previous_buyers: i64,
     pub retention_retained: i64,
+    /// The day the basis was scored at: 365 days before the analysis date.
+    #[serde(default)]
+    pub retention_as_of: NaiveDate,
     /// Discount rate `d` (server setting).
     pub discount_rate: f64,
+}
+
+/// The fitted BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma (Fader &
+/// Hardie 2013) parameters of a refresh, time in weeks, money in minor
+/// units of the currency fitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BtydParams {
+    pub r: f64,
+    pub alpha: f64,
+    pub a: f64,
+    pub b: f64,
+    /// Customers the BG/NBD model was fitted on (everyone with a purchase).
+    pub customers: i64,
+    pub p: f64,
+    pub q: f64,
+    pub gamma: f64,
+    /// Customers the Gamma-Gamma model was fitted on (repeat purchases of
+    /// positive mean value, in `currency`).
+    pub repeat_buyers: i64,
+    pub currency: String,
+}
+
+/// Customer lifetime value from the fitted models: the expected purchases
+/// of each of the next `horizon_years` years (BG/NBD), year `k` discounted
+/// by `(1 + d)^k`, × the expected spend per purchase (Gamma-Gamma) × the
+/// margin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ModelClv {
+    pub value_minor: i64,
+    /// Repeat purchase days `x`, weeks from the first to the last `t_x`,
+    /// weeks from the first to the analysis date `T`.
+    pub x: i64,
+    pub t_x_weeks: f64,
+    pub t_weeks: f64,
+    /// P(alive | x, t_x, T).
+    pub p_alive: f64,
+    /// Expected purchases in the next 52 weeks.
+    pub expected_purchases_12m: f64,
+    /// Expected purchases over the whole horizon, discounted.
+    pub discounted_purchases: f64,
+    /// Expected spend per purchase.
+    pub expected_spend_minor: i64,
+    pub margin: f64,
+    pub discount_rate: f64,
+    pub horizon_years: u32,
+    pub params: BtydParams,
 }
 
 /// Future profit potential = actual + potential + unrealised value.
@@ -297,12 +350,18 @@ pub struct CustomerAnalytics {
     /// None: no purchase yet, so no scores.
     pub rfm: Option<Rfm>,
     pub clv: Option<Clv>,
+    /// The model-based CLV (None when the models could not be fitted, or
+    /// without a purchase).
+    #[serde(default)]
+    pub model_clv: Option<ModelClv>,
     pub potential: ProfitPotential,
     pub nps: Option<NpsAnswer>,
     pub churn: ChurnRisk,
     /// Gross profit of the last 365 days (spend × product margins).
     pub profit_365_minor: i64,
-    /// 1 = the top tenth of customers of this currency by that profit.
+    /// 1 = the top tenth of customers of this currency by that profit:
+    /// `ceil(10 k / n)` with `k` of the `n` who ever bought matching or
+    /// beating it.
     pub profit_decile: Option<u8>,
     /// Suggestions open for this customer, best first; always empty when
     /// marketing is not allowed.
@@ -359,12 +418,14 @@ impl Figure {
             Figure::Clv => &[
                 "CLV = GC × r / (1 + d − r), the simple retention model.",
                 "GC: expected annual gross contribution = average order value × orders per year × gross margin.",
-                "r: retention rate of the customer's segment: of its customers who bought in the previous 12 months, the share who also bought in the latest 12.",
+                "r: retention rate of the customer's segment, estimated outside the window that defines it: of the customers in that segment 365 days ago (scored from the data up to then), the share who bought in the 365 days since.",
                 "d: discount rate (server setting, default 0.10).",
+                "Model-based CLV: BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma (Fader & Hardie 2013) fitted by maximum likelihood at each refresh; expected purchases of each of the next 10 years, year k discounted by (1 + d)^k, × expected spend per purchase × margin.",
             ],
             Figure::Segment => &[
                 "Recency: days since the last purchase (lower is better). Frequency: orders in the last 365 days. Monetary: spend in the last 365 days.",
-                "Each is scored 1 to 5 by quintile among customers with a purchase (ties share a score; money is ranked within one currency).",
+                "Recency is scored among everyone who ever bought; frequency and monetary among the active (a purchase in the last 365 days), the others score F 1 and M 1.",
+                "Score = 6 − ceil(5 k / n), k being how many of the n match or beat the value: ties fall to the worse score (money is ranked within one currency).",
                 "The recency score and the rounded mean of the frequency and monetary scores pick the named segment.",
             ],
             Figure::Potential => &[
@@ -380,8 +441,9 @@ impl Figure {
                 "The score (0–100) is the sum of the points of the reasons that fired, at most 100; a score is never shown without its reasons.",
             ],
             Figure::Decile => &[
-                "Customers of one currency ranked by gross profit over the last 365 days (spend × product margin), in ten equal groups: decile 1 is the top tenth.",
-                "The 80/20 view: typically the top 20 % of customers bring about 80 % of profit.",
+                "Everyone of one currency who ever bought, ranked by gross profit over the last 365 days (spend × product margin).",
+                "Decile = ceil(10 k / n), k being how many of the n match or beat the customer's profit: ties fall to the worse decile, so decile 1 (the top tenth) is never more than a tenth of customers.",
+                "The 80/20 view: the share of that profit from the top 20 % by rank (typically about 80 %).",
             ],
             Figure::Summary => &[
                 "All orders of one calendar day are one purchase, valued at their sum.",
@@ -558,11 +620,14 @@ pub struct RuleStats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SegmentStats {
     pub segment: Segment,
+    /// Customers in the segment now.
     pub customers: i64,
+    /// Customers in the segment 365 days before the analysis date (scored
+    /// from the data up to then), and how many of them bought in the 365
+    /// days since.
     pub previous_buyers: i64,
     pub retained: i64,
-    /// retained ÷ previous buyers; None when nobody bought in the previous
-    /// 12 months.
+    /// retained ÷ previous buyers; None when the segment had nobody then.
     pub retention: Option<f64>,
 }
 

@@ -191,6 +191,16 @@ async fn main() -> anyhow::Result<()> {
         ),
     );
     line(
+        &format!("BG/NBD and Gamma-Gamma fit, s ({l})"),
+        r.fit_secs,
+        r.fit_secs,
+        1,
+        &format!(
+            "{} customers with a purchase compressed to {} distinct (x, t_x, T); part of the refresh's compute",
+            r.with_purchase, r.fit_rows
+        ),
+    );
+    line(
         &format!("analytics refresh peak memory, MiB ({l})"),
         anon,
         peak,

@@ -29,21 +29,30 @@ pub struct OrderFact {
 }
 
 /// Purchase days up to `as_of`, oldest first, each valued at the sum of its
-/// orders; a day whose orders sum to zero or less (a refund recorded as an
-/// order of its own that outweighs the day's buying) is not a purchase.
+/// orders. A purchase day is a day with at least one order that is not a
+/// refund (total ≥ 0): free items (an order of total 0) are purchases, as
+/// in the "buy till you die" convention, and a day of refunds alone is
+/// not. A same-day refund lowers the day's value, to below zero when it
+/// outweighs the buying; the day is still a purchase day, so `orders`,
+/// the first and the last purchase always agree.
 pub fn purchase_days(orders: &[OrderFact], as_of: NaiveDate) -> Vec<(NaiveDate, i64)> {
     let mut counted: Vec<OrderFact> = orders.iter().copied().filter(|o| o.day <= as_of).collect();
     counted.sort_by_key(|o| o.day);
-    let mut days: Vec<(NaiveDate, i128)> = Vec::new();
+    // (day, value, has an order that is not a refund); summed wide, so a
+    // day of many large orders cannot wrap.
+    let mut days: Vec<(NaiveDate, i128, bool)> = Vec::new();
     for o in &counted {
         match days.last_mut() {
-            Some((d, v)) if *d == o.day => *v += i128::from(o.total_minor),
-            _ => days.push((o.day, i128::from(o.total_minor))),
+            Some((d, v, buys)) if *d == o.day => {
+                *v += i128::from(o.total_minor);
+                *buys |= o.total_minor >= 0;
+            }
+            _ => days.push((o.day, i128::from(o.total_minor), o.total_minor >= 0)),
         }
     }
-    days.retain(|d| d.1 > 0);
     days.into_iter()
-        .map(|(d, v)| (d, money::narrow(v)))
+        .filter(|d| d.2)
+        .map(|(d, v, _)| (d, money::narrow(v)))
         .collect()
 }
 
@@ -259,8 +268,8 @@ mod tests {
     fn refunds_lower_spend_and_are_not_purchases() {
         // 1 Mar: buys 5000. 10 Mar: buys 3000 and returns 1000 the same day
         // (one purchase day worth 2000). 20 Mar: a refund of 2500 alone (not
-        // a purchase day). 25 Mar: buys 500 and returns 800 (nets to -300:
-        // not a purchase day either).
+        // a purchase day). 25 Mar: buys 500 and returns 800 (a purchase day
+        // worth −300: the customer did buy that day).
         let orders = [
             o("2025-03-01", 5000),
             o("2025-03-10", 3000),
@@ -272,16 +281,49 @@ mod tests {
         let s = purchase_summary(&orders, d("2025-03-31"), "GBP");
         assert_eq!(
             purchase_days(&orders, d("2025-03-31")),
-            vec![(d("2025-03-01"), 5000), (d("2025-03-10"), 2000)]
+            vec![
+                (d("2025-03-01"), 5000),
+                (d("2025-03-10"), 2000),
+                (d("2025-03-25"), -300)
+            ]
         );
         // 5000 + 3000 − 1000 − 2500 + 500 − 800 = 4200.
         assert_eq!(s.lifetime_spend_minor, 4200);
         assert_eq!(s.orders, 3, "the three orders that bought something");
-        assert_eq!(s.frequency, 1);
-        assert_eq!(s.recency_days, 9);
-        assert_eq!(s.monetary_minor, 2000);
-        assert_eq!(s.last_purchase, Some(d("2025-03-10")));
+        assert_eq!(s.frequency, 2);
+        assert_eq!(s.recency_days, 24);
+        // Repeat days 2000 and −300: mean 850.
+        assert_eq!(s.monetary_minor, 850);
+        assert_eq!(s.last_purchase, Some(d("2025-03-25")));
         assert_eq!(s.monthly_spend.last().unwrap().amount_minor, 4200);
+    }
+
+    #[test]
+    fn a_day_of_free_items_is_a_purchase_day() {
+        // 2 Jan: a free sample (total 0). 12 Jan: 1500. 20 Jan: free again.
+        let orders = [
+            o("2025-01-02", 0),
+            o("2025-01-12", 1500),
+            o("2025-01-20", 0),
+        ];
+        let s = purchase_summary(&orders, d("2025-01-31"), "GBP");
+        assert_eq!(s.orders, 3);
+        assert_eq!(s.first_purchase, Some(d("2025-01-02")));
+        assert_eq!(s.last_purchase, Some(d("2025-01-20")));
+        assert_eq!(s.frequency, 2);
+        assert_eq!(s.recency_days, 18);
+        assert_eq!(s.t_days, 29);
+        // Repeat days 1500 and 0: mean 750.
+        assert_eq!(s.monetary_minor, 750);
+        // One free order alone: one purchase, as the order count says.
+        let s = purchase_summary(&[o("2025-01-02", 0)], d("2025-01-31"), "GBP");
+        assert_eq!(s.orders, 1);
+        assert_eq!(s.first_purchase, Some(d("2025-01-02")));
+        assert_eq!(s.frequency, 0);
+        // A refund alone is no purchase and no order.
+        let s = purchase_summary(&[o("2025-01-02", -500)], d("2025-01-31"), "GBP");
+        assert_eq!(s.orders, 0);
+        assert_eq!(s.first_purchase, None);
     }
 
     #[test]

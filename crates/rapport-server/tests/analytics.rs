@@ -619,3 +619,46 @@ async fn money_past_its_bounds_is_refused_with_the_limit_and_stores_nothing() {
     assert!(v.to_string().contains("1,000,000,000,000"), "{v}");
     f.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_is_estimated_and_the_models_are_fitted_on_the_demo() {
+    let f = fixture().await;
+    let i = f.insights().await;
+    // r of each segment comes from its members a year before the analysis
+    // date; on the demo it is a rate, not the 0 or 1 of a circular window.
+    let rates: Vec<f64> = i
+        .segments
+        .iter()
+        .filter(|s| s.previous_buyers >= 20)
+        .filter_map(|s| s.retention)
+        .collect();
+    assert!(!rates.is_empty(), "{:?}", i.segments);
+    assert!(
+        rates.iter().any(|r| *r > 0.0 && *r < 1.0),
+        "some segment keeps some of its customers: {rates:?}"
+    );
+    let id: i64 = sqlx::query_scalar(
+        "SELECT customer_id FROM customer_analytics WHERE btyd IS NOT NULL \
+         ORDER BY customer_id LIMIT 1",
+    )
+    .fetch_one(f.db.pool())
+    .await
+    .expect("the models were fitted on the demo");
+    let v = f.view(id).await;
+    let a = v.analytics.unwrap();
+    let c = a.clv.as_ref().unwrap();
+    assert_eq!(c.retention_as_of, a.as_of - chrono::Duration::days(365));
+    let m = a.model_clv.as_ref().unwrap();
+    assert!((0.0..=1.0).contains(&m.p_alive), "{m:?}");
+    assert!(m.expected_purchases_12m >= 0.0);
+    assert!(m.params.r > 0.0 && m.params.alpha > 0.0 && m.params.a > 0.0 && m.params.b > 0.0);
+    assert_eq!(m.x, v.summary.frequency);
+    assert_eq!(m.margin, c.margin);
+    // The value is the product of the inputs shown.
+    let value = m.discounted_purchases * m.expected_spend_minor as f64 * m.margin;
+    assert!(
+        (value - m.value_minor as f64).abs() <= 1.0 + value * 0.01,
+        "{m:?}"
+    );
+    f.stop().await;
+}

@@ -454,4 +454,162 @@ async fn an_amount_past_the_money_bounds_is_refused_with_its_line_and_the_limit(
         "{}",
         report[0]
     );
+
+/// An import that fails as a whole: its message.
+async fn refused(db: &Db, kind: Kind, path: &Path, opts: &Options) -> String {
+    import::import(db, kind, path, opts, &|_, _| {})
+        .await
+        .unwrap_err()
+        .to_string()
+}
+
+async fn imports_recorded(db: &Db) -> i64 {
+    count(db, "SELECT COUNT(*) FROM imports").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amounts_are_stored_exactly_or_refused_with_line_and_field() {
+    let (dir, db) = db_with_customers().await;
+    // C1 pays in GBP, C2 in EUR.
+    let text = "customer_id,date,amount,order_id\n\
+        C1,2025-03-01,\"1,200.00\",A\n\
+        C1,2025-03-02,12.50,B\n\
+        C1,2025-03-03,\"12,50\",C\n\
+        C1,2025-03-04,$5.00,D\n\
+        C1,2025-03-05,1,200.00,E\n\
+        C2,2025-03-06,€7.00,F\n";
+    let t = file(&dir, "tx.csv", text);
+    let out = run(&db, Kind::Transactions, &t, &Options::default()).await;
+    assert!(!out.committed);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
+    let lines = out.report("tx.csv");
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("tx.csv:4: column 'amount': '12,50' has a decimal comma: write 12.50"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with(
+            "tx.csv:5: column 'amount': '$5.00' is written in $, but the customer's currency is GBP"
+        ),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("tx.csv:6: the row has 5 fields but the header has 4"),
+        "{}",
+        lines[2]
+    );
+
+    // The good lines alone: stored to the minor unit.
+    let good = "customer_id,date,amount,order_id\n\
+        C1,2025-03-01,\"1,200.00\",A\n\
+        C1,2025-03-02,£12.50,B\n\
+        C2,2025-03-06,€7.00,F\n";
+    let out = run(
+        &db,
+        Kind::Transactions,
+        &file(&dir, "good.csv", good),
+        &Options::default(),
+    )
+    .await;
+    assert!(out.committed, "{:?}", out.bad);
+    let totals: Vec<i64> = sqlx::query_scalar("SELECT total_minor FROM orders ORDER BY placed_at")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(totals, vec![120_000, 1_250, 700]);
+
+    // A decimal comma, when the file says so.
+    let comma = "customer_id,date,amount,order_id\nC2,2025-04-01,\"1.200,50\",G\nC2,2025-04-02,\"12,50\",H\n";
+    let opts = Options {
+        decimal_comma: true,
+        ..Options::default()
+    };
+    let out = run(
+        &db,
+        Kind::Transactions,
+        &file(&dir, "comma.csv", comma),
+        &opts,
+    )
+    .await;
+    assert!(out.committed, "{:?}", out.bad);
+    let totals: Vec<i64> = sqlx::query_scalar(
+        "SELECT total_minor FROM orders WHERE currency = 'EUR' ORDER BY placed_at",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(totals, vec![700, 120_050, 1_250]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_repeated_within_an_order_is_refused_unless_allowed() {
+    let (dir, db) = db_with_customers().await;
+    let text = "customer_id,date,amount,order_id,product\n\
+        C1,2025-03-01,10.00,A,SKU-1\n\
+        C1,2025-03-01,10.00,A,SKU-1\n\
+        C1,2025-03-01,10.00,B,SKU-1\n";
+    let t = file(&dir, "dup.csv", text);
+    let out = run(&db, Kind::Transactions, &t, &Options::default()).await;
+    assert!(!out.committed);
+    let lines = out.report("dup.csv");
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(
+        lines[0]
+            .starts_with("dup.csv:3: column 'order_id': repeats line 2 exactly within order 'A'"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("--allow-repeated-lines"));
+    let opts = Options {
+        allow_repeated_lines: true,
+        ..Options::default()
+    };
+    let out = run(&db, Kind::Transactions, &t, &opts).await;
+    assert!(out.committed);
+    let totals: Vec<i64> = sqlx::query_scalar("SELECT total_minor FROM orders ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(totals, vec![2_000, 1_000]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_semicolon_and_header_only_files_each_say_so_and_record_nothing() {
+    let (dir, db) = db_with_customers().await;
+    let before = imports_recorded(&db).await;
+    let o = Options::default();
+    let msg = refused(&db, Kind::Transactions, &file(&dir, "empty.csv", ""), &o).await;
+    assert!(msg.ends_with("empty.csv is empty: nothing was imported (a transactions file starts with a header line naming its columns)"), "{msg}");
+    let msg = refused(
+        &db,
+        Kind::Transactions,
+        &file(
+            &dir,
+            "semi.csv",
+            "customer_id;date;amount\nC1;2025-03-01;12,50\n",
+        ),
+        &o,
+    )
+    .await;
+    assert!(msg.ends_with("semi.csv:1: the file is separated by semicolons (;), not commas: nothing was imported; save it as comma-separated CSV"), "{msg}");
+    let msg = refused(
+        &db,
+        Kind::Transactions,
+        &file(&dir, "head.csv", "customer_id,date,amount\n"),
+        &o,
+    )
+    .await;
+    assert_eq!(
+        msg,
+        "the file has a header and no rows: nothing was imported"
+    );
+    assert_eq!(
+        imports_recorded(&db).await,
+        before,
+        "none of them recorded an import"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM orders").await, 0);
 }

@@ -36,8 +36,14 @@ fn analytics_lines(a: &CustomerAnalytics, cols: usize, t: &Theme) -> Vec<Line<'s
     match &a.clv {
         Some(c) => {
             let basis = match c.retention_basis {
-                RetentionBasis::Segment => "",
-                RetentionBasis::AllCustomers => " (all)",
+                RetentionBasis::Segment => format!(
+                    " (n {})",
+                    group_thousands(c.retention_previous_buyers.max(0) as u64)
+                ),
+                RetentionBasis::AllCustomers => format!(
+                    " (all, n {})",
+                    group_thousands(c.retention_previous_buyers.max(0) as u64)
+                ),
             };
             out.push(row(
                 vec![
@@ -70,6 +76,25 @@ fn analytics_lines(a: &CustomerAnalytics, cols: usize, t: &Theme) -> Vec<Line<'s
             cols,
             None,
         )),
+    }
+    if let Some(mc) = &a.model_clv {
+        out.push(row(
+            vec![
+                label("Model CLV"),
+                Span::styled(money(mc.value_minor, &cur), t.accent),
+                Span::styled(
+                    format!(
+                        " · alive {} · {:.1} buys/12m · {} a buy",
+                        ratio(mc.p_alive),
+                        mc.expected_purchases_12m,
+                        money(mc.expected_spend_minor, &cur)
+                    ),
+                    t.muted,
+                ),
+            ],
+            cols,
+            None,
+        ));
     }
     if let Some(r) = &a.rfm {
         out.push(row(

@@ -141,6 +141,8 @@ pub struct Order {
     /// Σ quantity × unit price × product margin, rounded; the order total
     /// × the default margin for an order without lines.
     pub profit_minor: i64,
+    /// The same before rounding.
+    pub profit_exact: f64,
     /// Sum of the line values (quantity × unit price).
     pub lines_minor: i64,
     /// Category set (see [`Catalogue::bit`]).
@@ -222,7 +224,8 @@ impl Facts {
             // Spend the lines do not account for (an order imported without
             // products, or one whose lines were rounded) at the default margin.
             let rest = o.total_minor - o.lines_minor;
-            o.profit_minor = (p + rest as f64 * default_margin).round() as i64;
+            o.profit_exact = p + rest as f64 * default_margin;
+            o.profit_minor = o.profit_exact.round() as i64;
         }
     }
 }
@@ -388,6 +391,7 @@ pub async fn load_orders(
                 day: day_of(at),
                 total_minor: total,
                 profit_minor: 0,
+                profit_exact: 0.0,
                 lines_minor: 0,
                 categories: 0,
             });
@@ -561,6 +565,7 @@ pub async fn load_one(
             day: day_of(*placed),
             total_minor: *total,
             profit_minor: 0,
+            profit_exact: 0.0,
             lines_minor: 0,
             categories: 0,
         });

@@ -17,6 +17,7 @@
 //!   answer to suggestions.
 
 pub mod auc;
+pub mod btyd;
 pub mod churn;
 pub mod cli;
 pub mod compute;

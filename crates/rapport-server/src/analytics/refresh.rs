@@ -45,6 +45,10 @@ pub struct Report {
     pub lines: i64,
     pub rules_active: usize,
     pub suggestions: i64,
+    /// Seconds fitting BG/NBD and Gamma-Gamma (part of compute), and the
+    /// distinct (x, t_x, T) rows the BG/NBD fit ran on.
+    pub fit_secs: f64,
+    pub fit_rows: u64,
     pub read_secs: f64,
     pub compute_secs: f64,
     pub write_secs: f64,
@@ -215,6 +219,8 @@ pub async fn refresh(db: &Db, s: &Settings, as_of: NaiveDate) -> Result<(Model, 
         lines: pop.lines,
         rules_active,
         suggestions,
+        fit_secs: pop.fit_secs,
+        fit_rows: pop.fit_rows,
         read_secs,
         compute_secs,
         write_secs,
@@ -248,6 +254,63 @@ struct Population {
     with_purchase: i64,
     orders: i64,
     lines: i64,
+    fit_secs: f64,
+    fit_rows: u64,
+}
+
+/// Retention per segment, estimated outside the window that defines the
+/// segment: everyone is scored as of one period (365 days) before
+/// `as_of`, from the data up to then, by the same rules (their own
+/// thresholds then); of the members of each segment then, how many bought
+/// in the 365 days that followed, to `as_of`. Segment → (members then,
+/// of them who bought since).
+pub fn retention_then(
+    all: &[Facts],
+    raws_now: &[Raw],
+    s: &Settings,
+    as_of: NaiveDate,
+) -> HashMap<Segment, (i64, i64)> {
+    let then = window_start(as_of, 365);
+    let raws: Vec<(&Facts, Raw, bool)> = all
+        .iter()
+        .zip(raws_now)
+        .map(|(f, now)| (f, compute::raw(f, then), now.bought_latest))
+        .filter(|(_, r, _)| r.has_purchase)
+        .collect();
+    let mut spend: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for (f, r, _) in raws.iter().filter(|(_, r, _)| compute::active(r)) {
+        spend
+            .entry(f.currency.clone())
+            .or_default()
+            .push(r.spend_365);
+    }
+    let model = Model {
+        recency: Thresholds::of(
+            raws.iter()
+                .map(|(_, r, _)| -r.days_since_last.unwrap_or(0))
+                .collect(),
+        ),
+        frequency: Thresholds::of(
+            raws.iter()
+                .filter(|(_, r, _)| compute::active(r))
+                .map(|(_, r, _)| r.orders_365)
+                .collect(),
+        ),
+        monetary: spend
+            .into_iter()
+            .map(|(c, v)| (c, Thresholds::of(v)))
+            .collect(),
+        ..Model::empty(then, s)
+    };
+    let mut out: HashMap<Segment, (i64, i64)> = HashMap::new();
+    for (f, r, bought_since) in &raws {
+        if let Some((_, _, _, segment)) = compute::scores(r, &f.currency, &model) {
+            let e = out.entry(segment).or_default();
+            e.0 += 1;
+            e.1 += i64::from(*bought_since);
+        }
+    }
+    out
 }
 
 /// The population model (without rule ids and NPS, filled in after).
@@ -269,59 +332,76 @@ fn population(
             .map(|(_, r)| -r.days_since_last.unwrap_or(0))
             .collect(),
     );
-    let frequency = Thresholds::of(buyers.iter().map(|(_, r)| r.orders_365).collect());
-    let mut by_currency: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
+    // Frequency and monetary over the active customers only (a purchase
+    // day in the last 365 days); deciles over everyone who ever bought.
+    let frequency = Thresholds::of(
+        buyers
+            .iter()
+            .filter(|(_, r)| compute::active(r))
+            .map(|(_, r)| r.orders_365)
+            .collect(),
+    );
+    let mut spend_by_currency: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut profit_by_currency: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for (f, r) in &buyers {
-        by_currency
+        profit_by_currency
             .entry(f.currency.clone())
             .or_default()
-            .push((r.spend_365, r.profit_365));
+            .push(r.profit_365);
+        if compute::active(r) {
+            spend_by_currency
+                .entry(f.currency.clone())
+                .or_default()
+                .push(r.spend_365);
+        }
     }
-    let monetary: BTreeMap<String, Thresholds> = by_currency
-        .iter()
-        .map(|(c, v)| (c.clone(), Thresholds::of(v.iter().map(|x| x.0).collect())))
+    let monetary: BTreeMap<String, Thresholds> = spend_by_currency
+        .into_iter()
+        .map(|(c, v)| (c, Thresholds::of(v)))
         .collect();
-    let deciles: BTreeMap<String, Deciles> = by_currency
-        .iter()
-        .map(|(c, v)| (c.clone(), Deciles::of(v.iter().map(|x| x.1).collect())))
+    let deciles: BTreeMap<String, Deciles> = profit_by_currency
+        .into_iter()
+        .map(|(c, v)| (c, Deciles::of(v)))
         .collect();
     let mut model = Model {
-        run_id: 0,
-        as_of,
-        finished_at: Utc::now(),
         customers: all.len() as i64,
-        settings: s.wire(),
         recency,
         frequency,
         monetary,
-        segments: Vec::new(),
-        all_previous_buyers: 0,
-        all_retained: 0,
         deciles,
-        nps: empty_nps(as_of, s.nps_window_days),
         categories: cat.categories.clone(),
-        cross_sell: Vec::new(),
-        up_sell: Vec::new(),
-        category_margin: BTreeMap::new(),
-        product_margin: BTreeMap::new(),
+        ..Model::empty(as_of, s)
     };
 
-    // Retention per segment.
+    // BG/NBD and Gamma-Gamma, fitted on everyone's purchase summaries.
+    let fitting: Vec<(&str, &Raw)> = buyers
+        .iter()
+        .map(|(f, r)| (f.currency.as_str(), *r))
+        .collect();
+    let fit_started = Instant::now();
+    let (bg, gg, problems) = compute::fit_models(&fitting);
+    let fit_secs = fit_started.elapsed().as_secs_f64();
+    let fit_rows = bg.as_ref().map(|f| f.rows).unwrap_or(0);
+    for p in problems {
+        tracing::warn!("analytics refresh: {p}");
+    }
+    model.bgnbd = bg;
+    model.gamma_gamma = gg;
+
+    // Customers per segment now; retention per segment estimated outside
+    // the window that defines it (see `retention_then`).
     let mut seg: HashMap<Segment, (i64, i64, i64)> = HashMap::new();
     for (f, r) in &buyers {
-        let Some((_, _, _, segment)) = compute::scores(r, &f.currency, &model) else {
-            continue;
-        };
-        let e = seg.entry(segment).or_default();
-        e.0 += 1;
-        if r.bought_prev {
-            e.1 += 1;
-            model.all_previous_buyers += 1;
-            if r.bought_latest {
-                e.2 += 1;
-                model.all_retained += 1;
-            }
+        if let Some((_, _, _, segment)) = compute::scores(r, &f.currency, &model) {
+            seg.entry(segment).or_default().0 += 1;
         }
+    }
+    for (segment, (members, kept)) in retention_then(all, raws, s, as_of) {
+        let e = seg.entry(segment).or_default();
+        e.1 += members;
+        e.2 += kept;
+        model.all_previous_buyers += members;
+        model.all_retained += kept;
     }
     model.segments = Segment::ALL
         .iter()
@@ -489,10 +569,12 @@ fn population(
         with_purchase: buyers.len() as i64,
         orders,
         lines,
+        fit_secs,
+        fit_rows,
     }
 }
 
-fn empty_nps(as_of: NaiveDate, window: i64) -> NpsBreakdown {
+pub(crate) fn empty_nps(as_of: NaiveDate, window: i64) -> NpsBreakdown {
     NpsBreakdown {
         window_days: window,
         from: window_start(as_of, window) + chrono::Duration::days(1),
@@ -584,4 +666,58 @@ pub async fn latest_run(db: &Db) -> Result<Option<(NaiveDate, DateTime<Utc>)>> {
             crate::store::from_epoch(t),
         )
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::compute::tests::facts;
+
+    #[test]
+    fn retention_is_estimated_a_period_back() {
+        // Analysis date 30 Jun 2025; "then" is 365 days before, 30 Jun
+        // 2024. Days below are relative to then.
+        let as_of = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+        let then = window_start(as_of, 365);
+        let day = |n: i64| {
+            (then + chrono::Duration::days(n))
+                .format("%Y-%m-%d")
+                .to_string()
+        };
+        let (a1, a2, b, c1, c2, c3, d) = (
+            day(-10),
+            day(100),
+            day(-20),
+            day(-30),
+            day(-300),
+            day(200),
+            day(5),
+        );
+        let all = vec![
+            // A: 10 days before then, bought again since.
+            facts(1, &[(&a1, 1000, 300.0), (&a2, 1000, 300.0)]),
+            // E: like A then, nothing since.
+            facts(2, &[(&a1, 1000, 300.0)]),
+            // B: 20 days before then, nothing since.
+            facts(3, &[(&b, 1000, 300.0)]),
+            // C: twice in the year to then (3000), bought since.
+            facts(4, &[(&c1, 1500, 450.0), (&c2, 1500, 450.0), (&c3, 10, 3.0)]),
+            // D: first bought after then: not a member of anything then.
+            facts(5, &[(&d, 1000, 300.0)]),
+        ];
+        let raws: Vec<Raw> = all.iter().map(|f| compute::raw(f, as_of)).collect();
+        let got = retention_then(&all, &raws, &Settings::default(), as_of);
+        // Then: days since the last purchase 10, 10, 20, 30 (n = 4):
+        // R = 6 − ceil(5k/4) with k = 2, 2, 3, 4 → 3, 3, 2, 1.
+        // Orders in the year to then 1, 1, 1, 2 → F 1, 1, 1, 4 (k = 1 for
+        // 2: 6 − 2); spend 1000, 1000, 1000, 3000 → M 1, 1, 1, 4.
+        // A, E: R3 FM1 → Promising; B: R2 FM1 → Hibernating; C: R1 FM4 →
+        // Can't lose them.
+        assert_eq!(got.get(&Segment::Promising), Some(&(2, 1)));
+        assert_eq!(got.get(&Segment::Hibernating), Some(&(1, 0)));
+        assert_eq!(got.get(&Segment::CantLoseThem), Some(&(1, 1)));
+        assert_eq!(got.values().map(|v| v.0).sum::<i64>(), 4);
+        // r of Promising is 0.5: neither 0 nor 1, though every Promising
+        // customer now (scored today) bought in the latest window.
+    }
 }

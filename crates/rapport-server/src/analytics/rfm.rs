@@ -1,13 +1,19 @@
 //! RFM scoring (DOMAIN.md "RFM segmentation") and the one table that maps
 //! score triples to named segments.
 //!
-//! Each dimension is scored 1–5 by quintile over the customers with a
-//! purchase: a value's score is `ceil(5 × p)` where `p` is its mid-rank
-//! percentile, `(below + equal / 2) / n` (`below` customers have a worse
-//! value, `equal` share it). Ties therefore share a score, a population of
-//! one value scores 3 throughout, and a long tail of zeros (no order this
-//! year) scores 1. Recency is "lower is better", so it is ranked on the
-//! negated number of days.
+//! Recency is scored over every customer with a purchase; frequency and
+//! monetary over the *active* customers, those with a purchase day in the
+//! 365 days to the analysis date. A customer with no purchase in that
+//! window has nothing to rank there and scores F 1 and M 1.
+//!
+//! Each dimension is scored 1–5 by exact rank, ties to the worse score: a
+//! value matched or beaten by `k` of the `n` customers (itself included)
+//! scores `6 − ceil(5 k / n)`. So a 5 ("top fifth") is only given when at
+//! most a fifth of the customers did as well, the lowest value present
+//! always scores 1, a group of tied customers is never split, and a heavy
+//! tie leaves the scores it spans unused (everyone alike scores 1).
+//! Recency is "lower is better", so it is ranked on the negated number of
+//! days.
 //!
 //! A refresh turns each population into [`Thresholds`]: the smallest value
 //! that reaches each score. Every customer is scored by comparing with them,
@@ -16,16 +22,14 @@
 use rapport_api::Segment;
 use serde::{Deserialize, Serialize};
 
-/// The score of a value with `below` worse values and `equal` equal ones
-/// (itself included) among `n`.
-pub fn quintile(below: u64, equal: u64, n: u64) -> u8 {
-    if n == 0 {
+/// The score of a value with `below` strictly worse values among `n`: the
+/// other `k = n − below` match or beat it, and it scores `6 − ceil(5 k / n)`.
+pub fn quintile(below: u64, n: u64) -> u8 {
+    if n == 0 || below >= n {
         return 1;
     }
-    // ceil(5 × (2·below + equal) / 2n), in integers.
-    let num = 5 * (2 * below + equal);
-    let den = 2 * n;
-    num.div_ceil(den).clamp(1, 5) as u8
+    let k = n - below;
+    (6 - (5 * k).div_ceil(n)).clamp(1, 5) as u8
 }
 
 /// The smallest value scoring at least 2, 3, 4 and 5 (None when no value
@@ -46,7 +50,7 @@ impl Thresholds {
             while j < values.len() && values[j] == v {
                 j += 1;
             }
-            let score = quintile(i as u64, (j - i) as u64, n);
+            let score = quintile(i as u64, n);
             for s in 2..=score {
                 let slot = &mut t[(s - 2) as usize];
                 if slot.is_none() {
@@ -106,36 +110,54 @@ mod tests {
 
     #[test]
     fn quintiles_of_distinct_values_are_one_to_five() {
-        // Five customers, five values: mid-rank percentiles 0.1, 0.3, 0.5,
-        // 0.7, 0.9; times 5 and rounded up: 1, 2, 3, 4, 5.
-        let scores: Vec<u8> = (0..5).map(|below| quintile(below, 1, 5)).collect();
+        // Five customers, five values: matched or beaten by 5, 4, 3, 2, 1;
+        // 6 − ceil(5k/5) = 1, 2, 3, 4, 5.
+        let scores: Vec<u8> = (0..5).map(|below| quintile(below, 5)).collect();
         assert_eq!(scores, vec![1, 2, 3, 4, 5]);
-        // Ten customers: 0.05 .. 0.95 -> 1,1,2,2,3,3,4,4,5,5.
-        let scores: Vec<u8> = (0..10).map(|below| quintile(below, 1, 10)).collect();
+        // Ten customers: k = 10..1 → ceil(k/2) = 5,5,4,4,3,3,2,2,1,1.
+        let scores: Vec<u8> = (0..10).map(|below| quintile(below, 10)).collect();
         assert_eq!(scores, vec![1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
     }
 
     #[test]
-    fn ties_share_a_score() {
-        // Everyone alike: p = 0.5 -> 3.
-        assert_eq!(quintile(0, 4, 4), 3);
-        // One purchase only: a population of one scores 3.
-        assert_eq!(quintile(0, 1, 1), 3);
-        // 6 of 10 bought nothing this year (value 0): p = 0.3 -> ceil(1.5) = 2.
-        assert_eq!(quintile(0, 6, 10), 2);
-        // 8 of 10: p = 0.4 -> 2; the two above: below 8 -> 0.85, 0.95 -> 5.
-        assert_eq!(quintile(0, 8, 10), 2);
-        assert_eq!(quintile(8, 1, 10), 5);
-        assert_eq!(quintile(0, 0, 0), 1);
+    fn ties_fall_to_the_worse_score() {
+        // Everyone alike: k = n → 1.
+        assert_eq!(quintile(0, 4), 1);
+        assert_eq!(quintile(0, 1), 1);
+        // 6 of 10 tied at the bottom: 1; the next, matched or beaten by 4:
+        // 6 − ceil(2) = 4; the best: 6 − ceil(0.5) = 5.
+        assert_eq!(quintile(0, 10), 1);
+        assert_eq!(quintile(6, 10), 4);
+        assert_eq!(quintile(9, 10), 5);
+        assert_eq!(quintile(0, 0), 1);
+    }
+
+    #[test]
+    fn heavy_ties_keep_one_and_five_reachable() {
+        // Orders in the year of 20 active customers: 12 bought once, 5
+        // twice, 2 three times, 1 six times.
+        // 1 order: k = 20 → 1. 2 orders: k = 8 → 6 − ceil(2) = 4.
+        // 3 orders: k = 3 → 6 − ceil(0.75) = 5. 6 orders: k = 1 → 5.
+        let mut v = vec![1i64; 12];
+        v.extend([2; 5]);
+        v.extend([3; 2]);
+        v.push(6);
+        let t = Thresholds::of(v);
+        assert_eq!(t, Thresholds([Some(2), Some(2), Some(2), Some(3)]));
+        assert_eq!(t.score(1), 1);
+        assert_eq!(t.score(2), 4);
+        assert_eq!(t.score(3), 5);
+        assert_eq!(t.score(6), 5);
+        // At most a fifth (4 of 20) score 5: the 2 + 1 above two orders.
     }
 
     #[test]
     fn thresholds_reproduce_the_population_scores() {
-        // Values 10, 20, 20, 30, 40, 50, 60, 70, 80, 90 (n = 10).
-        // 10: below 0, equal 1 -> p 0.05 -> 1.
-        // 20: below 1, equal 2 -> p 0.2 -> 1.
-        // 30: below 3 -> p 0.35 -> 2;  40: 0.45 -> 3;  50: 0.55 -> 3;
-        // 60: 0.65 -> 4; 70: 0.75 -> 4; 80: 0.85 -> 5; 90: 0.95 -> 5.
+        // Values 10, 20, 20, 30, 40, 50, 60, 70, 80, 90 (n = 10); k is how
+        // many are at least as high.
+        // 10: k 10 → 1.  20: k 9 → 6 − 5 = 1.  30: k 7 → 6 − 4 = 2;
+        // 40: k 6 → 3;  50: k 5 → 3;  60: k 4 → 4;  70: k 3 → 4;
+        // 80: k 2 → 5;  90: k 1 → 5.
         let values = vec![90, 20, 10, 30, 20, 40, 50, 60, 70, 80];
         let t = Thresholds::of(values.clone());
         assert_eq!(t, Thresholds([Some(30), Some(40), Some(60), Some(80)]));
@@ -153,10 +175,12 @@ mod tests {
 
     #[test]
     fn recency_is_ranked_lower_is_better_by_negating() {
-        // Days since the last purchase 5, 30, 200: the 5-day customer is best.
+        // Days since the last purchase 5, 30, 200: the 5-day customer is
+        // matched by 1 of 3 → 6 − ceil(5/3) = 4; 30 days: k 2 → 6 − 4 = 2;
+        // 200 days: k 3 → 1.
         let t = Thresholds::of(vec![-5, -30, -200]);
-        assert_eq!(t.score(-5), 5);
-        assert_eq!(t.score(-30), 3);
+        assert_eq!(t.score(-5), 4);
+        assert_eq!(t.score(-30), 2);
         assert_eq!(t.score(-200), 1);
     }
 

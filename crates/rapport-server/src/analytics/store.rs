@@ -21,7 +21,7 @@ macro_rules! figure_columns {
          rfm_r, rfm_f, rfm_m, segment, clv_minor, gc_minor, aov_minor, orders_per_year, margin, \
          retention, retention_basis, retention_previous_buyers, retention_retained, \
          discount_rate, potential_minor, unrealised_minor, nps_score, nps_on, churn_score, \
-         churn_reasons, profit_365_minor, profit_decile, marketing_allowed"
+         churn_reasons, profit_365_minor, profit_decile, marketing_allowed, btyd"
     };
 }
 
@@ -93,7 +93,12 @@ async fn insert(conn: &mut SqliteConnection, rows: &[CustomerAnalytics]) -> Resu
                 .push_bind(reasons)
                 .push_bind(a.profit_365_minor)
                 .push_bind(a.profit_decile.map(|d| d as i64))
-                .push_bind(a.marketing_allowed);
+                .push_bind(a.marketing_allowed)
+                .push_bind(
+                    a.model_clv
+                        .as_ref()
+                        .and_then(|m| serde_json::to_string(m).ok()),
+                );
         });
         qb.build().execute(&mut *conn).await?;
     }
@@ -211,6 +216,7 @@ pub async fn read_one(
     else {
         return Ok(None);
     };
+    let as_of = day(&row.try_get::<String, _>("as_of")?)?;
     let segment: Option<String> = row.try_get("segment")?;
     let rfm = match (segment, row.try_get::<Option<i64>, _>("recency_days")?) {
         (Some(seg), Some(days)) => Some(Rfm {
@@ -248,10 +254,18 @@ pub async fn read_one(
             retention_retained: row
                 .try_get::<Option<i64>, _>("retention_retained")?
                 .unwrap_or(0),
+            retention_as_of: super::facts::window_start(as_of, 365),
             discount_rate: row
                 .try_get::<Option<f64>, _>("discount_rate")?
                 .unwrap_or(0.0),
         }),
+        None => None,
+    };
+    let model_clv = match row.try_get::<Option<String>, _>("btyd")? {
+        Some(j) => Some(
+            serde_json::from_str(&j)
+                .map_err(|e| Error::Corrupt(format!("model figures of customer {id}: {e}")))?,
+        ),
         None => None,
     };
     let reasons: Vec<ChurnReason> =
@@ -286,11 +300,12 @@ pub async fn read_one(
     let computed_ms: i64 = row.try_get("computed_at")?;
     Ok(Some(CustomerAnalytics {
         customer_id: id,
-        as_of: day(&row.try_get::<String, _>("as_of")?)?,
+        as_of,
         computed_at: DateTime::<Utc>::from_timestamp_millis(computed_ms).unwrap_or_default(),
         currency,
         rfm,
         clv,
+        model_clv,
         potential: ProfitPotential {
             actual_minor: actual,
             potential_minor: potential,

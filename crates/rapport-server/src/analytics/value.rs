@@ -49,36 +49,58 @@ pub fn unrealised(previous_profit: i64, latest_profit: i64) -> i64 {
 
 /// The profit deciles of one currency: who is in which tenth, and the
 /// boundaries a customer's profit is read against.
+///
+/// Exact ranks, ties to the worse decile: a customer whose profit is
+/// matched or beaten by `k` of the `n` customers (themselves included) is
+/// in decile `ceil(10 k / n)`. So decile 1 ("the top tenth") holds only
+/// customers of whom at most a tenth of the population did as well, a
+/// group of tied customers is never split, and with fewer than ten
+/// customers (or heavy ties) some deciles stay empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Deciles {
     pub customers: i64,
     pub profit_minor: i64,
-    /// (customers, profit) of deciles 1..=10, by rank.
+    /// (customers, profit) of deciles 1..=10.
     pub groups: Vec<(i64, i64)>,
-    /// Share of profit from the top 20 % of customers by rank.
+    /// Share of profit from the top 20 % of customers by rank: the first
+    /// `ceil(n / 5)` (the sum is the same whichever way ties are ordered).
     pub top20_share: f64,
     /// (decile, smallest profit in it) of every non-empty decile, best first.
     pub floors: Vec<(u8, i64)>,
 }
 
+/// The decile of a customer matched or beaten by `k` of `n`: `ceil(10 k / n)`.
+pub fn decile_by_rank(k: usize, n: usize) -> u8 {
+    if n == 0 {
+        return 10;
+    }
+    (k * 10).div_ceil(n).clamp(1, 10) as u8
+}
+
 impl Deciles {
-    /// From every customer's 12-month profit. Rank `i` (0 = most profit) of
-    /// `n` is in decile `1 + 10 i / n`; the top 20 % are the first
-    /// `ceil(n / 5)` by rank.
+    /// From every customer's 12-month profit.
     pub fn of(mut profits: Vec<i64>) -> Deciles {
         profits.sort_unstable_by(|a, b| b.cmp(a));
         let n = profits.len();
         let mut groups = vec![(0i64, 0i64); 10];
         let mut floors: Vec<(u8, i64)> = Vec::new();
-        for (i, p) in profits.iter().enumerate() {
-            let d = (i * 10 / n) as u8 + 1;
-            let g = &mut groups[(d - 1) as usize];
-            g.0 += 1;
-            g.1 += p;
-            match floors.last_mut() {
-                Some((fd, floor)) if *fd == d => *floor = *p,
-                _ => floors.push((d, *p)),
+        let mut i = 0;
+        while i < n {
+            let p = profits[i];
+            let mut j = i;
+            while j < n && profits[j] == p {
+                j += 1;
             }
+            // Customers i..j share profit p; j of them did at least as well.
+            let d = decile_by_rank(j, n);
+            let g = &mut groups[(d - 1) as usize];
+            g.0 += (j - i) as i64;
+            g.1 += p * (j - i) as i64;
+            match floors.last_mut() {
+                Some((fd, floor)) if *fd == d => *floor = p,
+                _ => floors.push((d, p)),
+            }
+            i = j;
         }
         let total: i64 = profits.iter().sum();
         let top = n.div_ceil(5);
@@ -96,19 +118,18 @@ impl Deciles {
         }
     }
 
-    /// The decile a profit falls in: the worst decile whose smallest profit
-    /// is at least it (so customers tied at a boundary, such as the many
-    /// with no profit this year, share the lower decile), or the first when
-    /// it is above them all. None for an empty population.
+    /// The decile a profit falls in: the best decile whose smallest profit
+    /// it reaches, or the worst non-empty one when it is below them all (a
+    /// profit between two of the population's is read as the one below
+    /// it). None for an empty population.
     pub fn decile_of(&self, profit: i64) -> Option<u8> {
-        let first = self.floors.first()?;
+        let last = self.floors.last()?;
         Some(
             self.floors
                 .iter()
-                .rev()
-                .find(|(_, floor)| profit <= *floor)
+                .find(|(_, floor)| profit >= *floor)
                 .map(|(d, _)| *d)
-                .unwrap_or(first.0),
+                .unwrap_or(last.0),
         )
     }
 }
@@ -188,20 +209,78 @@ mod tests {
         assert_eq!(d.decile_of(100), Some(1));
         assert_eq!(d.decile_of(50), Some(2));
         assert_eq!(d.decile_of(0), Some(10));
-        // The three tied at 5 (ranks 5, 6, 7) share the lowest of theirs.
+        // The three tied at 5 are matched or beaten by 7: ceil(70 / 10) = 7;
+        // deciles 5 and 6 stay empty.
         assert_eq!(d.decile_of(5), Some(7));
+        assert_eq!(d.groups[4], (0, 0));
+        assert_eq!(d.groups[5], (0, 0));
+        assert_eq!(d.groups[6], (3, 15));
         // Above everyone: first; between 20 and 50: the decile of 20.
         assert_eq!(d.decile_of(1000), Some(1));
-        assert_eq!(d.decile_of(30), Some(2));
+        assert_eq!(d.decile_of(30), Some(3));
+        assert_eq!(d.decile_of(-5), Some(10));
         assert_eq!(Deciles::of(vec![]).decile_of(5), None);
     }
 
     #[test]
+    fn many_customers_per_decile_each_in_their_own() {
+        // 100 customers with profits 100, 99, ..., 1: the customer of
+        // profit p is matched or beaten by 101 − p, so decile
+        // ceil((101 − p) / 10): 100..91 → 1, 90..81 → 2, ..., 10..1 → 10.
+        // (Reading a profit against the decile's smallest profit "at least
+        // it" put 99..91 in decile 1 but 90 too, and 89 in decile 2 with
+        // 81 only at the floor: everyone above a floor a decile too good.)
+        let d = Deciles::of((1..=100).collect());
+        for p in 1..=100i64 {
+            let want = (101 - p).div_euclid(10) + i64::from((101 - p) % 10 != 0);
+            assert_eq!(d.decile_of(p), Some(want as u8), "profit {p}");
+        }
+        assert_eq!(d.decile_of(91), Some(1));
+        assert_eq!(d.decile_of(90), Some(2));
+        assert_eq!(d.decile_of(89), Some(2));
+        assert_eq!(d.decile_of(81), Some(2));
+        assert_eq!(d.decile_of(80), Some(3));
+        assert!(d.groups.iter().all(|g| g.0 == 10));
+        // Decile 1 holds 100 + 99 + ... + 91 = 955.
+        assert_eq!(d.groups[0].1, 955);
+        // Top 20 %: 100 + ... + 81 = 1810 of 5050.
+        assert_eq!(d.top20_share, 1810.0 / 5050.0);
+    }
+
+    #[test]
+    fn at_most_a_tenth_are_told_top_tenth_with_heavy_ties() {
+        // 1,000 customers: 12 at 500, 600 at 0, the rest 1..=388 once each.
+        // The 12 at 500 are matched by 12 ≤ 100: decile 1. The zeros are
+        // matched or beaten by everyone: decile 10.
+        let mut v = vec![500i64; 12];
+        v.extend(std::iter::repeat_n(0, 600));
+        v.extend(1..=388);
+        let d = Deciles::of(v.clone());
+        let in_first = v.iter().filter(|&&p| d.decile_of(p) == Some(1)).count();
+        assert!(in_first <= 100, "{in_first} told top tenth of 1000");
+        // Customer of profit p in 1..=388: 12 + (388 − p + 1) at least as
+        // good. p = 301: 12 + 88 = 100 → decile 1; p = 300: 101 → 2.
+        assert_eq!(d.decile_of(301), Some(1));
+        assert_eq!(d.decile_of(300), Some(2));
+        assert_eq!(in_first, 100);
+        assert_eq!(d.decile_of(0), Some(10));
+        assert_eq!(d.groups[9].0, 600);
+        // Profit 1: 12 + 388 = 400 → decile 4; deciles 5 to 9 empty.
+        assert_eq!(d.decile_of(1), Some(4));
+        assert!(d.groups[4..9].iter().all(|g| g.0 == 0));
+        // Every customer is counted once.
+        assert_eq!(d.groups.iter().map(|g| g.0).sum::<i64>(), 1000);
+    }
+
+    #[test]
     fn few_customers_leave_deciles_empty() {
-        // Three customers: ranks 0, 1, 2 -> deciles 1, 4, 7.
+        // Three customers: matched or beaten by 1, 2, 3 of 3 → deciles
+        // ceil(10/3) = 4, ceil(20/3) = 7, 10. The best of three is in the
+        // top 40 %, not the top tenth.
         let d = Deciles::of(vec![30, 20, 10]);
-        assert_eq!(d.floors, vec![(1, 30), (4, 20), (7, 10)]);
-        assert_eq!(d.decile_of(20), Some(4));
+        assert_eq!(d.floors, vec![(4, 30), (7, 20), (10, 10)]);
+        assert_eq!(d.decile_of(20), Some(7));
+        assert_eq!(d.decile_of(30), Some(4));
         // ceil(3 / 5) = 1 customer is the top fifth: 30 of 60.
         assert_eq!(d.top20_share, 0.5);
     }

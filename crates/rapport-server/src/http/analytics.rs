@@ -8,10 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::{Extension, Json};
 use rapport_api::{
-    AnalyticsSettings, ChurnReason, ChurnRisk, ChurnSignal, Clv, CustomerAnalytics, Decile,
-    Insights, NewOrder, NewOrderLine, NewSuggestionResponse, NpsAnswer, NpsBreakdown, NpsCategory,
-    NpsGroup, OrderSummary, Pareto, Problem, ProfitPotential, RetentionBasis, Rfm, RuleStats,
-    Segment, SegmentStats, Suggestion, SuggestionAnswer, SuggestionKind, SuggestionResponse,
+    AnalyticsSettings, BtydParams, ChurnReason, ChurnRisk, ChurnSignal, Clv, CustomerAnalytics,
+    Decile, Insights, ModelClv, NewOrder, NewOrderLine, NewSuggestionResponse, NpsAnswer,
+    NpsBreakdown, NpsCategory, NpsGroup, OrderSummary, Pareto, Problem, ProfitPotential,
+    RetentionBasis, Rfm, RuleStats, Segment, SegmentStats, Suggestion, SuggestionAnswer,
+    SuggestionKind, SuggestionResponse,
 };
 use utoipa::OpenApi;
 
@@ -128,8 +129,8 @@ pub async fn insights(State(state): State<AppState>) -> Result<Json<Insights>, A
 #[openapi(
     paths(create_order, respond, insights),
     components(schemas(
-        AnalyticsSettings, ChurnReason, ChurnRisk, ChurnSignal, Clv, CustomerAnalytics, Decile,
-        Insights, NewOrder, NewOrderLine, NewSuggestionResponse, NpsAnswer, NpsBreakdown,
+        AnalyticsSettings, BtydParams, ChurnReason, ChurnRisk, ChurnSignal, Clv, CustomerAnalytics, Decile,
+        Insights, ModelClv, NewOrder, NewOrderLine, NewSuggestionResponse, NpsAnswer, NpsBreakdown,
         NpsCategory, NpsGroup, Pareto, ProfitPotential, RetentionBasis, Rfm, RuleStats, Segment,
         SegmentStats, Suggestion, SuggestionAnswer, SuggestionKind, SuggestionResponse,
     )),

@@ -51,8 +51,10 @@ pub enum ImportCommand {
     },
     /// Transactions, one order line a row: customer_id, date (YYYY-MM-DD
     /// or YYYYMMDD, optionally with a time), amount (the line's value in
-    /// the customer's currency, in decimal units; negative amounts, i.e.
-    /// refunds, are refused), and optionally order_id (rows with the same
+    /// the customer's currency, in decimal units such as 1,200.00 or 12.50;
+    /// a thousands separator only between groups of three, a currency
+    /// symbol or code only the customer's, at most 10,000,000; negative
+    /// amounts, i.e. refunds, are refused), and optionally order_id (rows with the same
     /// one are one order), product (a SKU), category, quantity (default 1)
     /// and channel (default web). Products the catalogue lacks are created.
     Transactions {
@@ -63,6 +65,14 @@ pub enum ImportCommand {
         /// Gross margin of the products this import creates, 0 to 1.
         #[arg(long, default_value = "0.30", value_name = "M")]
         default_margin: f64,
+        /// Amounts are written with a decimal comma, 12,50 and 1.200,00
+        /// (without it, 12,50 is refused and 1,200.00 is twelve hundred).
+        #[arg(long)]
+        decimal_comma: bool,
+        /// Accept a line repeated exactly within one order_id (refused
+        /// otherwise: a product bought twice is one line with quantity 2).
+        #[arg(long)]
+        allow_repeated_lines: bool,
     },
     /// Interactions: customer_id, date, channel (call, email, chat, sms,
     /// social, store, web), and optionally direction (inbound/outbound),
@@ -98,6 +108,8 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<()> {
             file,
             matching,
             default_margin,
+            decimal_comma,
+            allow_repeated_lines,
         } => {
             anyhow::ensure!(
                 (0.0..=1.0).contains(&default_margin),
@@ -109,6 +121,8 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<()> {
                 Options {
                     match_by: matching.match_by,
                     default_margin,
+                    decimal_comma,
+                    allow_repeated_lines,
                     ..Options::default()
                 },
             )

@@ -125,6 +125,10 @@ pub struct Options {
     pub currency: String,
     /// Gross margin of products an import creates.
     pub default_margin: f64,
+    /// Amounts are written `12,50` and `1.200,00`.
+    pub decimal_comma: bool,
+    /// Accept a transactions line repeated exactly within one order.
+    pub allow_repeated_lines: bool,
 }
 
 impl Default for Options {
@@ -135,6 +139,8 @@ impl Default for Options {
             match_by: MatchBy::External,
             currency: "GBP".into(),
             default_margin: 0.30,
+            decimal_comma: false,
+            allow_repeated_lines: false,
         }
     }
 }
@@ -285,8 +291,18 @@ pub async fn import(
             )));
         }
     }
+    if size == 0 {
+        return Err(ImportError::File(format!(
+            "{} is empty: nothing was imported (a {} file starts with a header line naming \
+             its columns)",
+            path.display(),
+            kind.code()
+        )));
+    }
+    // Every row must have the header's number of fields: a value with an
+    // unquoted comma (1,200.00) would otherwise shift the fields after it.
     let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
+        .flexible(false)
         .buffer_capacity(1 << 20)
         .from_path(path)
         .map_err(|e| ImportError::File(format!("cannot read {}: {e}", path.display())))?;
@@ -296,6 +312,31 @@ pub async fn import(
             ImportError::File(format!("{}: the header does not read: {e}", path.display()))
         })?
         .clone();
+    if header
+        .iter()
+        .all(|f| f.trim().trim_start_matches('\u{feff}').is_empty())
+    {
+        return Err(ImportError::File(format!(
+            "{}:1: the header line is empty: nothing was imported (a {} file starts with a \
+             header line naming its columns)",
+            path.display(),
+            kind.code()
+        )));
+    }
+    if header.len() == 1 {
+        let only = header.get(0).unwrap_or("");
+        if let Some(name) = [(';', "semicolons (;)"), ('\t', "tabs"), ('|', "bars (|)")]
+            .iter()
+            .find(|(c, _)| only.contains(*c))
+            .map(|(_, name)| name)
+        {
+            return Err(ImportError::File(format!(
+                "{}:1: the file is separated by {name}, not commas: nothing was imported; save \
+                 it as comma-separated CSV",
+                path.display()
+            )));
+        }
+    }
     let header = Header::of(kind, &header)
         .map_err(|e| ImportError::File(format!("{}:1: {e}", path.display())))?;
 
@@ -380,10 +421,19 @@ async fn run(
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let reason = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!(
+                        "the row has {len} fields but the header has {expected_len}: a value \
+                         with a comma in it (such as 1,200.00) must be quoted, \"1,200.00\""
+                    ),
+                    _ => format!("the row does not read as CSV ({e})"),
+                };
                 bad.push(BadRow {
                     line,
                     column: String::new(),
-                    reason: format!("the row does not read as CSV ({e})"),
+                    reason,
                 });
                 if !opts.skip_bad_rows && bad.len() >= 1000 {
                     break;
@@ -414,6 +464,12 @@ async fn run(
     }
     let stored = sink.finish().await?;
     progress(size, size);
+    if rows == 0 && bad.is_empty() {
+        // `import` rolls back on an error, so no import is recorded.
+        return Err(ImportError::File(
+            "the file has a header and no rows: nothing was imported".into(),
+        ));
+    }
     let commit = bad.is_empty() || opts.skip_bad_rows;
     let conn = sink.into_conn();
     if commit {

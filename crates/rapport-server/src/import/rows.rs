@@ -11,7 +11,7 @@ use chrono::Utc;
 use rapport_api::{Address, Channel, Consent, Direction, RelationshipStage, Tier};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::parse::{amount, flag, instant, whole};
+use super::parse::{AmountStyle, amount, flag, instant, whole};
 use super::{Header, ImportError, Kind, MatchBy, Options};
 use crate::codes::Code;
 use crate::phone::parse_e164;
@@ -60,6 +60,8 @@ pub(super) struct Sink<'c> {
     batch: Batch,
     externals: Vec<(i64, String)>,
     seen: HashSet<String>,
+    /// Hash of (order, whole line) → the line it was first read on.
+    lines_seen: HashMap<u64, u64>,
     stored: u64,
 }
 
@@ -137,6 +139,7 @@ impl<'c> Sink<'c> {
             batch: Batch::default(),
             externals: Vec::new(),
             seen: HashSet::new(),
+            lines_seen: HashMap::new(),
             stored: 0,
         })
     }
@@ -203,7 +206,10 @@ impl<'c> Sink<'c> {
         if at > Utc::now().timestamp() + 86_400 {
             return Ok(Err(("date", "is in the future".into())));
         }
-        let value = match amount(h.get(r, "amount").unwrap_or(""), &currency) {
+        let style = AmountStyle {
+            decimal_comma: self.opts.decimal_comma,
+        };
+        let value = match amount(h.get(r, "amount").unwrap_or(""), &currency, style) {
             Ok(v) => v,
             Err(e) => return Ok(Err(("amount", e))),
         };
@@ -249,6 +255,26 @@ impl<'c> Sink<'c> {
         };
         let unit = value / qty;
         let key = h.get(r, "order_id").map(|o| (customer, key_hash(o)));
+        // A line repeated exactly within one order is refused unless the
+        // file is known to list a line twice: a duplicate export would
+        // otherwise double the order without a word.
+        if let (Some(k), false) = (key, self.opts.allow_repeated_lines) {
+            let joined: Vec<&str> = r.iter().map(str::trim).collect();
+            let line_key = key_hash(&format!("{:x}\u{1f}{}", k.1, joined.join("\u{1f}"))) as u64;
+            let line = r.position().map(|p| p.line()).unwrap_or(0);
+            if let Some(first) = self.lines_seen.insert(line_key, line) {
+                self.lines_seen.insert(line_key, first);
+                return Ok(Err((
+                    "order_id",
+                    format!(
+                        "repeats line {first} exactly within order '{}': a product bought twice \
+                         is one line with quantity 2; give --allow-repeated-lines if the file \
+                         really lists one line twice",
+                        h.get(r, "order_id").unwrap_or("")
+                    ),
+                )));
+            }
+        }
         let known = key.and_then(|k| self.order_keys.get(&k).copied());
         let order_id = match known {
             Some((id, Some(i))) => {
