@@ -165,6 +165,17 @@ impl CallsState {
     }
 }
 
+/// What an agent who serves no queue is told when they go available.
+pub const NO_QUEUE: &str = "You serve no queue, so no calls will come: ask a supervisor to add you to one (rapport-server queue join).";
+
+/// The agent's state is known and names no queue they serve.
+pub fn serves_no_queue(s: &AppState) -> bool {
+    s.calls
+        .status
+        .as_ref()
+        .is_some_and(|st| st.queues.is_empty())
+}
+
 /// After sign-in: the agent's state, and the queues' figures.
 pub fn signed_in(s: &mut AppState) -> Vec<Effect> {
     let id = s.fresh_id();
@@ -820,6 +831,9 @@ fn modal(s: &mut AppState, ev: &KeyEvent) -> Vec<Effect> {
     };
     let choose = |s: &mut AppState, st: AgentState| {
         s.calls.picker = None;
+        if st == AgentState::Available && serves_no_queue(s) {
+            notice(s, NO_QUEUE);
+        }
         if s.calls.state() == Some(st) {
             return vec![];
         }
@@ -1356,6 +1370,44 @@ mod tests {
         cmd(&mut s, Command::AgentState);
         assert_eq!(s.calls.picker, None);
         assert!(s.notice.as_ref().unwrap().0.contains("end it first"));
+    }
+
+    #[test]
+    fn an_agent_who_serves_no_queue_is_told_so() {
+        let mut s = fixtures::state_agent_in(AgentState::Offline, 600, None);
+        assert!(!serves_no_queue(&s), "Mei serves queues 1 and 2");
+        s.calls.status.as_mut().unwrap().queues.clear();
+        cmd(&mut s, Command::AgentState);
+        let k = Keymap::default();
+        let a = crossterm::event::KeyEvent::new(
+            KeyCode::Char('a'),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        let a = modal_key(&s, &k, &a).unwrap();
+        let fx = update(&mut s, a);
+        assert!(
+            matches!(
+                fx[..],
+                [Effect::Queues(QueuesEffect::SetState {
+                    state: AgentState::Available,
+                    ..
+                })]
+            ),
+            "still set: {fx:?}"
+        );
+        assert_eq!(s.notice.as_ref().unwrap().0, NO_QUEUE);
+        // The status bar says it while they are available.
+        let mut st = s.calls.status.clone().unwrap();
+        st.state = AgentState::Available;
+        st.since = fixtures::now() - chrono::Duration::minutes(3);
+        s.calls.status = Some(st);
+        assert_eq!(
+            crate::ui::calls::state_words(&s).unwrap(),
+            "● available 3m · no queue, no calls"
+        );
+        // Break: no word (they take no calls anyway).
+        s.calls.status.as_mut().unwrap().state = AgentState::Break;
+        assert!(!crate::ui::calls::state_words(&s).unwrap().contains("queue"));
     }
 
     #[test]

@@ -46,8 +46,14 @@ pub fn state_words(s: &AppState) -> Option<String> {
         AgentState::Offline => format!("{mark} offline"),
         other => {
             let mins = (s.now - st.since).num_minutes().max(0);
+            // Available with no queue is waiting for ever: said plainly.
+            let none = if other == AgentState::Available && crate::app::calls::serves_no_queue(s) {
+                " · no queue, no calls"
+            } else {
+                ""
+            };
             format!(
-                "{mark} {} {}",
+                "{mark} {} {}{none}",
                 other.label(),
                 super::format::duration(mins * 60)
             )
