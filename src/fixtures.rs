@@ -117,6 +117,7 @@ fn interaction(
         sentiment: None,
         follow_up_on: None,
         complaint_id: None,
+        call_id: None,
     }
 }
 

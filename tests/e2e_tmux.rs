@@ -414,3 +414,197 @@ fn a_supervisor_approves_a_pending_refund() {
     tmux.keys(&["C-c"]);
     tmux.wait_for_exit(Duration::from_secs(10));
 }
+
+/// A customer whose number no one else has, whose family name is easy to
+/// type: (id, number, family name).
+fn caller_with_own_number(server: &TestServer, not: i64) -> (i64, String, String) {
+    let row = server.db_text(&format!(
+        "SELECT p.customer_id || '|' || p.e164 || '|' || c.family_name FROM customer_phones p \
+         JOIN customers c ON c.id = p.customer_id \
+         WHERE (SELECT COUNT(*) FROM customer_phones q WHERE q.digits = p.digits) = 1 \
+         AND length(c.family_name) >= 5 AND c.family_name NOT GLOB '*[^A-Za-z]*' \
+         AND p.customer_id <> {not} ORDER BY p.customer_id LIMIT 1"
+    ));
+    let mut parts = row.splitn(3, '|');
+    let id = parts.next().unwrap().parse().unwrap();
+    (
+        id,
+        parts.next().unwrap().to_string(),
+        parts.next().unwrap().to_string(),
+    )
+}
+
+/// Send the telephony system's hook.
+fn hook(server: &TestServer, pbx: &str, body: serde_json::Value) -> serde_json::Value {
+    let (status, v) = server.post("/v1/calls", pbx, body);
+    assert!((200..300).contains(&status), "{status}: {v}");
+    v
+}
+
+/// The agent's state on the server, once it is no longer `after_call_work`
+/// (or after ten seconds).
+fn state_after_wrap_up(server: &TestServer) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let st = server.get_json("/v1/agents/me/state", &server.token);
+        let st = st["state"].as_str().unwrap().to_string();
+        if st != "after_call_work" || std::time::Instant::now() > deadline {
+            return st;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn an_unknown_callers_wrap_up_never_shows_the_previous_customer() {
+    let Some(tmux) = Tmux::start_if_available("wrapunknown") else {
+        return;
+    };
+    let server = TestServer::with_queues(300);
+    let pbx = server.pbx();
+    let (first, phone, family) = caller_with_own_number(&server, 0);
+    tmux.run_client(&server, &[]);
+    tmux.wait_for_all(&["Search customers", "○ offline"], Duration::from_secs(20));
+    tmux.keys(&["F3"]);
+    tmux.wait_for("Your state", Duration::from_secs(5));
+    tmux.keys(&["a"]);
+    tmux.wait_for("● available", Duration::from_secs(10));
+
+    // A known caller: their 360 pops; the wrap-up is theirs, saved.
+    hook(
+        &server,
+        &pbx,
+        serde_json::json!({"event": "offered", "call_id": "e2e-known", "queue": "billing", "caller": phone}),
+    );
+    tmux.wait_for_all(&[family.as_str(), "History", "☎ "], Duration::from_secs(10));
+    tmux.keys(&["F8"]);
+    tmux.wait_for_all(
+        &["Record interaction", "Wrap-up of the call"],
+        Duration::from_secs(10),
+    );
+    tmux.type_text("First caller, sorted.");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Saved:", Duration::from_secs(10));
+    tmux.wait_for("● available", Duration::from_secs(10));
+
+    // A withheld caller: nobody is identified, so neither the pop nor the
+    // wrap-up shows the previous caller's record.
+    hook(
+        &server,
+        &pbx,
+        serde_json::json!({"event": "offered", "call_id": "e2e-withheld", "queue": "billing", "caller": "anonymous"}),
+    );
+    tmux.wait_for("Call with no number", Duration::from_secs(10));
+    tmux.keys(&["F8"]);
+    let screen = tmux.wait_for_all(&["✎ wrap-up", "not identified"], Duration::from_secs(5));
+    assert!(!screen.contains(&family), "{screen}");
+    assert!(!screen.contains("Record interaction"), "{screen}");
+    tmux.keys(&["F7"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let screen = tmux.wait_for("not identified", Duration::from_secs(5));
+    assert!(!screen.contains(&family), "F7 neither: {screen}");
+    assert!(!screen.contains("Record interaction"), "{screen}");
+
+    // The agent finds the caller and opens their record: the wrap-up opens
+    // for them, and is recorded on them, bound to the call.
+    let (second, _, family2) = caller_with_own_number(&server, first);
+    tmux.keys(&["/"]);
+    let typed: String = family2.chars().take(6).collect();
+    tmux.type_text(&typed);
+    tmux.wait_for(&format!("ACC-{second:07}"), Duration::from_secs(10));
+    let screen = tmux.capture();
+    let row = screen
+        .lines()
+        .position(|l| l.contains(&format!("ACC-{second:07}")))
+        .unwrap();
+    let top = screen.lines().position(|l| l.contains("ACC-")).unwrap();
+    for _ in top..row {
+        tmux.keys(&["Down"]);
+    }
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_all(
+        &[
+            "Record interaction",
+            "Wrap-up of the call",
+            family2.as_str(),
+        ],
+        Duration::from_secs(10),
+    );
+    tmux.type_text("Withheld caller, identified by name.");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Saved:", Duration::from_secs(10));
+    let state = state_after_wrap_up(&server);
+    assert_eq!(state, "available");
+    let bound = server.db_rows(
+        "SELECT COUNT(*) FROM interactions i JOIN calls c ON c.id = i.call_id \
+         WHERE c.external_id = 'e2e-withheld' AND i.customer_id = ? \
+         AND i.notes = 'Withheld caller, identified by name.'",
+        second,
+    );
+    assert_eq!(
+        bound, 1,
+        "recorded on the caller the agent opened, with the call"
+    );
+    let wrong = server.db_rows(
+        "SELECT COUNT(*) FROM interactions WHERE customer_id = ? AND notes LIKE 'Withheld%'",
+        first,
+    );
+    assert_eq!(wrong, 0, "nothing on the previous caller");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_exit(Duration::from_secs(10));
+}
+
+#[test]
+fn a_wrap_up_saved_while_the_server_is_away_frees_the_agent_when_it_is_back() {
+    let Some(tmux) = Tmux::start_if_available("wrapoffline") else {
+        return;
+    };
+    let mut server = TestServer::with_queues(300);
+    let pbx = server.pbx();
+    let (customer, phone, family) = caller_with_own_number(&server, 0);
+    tmux.run_client(&server, &[]);
+    tmux.wait_for_all(&["Search customers", "○ offline"], Duration::from_secs(20));
+    tmux.keys(&["F3"]);
+    tmux.wait_for("Your state", Duration::from_secs(5));
+    tmux.keys(&["a"]);
+    tmux.wait_for("● available", Duration::from_secs(10));
+    hook(
+        &server,
+        &pbx,
+        serde_json::json!({"event": "offered", "call_id": "e2e-away", "queue": "billing", "caller": phone}),
+    );
+    tmux.wait_for_all(&[family.as_str(), "History", "☎ "], Duration::from_secs(10));
+    tmux.keys(&["F8"]);
+    tmux.wait_for_all(
+        &["Record interaction", "Wrap-up of the call"],
+        Duration::from_secs(10),
+    );
+
+    // The server goes away while the agent types; the save is queued.
+    server.stop();
+    tmux.type_text("Saved while the server was away.");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for_all(&["1 queued", "✎ wrap-up"], Duration::from_secs(10));
+
+    // Back: the outbox delivers the wrap-up, the server ends the after-call
+    // work, and the agent's own state event says available.
+    server.resume();
+    tmux.wait_for("● available", Duration::from_secs(30));
+    assert_eq!(state_after_wrap_up(&server), "available");
+    let done = server.db_rows(
+        "SELECT COUNT(*) FROM calls c JOIN interactions i ON i.call_id = c.id \
+         WHERE c.external_id = 'e2e-away' AND c.status = 'done' AND c.wrapped_ms IS NOT NULL \
+         AND i.customer_id = ?",
+        customer,
+    );
+    assert_eq!(done, 1, "the call is wrapped up by its interaction");
+    // And calls flow again: the next one is routed to the agent.
+    hook(
+        &server,
+        &pbx,
+        serde_json::json!({"event": "offered", "call_id": "e2e-next", "queue": "billing", "caller": "anonymous"}),
+    );
+    tmux.wait_for("Call with no number", Duration::from_secs(10));
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_exit(Duration::from_secs(10));
+}

@@ -4,6 +4,16 @@
 //! form opens pre-filled for the call, and saving it makes the agent
 //! available again.
 //!
+//! The wrap-up is bound to the call, never to whatever customer happens to
+//! be on screen: it is for the call's customer (the one the number names),
+//! or the one customer the agent opened during the call, or, when there are
+//! several, the agent picks which from a small chooser. A caller nobody
+//! identified (withheld, or a number no customer has) gets no form until
+//! the agent finds and opens their record; the form then opens for them
+//! (F3 finishes the wrap-up without notes). The interaction carries the
+//! call's id and runs from the call's answer to its end; the server ends
+//! the after-call work when it arrives, also late from the outbox.
+//!
 //! A screen pop paints the caller's 360 view when the server found exactly
 //! one customer with the number; otherwise the number is looked up here:
 //! several customers are a pick list (the search screen with them), none is
@@ -18,8 +28,8 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use rapport_api::{
-    AgentState, AgentStatus, Approval, Call, CallId, Complaint, CustomerView, Desk, QueueLive,
-    SearchResponse, WhatIf,
+    AgentState, AgentStatus, Approval, Call, CallId, Complaint, CustomerId, CustomerView, Desk,
+    QueueLive, SearchResponse, WhatIf,
 };
 
 use super::form::Form;
@@ -96,6 +106,8 @@ pub struct Wrap {
     pub call: Call,
     /// The draft key of its interaction form, once opened.
     pub form: Option<String>,
+    /// The customer the agent chose for it (from the chooser).
+    pub customer: Option<CustomerId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -121,6 +133,11 @@ pub struct CallsState {
     /// the agent's queue).
     pub queues: Vec<QueueLive>,
     pub queues_request: RequestId,
+    /// Customers opened during the current call and its wrap-up, in order:
+    /// who the wrap-up may be for.
+    pub opened: Vec<(CustomerId, String)>,
+    /// The wrap-up's customer chooser, open at this row.
+    pub chooser: Option<usize>,
 }
 
 impl CallsState {
@@ -146,6 +163,17 @@ impl CallsState {
             .filter(|q| status.queues.contains(&q.queue.id))
             .max_by_key(|q| (q.waiting, std::cmp::Reverse(q.queue.id)))
     }
+}
+
+/// What an agent who serves no queue is told when they go available.
+pub const NO_QUEUE: &str = "You serve no queue, so no calls will come: ask a supervisor to add you to one (rapport-server queue join).";
+
+/// The agent's state is known and names no queue they serve.
+pub fn serves_no_queue(s: &AppState) -> bool {
+    s.calls
+        .status
+        .as_ref()
+        .is_some_and(|st| st.queues.is_empty())
 }
 
 /// After sign-in: the agent's state, and the queues' figures.
@@ -241,13 +269,92 @@ pub fn status_changed(s: &mut AppState, mut new: AgentStatus) -> Vec<Effect> {
         (AgentState::AfterCallWork, Some(call))
             if was != Some((AgentState::AfterCallWork, Some(call.id))) =>
         {
-            s.calls.wrap = Some(Wrap { call, form: None });
+            let customer = s
+                .calls
+                .wrap
+                .as_ref()
+                .filter(|w| w.call.id == call.id)
+                .and_then(|w| w.customer);
+            s.calls.wrap = Some(Wrap {
+                call,
+                form: None,
+                customer,
+            });
             fx.extend(open_wrap_up(s));
         }
         (AgentState::AfterCallWork, _) => {}
-        _ => s.calls.wrap = None,
+        _ => {
+            s.calls.wrap = None;
+            s.calls.chooser = None;
+        }
     }
     fx
+}
+
+/// A customer was opened: during a call or its wrap-up, the wrap-up may
+/// be for them.
+pub fn customer_opened(s: &mut AppState, id: CustomerId, name: &str) {
+    if !matches!(
+        s.calls.state(),
+        Some(AgentState::OnCall | AgentState::AfterCallWork)
+    ) {
+        return;
+    }
+    if let Some(o) = s.calls.opened.iter_mut().find(|(c, _)| *c == id) {
+        if !name.is_empty() {
+            o.1 = name.to_string();
+        }
+        return;
+    }
+    s.calls.opened.push((id, name.to_string()));
+}
+
+/// Who the wrap-up may be for: the call's customer, then those opened
+/// during the call, each once.
+pub fn candidates(s: &AppState) -> Vec<(CustomerId, String)> {
+    let mut v: Vec<(CustomerId, String)> = Vec::new();
+    if let Some(w) = &s.calls.wrap
+        && let Some(id) = w.call.customer_id
+    {
+        v.push((id, w.call.customer_name.clone().unwrap_or_default()));
+    }
+    for (id, name) in &s.calls.opened {
+        match v.iter_mut().find(|(c, _)| c == id) {
+            Some(known) if known.1.is_empty() => known.1 = name.clone(),
+            Some(_) => {}
+            None => v.push((*id, name.clone())),
+        }
+    }
+    v
+}
+
+/// The customer the wrap-up is for, when that is settled: the one chosen,
+/// or the only candidate.
+fn wrap_customer(s: &AppState) -> Option<(CustomerId, String)> {
+    let all = candidates(s);
+    if let Some(id) = s.calls.wrap.as_ref().and_then(|w| w.customer) {
+        return all.into_iter().find(|(c, _)| *c == id);
+    }
+    match &all[..] {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// A customer's view arrived: when the wrap-up waits for that customer,
+/// its form opens now.
+pub fn view_loaded(s: &mut AppState) -> Vec<Effect> {
+    let Some(w) = &s.calls.wrap else {
+        return vec![];
+    };
+    if w.form.is_some() || s.form.is_some() || s.calls.chooser.is_some() {
+        return vec![];
+    }
+    let shown = s.view().map(|v| v.profile.id);
+    match wrap_customer(s) {
+        Some((id, _)) if Some(id) == shown => open_wrap_up(s),
+        _ => vec![],
+    }
 }
 
 /// A call was given to the agent; `view` is the caller's, when it came
@@ -255,6 +362,9 @@ pub fn status_changed(s: &mut AppState, mut new: AgentStatus) -> Vec<Effect> {
 fn pop(s: &mut AppState, call: Call, view: Option<Box<CustomerView>>) -> Vec<Effect> {
     s.calls.popped = Some(call.id);
     s.calls.lookup = None;
+    // A new call: nobody has been opened for it yet.
+    s.calls.opened.clear();
+    s.calls.chooser = None;
     if s.form.is_some() || s.review.is_some() {
         notice(
             s,
@@ -399,29 +509,80 @@ fn caller_found(
 }
 
 /// F7, and the start of after-call work: the interaction form for the
-/// call's customer, with what the call tells already filled in.
+/// customer the call is with (see [`wrap_customer`]), with what the call
+/// tells already filled in; the chooser when several customers may be the
+/// one; a word on what to do when nobody is identified yet.
 fn open_wrap_up(s: &mut AppState) -> Vec<Effect> {
+    if s.calls.wrap.is_none()
+        && s.calls.state() == Some(AgentState::AfterCallWork)
+        && let Some(call) = s.calls.call().cloned()
+    {
+        // In after-call work whatever the client missed: the wrap-up is
+        // for that call (the status bar and F7 agree).
+        s.calls.wrap = Some(Wrap {
+            call,
+            form: None,
+            customer: None,
+        });
+    }
     let Some(wrap) = s.calls.wrap.clone() else {
-        notice(s, "There is no call to wrap up.");
+        if s.calls.state() == Some(AgentState::AfterCallWork) {
+            notice(
+                s,
+                "You are in after-call work with no call on record: press F3 and choose available when done.",
+            );
+        } else {
+            notice(s, "There is no call to wrap up.");
+        }
         return vec![];
     };
-    if let Some(f) = &s.form {
+    if let Some(f) = s.form.as_mut() {
         // The agent opened the interaction form during the call: that form
         // is the wrap-up.
         if matches!(f.kind, super::FormKind::Interaction) {
             let key = f.kind.draft_key(f.customer_id);
+            f.context.wrap = Some(binding(&wrap.call));
             if let Some(w) = s.calls.wrap.as_mut() {
                 w.form = Some(key);
+                w.customer = Some(f.customer_id);
             }
         }
         return vec![];
     }
     let who = caller_words(&wrap.call.caller);
-    let (Some(view), Some(tax)) = (s.view().cloned(), s.taxonomy.loaded().cloned()) else {
+    let Some((customer, name)) = wrap_customer(s) else {
+        let all = candidates(s);
+        if all.is_empty() {
+            // Nobody identified: never the record that happens to be on
+            // screen (it is someone else's).
+            if s.screen == Screen::Customer {
+                s.screen = Screen::Search;
+            }
+            notice(
+                s,
+                format!(
+                    "Caller not identified ({who}): open their record to note the call, or F3 when done."
+                ),
+            );
+            return vec![];
+        }
+        s.calls.chooser = Some(0);
+        return vec![];
+    };
+    let view = s.view().filter(|v| v.profile.id == customer).cloned();
+    let Some(view) = view else {
+        // Their record first; the form opens when it is read.
+        notice(
+            s,
+            format!("Wrap-up of the call from {who}: opening {}…", clean(&name)),
+        );
+        return super::update::open_customer(s, customer, name);
+    };
+    let Some(tax) = s.taxonomy.loaded().cloned() else {
         notice(
             s,
             format!(
-                "Wrap-up of the call from {who}: open the caller's record to note the call, or set your state when done."
+                "Wrap-up of the call from {who}: the contact reasons have not loaded yet; press F7 again in a moment."
             ),
         );
         return vec![];
@@ -443,6 +604,7 @@ fn open_wrap_up(s: &mut AppState) -> Vec<Effect> {
     }
     form.initial = form.values();
     form.context.call = Some(call_fact(&wrap.call, queue, &who));
+    form.context.wrap = Some(binding(&wrap.call));
     if !form.is_visible(form.focus) {
         form.move_focus(true);
     }
@@ -453,6 +615,7 @@ fn open_wrap_up(s: &mut AppState) -> Vec<Effect> {
     let key = form.kind.draft_key(form.customer_id);
     if let Some(w) = s.calls.wrap.as_mut() {
         w.form = Some(key.clone());
+        w.customer = Some(customer);
     }
     // A draft of this customer's interaction is the agent's own words:
     // they win over the pre-filled values.
@@ -462,6 +625,15 @@ fn open_wrap_up(s: &mut AppState) -> Vec<Effect> {
     }
     s.form = Some(form);
     vec![]
+}
+
+/// What binds an interaction form to the call it wraps up.
+fn binding(call: &Call) -> super::form::WrapOf {
+    super::form::WrapOf {
+        call_id: call.id,
+        started: call.answered_at.unwrap_or(call.offered_at),
+        ended: call.ended_at,
+    }
 }
 
 /// "Call from +44 •••123 on Billing, answered 14:27, 3m 12s talk."
@@ -499,14 +671,25 @@ pub fn is_wrap_form(s: &AppState, tag: u64) -> bool {
         .is_some_and(|w| w.form.as_deref() == Some(key.as_str()))
 }
 
-/// The wrap-up is recorded: available again.
-pub fn wrapped(s: &mut AppState) -> Vec<Effect> {
+/// The wrap-up is in the outbox. One bound to its call ends the after-call
+/// work on the server when it arrives (the agent's own state event then
+/// says available), also after the server was away; an unbound one (a
+/// form restored from a draft) asks for available here, as before.
+pub fn wrapped(s: &mut AppState, bound: bool) -> Vec<Effect> {
     s.calls.wrap = None;
-    if s.calls.state() == Some(AgentState::AfterCallWork) {
-        set_state(s, AgentState::Available)
-    } else {
-        vec![]
+    s.calls.chooser = None;
+    if bound || s.calls.state() != Some(AgentState::AfterCallWork) {
+        return vec![];
     }
+    set_state(s, AgentState::Available)
+}
+
+/// The wrap-up form stored under `tag` carries its call.
+pub fn is_bound_form(s: &AppState, tag: u64) -> bool {
+    s.form
+        .as_ref()
+        .filter(|f| f.saving == Some(tag))
+        .is_some_and(|f| f.context.wrap.is_some())
 }
 
 /// What waits for the moment a form closes: a deferred screen pop.
@@ -626,7 +809,7 @@ pub fn clock(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// the keyboard (letters type), except the global keys that are no text
 /// (Ctrl-c, F1, Esc and the F-keys of the live queues).
 pub fn modal_key(s: &AppState, keymap: &Keymap, ev: &KeyEvent) -> Option<Action> {
-    if s.calls.picker.is_none() && s.desk.reject.is_none() {
+    if s.calls.picker.is_none() && s.desk.reject.is_none() && s.calls.chooser.is_none() {
         return None;
     }
     if ev.kind == KeyEventKind::Release {
@@ -649,11 +832,17 @@ fn modal(s: &mut AppState, ev: &KeyEvent) -> Vec<Effect> {
     if s.desk.reject.is_some() {
         return supervisor::reject_key(s, ev);
     }
+    if let Some(row) = s.calls.chooser {
+        return chooser_key(s, row, ev);
+    }
     let Some(row) = s.calls.picker else {
         return vec![];
     };
     let choose = |s: &mut AppState, st: AgentState| {
         s.calls.picker = None;
+        if st == AgentState::Available && serves_no_queue(s) {
+            notice(s, NO_QUEUE);
+        }
         if s.calls.state() == Some(st) {
             return vec![];
         }
@@ -675,9 +864,44 @@ fn modal(s: &mut AppState, ev: &KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
+/// Keys of the wrap-up's customer chooser: arrows and Enter, or the
+/// row's number.
+fn chooser_key(s: &mut AppState, row: usize, ev: &KeyEvent) -> Vec<Effect> {
+    let all = candidates(s);
+    if all.is_empty() {
+        s.calls.chooser = None;
+        return vec![];
+    }
+    let pick = |s: &mut AppState, i: usize| {
+        s.calls.chooser = None;
+        if let Some(w) = s.calls.wrap.as_mut() {
+            w.customer = Some(all[i].0);
+        }
+        open_wrap_up(s)
+    };
+    match ev.code {
+        KeyCode::Up => s.calls.chooser = Some(row.saturating_sub(1)),
+        KeyCode::Down => s.calls.chooser = Some((row + 1).min(all.len() - 1)),
+        KeyCode::Enter => return pick(s, row.min(all.len() - 1)),
+        KeyCode::Esc => s.calls.chooser = None,
+        KeyCode::Char(c) => {
+            if let Some(i) = c.to_digit(10).map(|d| d as usize)
+                && (1..=all.len()).contains(&i)
+            {
+                return pick(s, i - 1);
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
+
 /// Esc closes the picker (from the global Back).
 pub fn back(s: &mut AppState) -> bool {
     if s.calls.picker.take().is_some() {
+        return true;
+    }
+    if s.calls.chooser.take().is_some() {
         return true;
     }
     s.desk.reject.take().is_some()
@@ -966,6 +1190,16 @@ mod tests {
             panic!("{fx:?}")
         };
         assert_eq!(request.body["reason"], "Billing query");
+        // Bound to the call, and timed by it (not by the save).
+        assert_eq!(request.body["call_id"], 7001);
+        assert_eq!(request.body["customer_id"], 12345);
+        let at =
+            |v: &serde_json::Value| serde_json::from_value::<DateTime<Utc>>(v.clone()).unwrap();
+        assert_eq!(
+            at(&request.body["started_at"]),
+            fixtures::call(true).answered_at.unwrap()
+        );
+        assert_eq!(at(&request.body["ended_at"]), fixtures::now());
         let entry = crate::outbox::Entry {
             seq: 1,
             key: "k".into(),
@@ -980,16 +1214,136 @@ mod tests {
                 queued: 1,
             },
         );
+        // The server ends the after-call work when the wrap-up reaches it
+        // (its state event says available): nothing is asked here.
         assert!(
-            fx.iter().any(|f| matches!(
-                f,
-                Effect::Queues(QueuesEffect::SetState {
-                    state: AgentState::Available,
-                    ..
-                })
-            )),
+            !fx.iter()
+                .any(|f| matches!(f, Effect::Queues(QueuesEffect::SetState { .. }))),
             "{fx:?}"
         );
+        assert!(s.calls.wrap.is_none());
+    }
+
+    /// Mei on the customer screen of Jane (12345), available, when `call`
+    /// comes.
+    fn on_jane_then(call: Call) -> AppState {
+        let mut s = fixtures::state_with_customer(fixtures::customer_view());
+        let id = s.fresh_id();
+        s.calls.request = id;
+        queues(
+            &mut s,
+            QueuesAction::StateLoaded(id, Ok(fixtures::status(AgentState::Available, 5, None))),
+        );
+        s.calls.queues = fixtures::desk().queues;
+        loaded(&mut s, fixtures::status(AgentState::OnCall, 0, Some(call)));
+        s
+    }
+
+    /// Mei's status as read from the server.
+    fn loaded(s: &mut AppState, st: AgentStatus) -> Vec<Effect> {
+        let id = s.fresh_id();
+        s.calls.request = id;
+        queues(s, QueuesAction::StateLoaded(id, Ok(st)))
+    }
+
+    fn end_it(s: &mut AppState) {
+        let mut ended = s.calls.call().unwrap().clone();
+        ended.status = rapport_api::CallStatus::WrapUp;
+        ended.ended_at = Some(fixtures::now());
+        let mut st = fixtures::status(AgentState::AfterCallWork, 0, Some(ended));
+        st.since = fixtures::now() + chrono::Duration::milliseconds(1);
+        loaded(s, st);
+    }
+
+    /// Open customer `id` as `name` and read their view.
+    fn open_and_read(s: &mut AppState, id: i64, name: &str) -> Vec<Effect> {
+        let fx = super::super::update::open_customer(s, id, name.into());
+        assert!(opens(&fx, id), "{fx:?}");
+        let request = s.customer.as_ref().unwrap().request;
+        let mut v = fixtures::customer_view();
+        v.profile.id = id;
+        v.profile.display_name = name.into();
+        update(s, Action::ViewDone(request, Ok(Box::new(v))))
+    }
+
+    #[test]
+    fn an_unknown_callers_wrap_up_is_never_the_customer_on_screen() {
+        let mut call = fixtures::call(false);
+        call.caller = "anonymous".into();
+        let mut s = on_jane_then(call);
+        assert_eq!(s.screen, Screen::Search);
+        // Back to Jane's record (she is still loaded), then the call ends.
+        s.screen = Screen::Customer;
+        end_it(&mut s);
+        assert!(s.form.is_none(), "no form on Jane for this call");
+        assert_eq!(s.screen, Screen::Search);
+        let n = &s.notice.as_ref().unwrap().0;
+        assert!(n.contains("not identified") && !n.contains("Jane"), "{n}");
+        cmd(&mut s, Command::WrapUp);
+        assert!(s.form.is_none());
+        assert!(s.notice.as_ref().unwrap().0.contains("not identified"));
+        // The agent finds the caller and opens them: the wrap-up is theirs.
+        open_and_read(&mut s, 30007, "Chidi Okafor");
+        let form = s.form.as_ref().expect("the wrap-up opens for the caller");
+        assert_eq!(form.customer_id, 30007);
+        assert_eq!(form.context.wrap.map(|w| w.call_id), Some(7001));
+        assert!(
+            form.context
+                .call
+                .as_deref()
+                .unwrap()
+                .contains("Wrap-up of the call from anonymous")
+        );
+    }
+
+    #[test]
+    fn several_customers_opened_during_the_call_ask_which() {
+        let mut s = on_jane_then(fixtures::call(true));
+        // During the call the agent also opens Erik (a relative, say).
+        open_and_read(&mut s, 30010, "Erik Lindqvist");
+        assert!(s.form.is_none(), "no wrap-up during the call");
+        end_it(&mut s);
+        assert!(s.form.is_none(), "nothing is guessed");
+        assert_eq!(s.calls.chooser, Some(0));
+        let names: Vec<_> = candidates(&s).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(names, vec![12345, 30010], "the call's customer first");
+        // 2 picks Erik: his record is on screen already, so the form opens.
+        let k = Keymap::default();
+        let two = crossterm::event::KeyEvent::new(
+            KeyCode::Char('2'),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        let a = modal_key(&s, &k, &two).unwrap();
+        update(&mut s, a);
+        assert_eq!(s.calls.chooser, None);
+        let form = s.form.as_ref().expect("the wrap-up for the one chosen");
+        assert_eq!(form.customer_id, 30010);
+        // Esc on the form and F7 again: the same customer, no chooser.
+        cmd(&mut s, Command::Back);
+        assert!(s.form.is_none());
+        cmd(&mut s, Command::WrapUp);
+        assert_eq!(s.form.as_ref().map(|f| f.customer_id), Some(30010));
+    }
+
+    #[test]
+    fn the_call_s_customer_is_read_when_another_is_on_screen() {
+        // The call's customer is Jane; after the pop the agent went to the
+        // search screen and the loaded record is someone else's when the
+        // call ends: Jane is opened for the wrap-up, and its form follows.
+        let mut s = on_jane_then(fixtures::call(true));
+        let mut other = fixtures::customer_view();
+        other.profile.id = 999;
+        s.customer.as_mut().unwrap().id = 999;
+        s.customer.as_mut().unwrap().view = Load::Loaded(other);
+        end_it(&mut s);
+        assert!(s.form.is_none());
+        let request = s.customer.as_ref().unwrap().request;
+        assert_eq!(s.customer.as_ref().unwrap().id, 12345);
+        update(
+            &mut s,
+            Action::ViewDone(request, Ok(Box::new(fixtures::customer_view()))),
+        );
+        assert_eq!(s.form.as_ref().map(|f| f.customer_id), Some(12345));
     }
 
     #[test]
@@ -1025,6 +1379,44 @@ mod tests {
         cmd(&mut s, Command::AgentState);
         assert_eq!(s.calls.picker, None);
         assert!(s.notice.as_ref().unwrap().0.contains("end it first"));
+    }
+
+    #[test]
+    fn an_agent_who_serves_no_queue_is_told_so() {
+        let mut s = fixtures::state_agent_in(AgentState::Offline, 600, None);
+        assert!(!serves_no_queue(&s), "Mei serves queues 1 and 2");
+        s.calls.status.as_mut().unwrap().queues.clear();
+        cmd(&mut s, Command::AgentState);
+        let k = Keymap::default();
+        let a = crossterm::event::KeyEvent::new(
+            KeyCode::Char('a'),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        let a = modal_key(&s, &k, &a).unwrap();
+        let fx = update(&mut s, a);
+        assert!(
+            matches!(
+                fx[..],
+                [Effect::Queues(QueuesEffect::SetState {
+                    state: AgentState::Available,
+                    ..
+                })]
+            ),
+            "still set: {fx:?}"
+        );
+        assert_eq!(s.notice.as_ref().unwrap().0, NO_QUEUE);
+        // The status bar says it while they are available.
+        let mut st = s.calls.status.clone().unwrap();
+        st.state = AgentState::Available;
+        st.since = fixtures::now() - chrono::Duration::minutes(3);
+        s.calls.status = Some(st);
+        assert_eq!(
+            crate::ui::calls::state_words(&s).unwrap(),
+            "● available 3m · no queue, no calls"
+        );
+        // Break: no word (they take no calls anyway).
+        s.calls.status.as_mut().unwrap().state = AgentState::Break;
+        assert!(!crate::ui::calls::state_words(&s).unwrap().contains("queue"));
     }
 
     #[test]

@@ -266,6 +266,18 @@ pub struct FormContext {
     pub complaint: Option<String>,
     /// The call this form wraps up, in words.
     pub call: Option<String>,
+    /// The call this form wraps up: sent with the interaction.
+    pub wrap: Option<WrapOf>,
+}
+
+/// The call an interaction form wraps up: its id, and the contact's times
+/// (the call's answer and end, not when the form is saved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrapOf {
+    pub call_id: rapport_api::CallId,
+    pub started: DateTime<Utc>,
+    /// None while the call is still on (the form was opened during it).
+    pub ended: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -981,8 +993,20 @@ impl Form {
                 };
                 let sentiment = self.value("sentiment");
                 let complaint = self.value("complaint").parse::<i64>().ok();
-                // On a call the contact ran from when the form opened to now.
-                let ended = (channel == Channel::Call).then_some(now);
+                // A call's wrap-up runs from the call's answer to its end;
+                // another call contact from when the form opened to now.
+                let (started, ended, call_id) = match self.context.wrap {
+                    Some(w) => (
+                        w.started.min(now),
+                        Some(w.ended.unwrap_or(now).min(now)),
+                        Some(w.call_id),
+                    ),
+                    None => (
+                        self.opened_at.min(now),
+                        (channel == Channel::Call).then_some(now),
+                        None,
+                    ),
+                };
                 let reason = self.value("reason");
                 Ok(WriteRequest {
                     method: WriteMethod::Post,
@@ -998,8 +1022,9 @@ impl Form {
                         "sentiment": if sentiment.is_empty() { Value::Null } else { Value::String(sentiment) },
                         "follow_up_on": follow_up,
                         "complaint_id": complaint,
-                        "started_at": self.opened_at.min(now),
+                        "started_at": started,
                         "ended_at": ended,
+                        "call_id": call_id,
                     }),
                     summary: format!("{reason} for {name}"),
                     customer_id: Some(self.customer_id),

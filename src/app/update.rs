@@ -170,7 +170,7 @@ fn apply(s: &mut AppState, action: Action) -> Vec<Effect> {
                     c.view = Load::Loaded(*v);
                     match restore {
                         Some(d) => writes::form_from_draft(s, d),
-                        None => vec![],
+                        None => calls::view_loaded(s),
                     }
                 }
                 Err(e) => {
@@ -299,9 +299,10 @@ fn apply(s: &mut AppState, action: Action) -> Vec<Effect> {
         Action::FileOk { path, draft } => writes::file_ok(s, path, draft),
         Action::Queued { tag, entry, .. } => {
             let wrap_up = calls::is_wrap_form(s, tag);
+            let bound = calls::is_bound_form(s, tag);
             let mut fx = writes::queued(s, tag, *entry);
-            if wrap_up {
-                fx.extend(calls::wrapped(s));
+            if wrap_up || bound {
+                fx.extend(calls::wrapped(s, bound));
             }
             fx
         }
@@ -943,6 +944,7 @@ fn open_selected(s: &mut AppState) -> Vec<Effect> {
 /// Show `customer` (named `name` until the view loads) on the customer
 /// screen and fetch their view.
 pub fn open_customer(s: &mut AppState, customer: CustomerId, name: String) -> Vec<Effect> {
+    calls::customer_opened(s, customer, &name);
     s.screen = Screen::Customer;
     s.search.replace_on_type = false;
     // Reopening the customer on screen keeps tab and scroll, and refreshes.

@@ -1,7 +1,8 @@
 //! The agent's live-queue pieces: their state and call timer for the status
 //! bar ("☎ 03:12 +44 •••123"), their queue's figures beside it ("Billing 3
-//! waiting · SL 82% (80/20)"), and the F3 state picker. Every state has a
-//! word beside its marker, so it reads without colour.
+//! waiting · SL 82% (80/20)"), the F3 state picker and the wrap-up's
+//! customer chooser. Every state has a word beside its marker, so it reads
+//! without colour.
 
 use rapport_api::AgentState;
 use ratatui::Frame;
@@ -11,7 +12,7 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use super::text::pad;
 use crate::app::AppState;
-use crate::app::calls::{CHOICES, caller_words, clock};
+use crate::app::calls::{CHOICES, caller_words, candidates, clock};
 use crate::sanitize::clean;
 use crate::theme::Theme;
 
@@ -48,8 +49,14 @@ pub fn state_words(s: &AppState) -> Option<String> {
             // whole minutes.
             let secs = (s.now - st.since).num_seconds().max(0);
             let shown = if secs < 60 { secs } else { secs / 60 * 60 };
+            // Available with no queue is waiting for ever: said plainly.
+            let none = if other == AgentState::Available && crate::app::calls::serves_no_queue(s) {
+                " · no queue, no calls"
+            } else {
+                ""
+            };
             format!(
-                "{mark} {} {}",
+                "{mark} {} {}{none}",
                 other.label(),
                 super::format::duration(shown)
             )
@@ -111,5 +118,50 @@ pub fn draw_picker(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
         .collect();
     lines.push(Line::default());
     lines.push(Line::styled(" ↑↓ Enter, or a b o · Esc", t.muted));
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// "Wrap-up for which customer?": the call's customer and those opened
+/// during the call, numbered.
+pub fn draw_chooser(f: &mut Frame, area: Rect, s: &AppState, t: &Theme) {
+    let Some(row) = s.calls.chooser else { return };
+    let all = candidates(s);
+    let width = all
+        .iter()
+        .map(|(_, n)| clean(n).chars().count() as u16 + 8)
+        .max()
+        .unwrap_or(0)
+        .clamp(40, area.width.saturating_sub(4).max(40));
+    let r = super::centred(area, width, all.len() as u16 + 6);
+    f.render_widget(Clear, r);
+    let block = super::panel(" Wrap-up for which customer? ", t, true);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let who = s
+        .calls
+        .wrap
+        .as_ref()
+        .map(|w| caller_words(&w.call.caller))
+        .unwrap_or_default();
+    let mut lines = vec![
+        Line::styled(format!(" The call from {who}:"), t.muted),
+        Line::default(),
+    ];
+    for (i, (_, name)) in all.iter().enumerate() {
+        let text = format!("{} {}", i + 1, clean(name));
+        lines.push(if i == row {
+            Line::from(vec![
+                Span::styled("▶ ", t.selection),
+                Span::styled(
+                    pad(&text, inner.width.saturating_sub(2) as usize),
+                    t.selection,
+                ),
+            ])
+        } else {
+            Line::from(vec![Span::raw("  "), Span::styled(text, t.text)])
+        });
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(" ↑↓ Enter, or the number · Esc", t.muted));
     f.render_widget(Paragraph::new(lines), inner);
 }

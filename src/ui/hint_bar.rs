@@ -73,7 +73,7 @@ pub fn commands(s: &AppState) -> (Context, &'static [Command]) {
             &[Command::Open, Command::Next, Command::Help, Command::Quit],
         );
     }
-    if s.calls.picker.is_some() || s.desk.reject.is_some() {
+    if s.calls.picker.is_some() || s.calls.chooser.is_some() || s.desk.reject.is_some() {
         // The prompt says its keys; help and quit still work.
         return (
             Context::Global,

@@ -77,6 +77,7 @@ fn draw_screen(f: &mut Frame, s: &AppState, t: &Theme, k: &Keymap) {
         form::draw(f, body, form, t, k);
     }
     calls::draw_picker(f, body, s, t);
+    calls::draw_chooser(f, body, s, t);
     if let Some(p) = &s.palette {
         palette::draw(f, body, p, t, k);
     }

@@ -84,6 +84,82 @@ impl TestServer {
         }
     }
 
+    /// A seeded server with the demo's queues and no simulator: the
+    /// "Test Agent" serves every queue, and calls come from the hooks a
+    /// test sends with [`TestServer::pbx`]'s token.
+    pub fn with_queues(customers: u64) -> TestServer {
+        let server = TestServer::seeded(customers, None);
+        let url = format!("sqlite://{}", server.db_path.display());
+        server.runtime.block_on(async move {
+            let db = Db::connect(&url).await.expect("open database");
+            let qs = rapport_server::queues::ensure_demo(&db)
+                .await
+                .expect("queues");
+            let mut conn = db.pool().acquire().await.expect("connection");
+            let agent: i64 = sqlx::query_scalar("SELECT id FROM agents WHERE name = 'Test Agent'")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("agent");
+            for q in &qs {
+                rapport_server::queues::join(&mut conn, q.id, agent)
+                    .await
+                    .expect("join");
+            }
+            drop(conn);
+            db.close().await;
+        });
+        server
+    }
+
+    /// The telephony system's (admin) token, made on first use.
+    pub fn pbx(&self) -> String {
+        self.add_agent("Asterisk", Role::Admin)
+    }
+
+    /// Stop the server (the port stays this test's): clients see it away.
+    pub fn stop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.runtime.block_on(h.shutdown());
+        }
+    }
+
+    /// Start it again on the same port, over the same database.
+    pub fn resume(&mut self) {
+        assert!(self.handle.is_none(), "stopped first");
+        let addr = self.url.trim_start_matches("http://").to_string();
+        let url = format!("sqlite://{}", self.db_path.display());
+        let handle = self.runtime.block_on(async move {
+            let db = Db::connect(&url).await.expect("open database");
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .expect("bind the same port again");
+            let cfg = ServerConfig {
+                as_of: Some(anchor()),
+                ..ServerConfig::default()
+            };
+            rapport_server::serve(listener, db, cfg)
+                .await
+                .expect("serve")
+        });
+        assert_eq!(handle.url(), self.url);
+        self.handle = Some(handle);
+    }
+
+    /// One text from the server's database (read beside the server).
+    pub fn db_text(&self, sql: &str) -> String {
+        let url = format!("sqlite://{}", self.db_path.display());
+        let sql = sql.to_string();
+        self.runtime.block_on(async move {
+            let db = Db::connect_existing(&url).await.expect("open database");
+            let t: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(db.pool())
+                .await
+                .expect("query");
+            db.close().await;
+            t
+        })
+    }
+
     /// A new agent on this server: their token.
     pub fn add_agent(&self, name: &str, role: Role) -> String {
         let url = format!("sqlite://{}", self.db_path.display());

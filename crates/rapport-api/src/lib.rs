@@ -454,6 +454,9 @@ pub struct Interaction {
     pub follow_up_on: Option<NaiveDate>,
     #[serde(default)]
     pub complaint_id: Option<i64>,
+    /// The call it wraps up, when it was recorded as a call's wrap-up.
+    #[serde(default)]
+    pub call_id: Option<CallId>,
 }
 
 /// `GET /v1/customers/{id}/interactions?cursor=&limit=&channel=`.

@@ -124,11 +124,18 @@ pub struct NewInteraction {
     /// The complaint this contact was about, if any.
     #[serde(default)]
     pub complaint_id: Option<i64>,
-    /// When the contact began; the server's clock when absent.
+    /// When the contact began; the server's clock when absent (the call's
+    /// answer when `call_id` is given).
     #[serde(default)]
     pub started_at: Option<DateTime<Utc>>,
+    /// When it ended (the call's end when `call_id` is given).
     #[serde(default)]
     pub ended_at: Option<DateTime<Utc>>,
+    /// The call this interaction wraps up (`Call::id`, the agent's own
+    /// call). Its arrival completes the call's wrap-up and ends the agent's
+    /// after-call work, when they are still in it for this call.
+    #[serde(default)]
+    pub call_id: Option<crate::CallId>,
 }
 
 // ---------------------------------------------------------------- complaints

@@ -379,7 +379,7 @@ async fn interactions(
         (None, None) => sqlx::query(
             "SELECT i.id, i.customer_id, i.channel, i.direction, i.reason, i.notes, i.outcome, \
              i.agent_id, a.name AS agent_name, i.started_at, i.ended_at, i.sentiment, \
-             i.follow_up_on, i.complaint_id \
+             i.follow_up_on, i.complaint_id, i.call_id \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
              WHERE i.customer_id = ? ORDER BY i.started_at DESC, i.id DESC LIMIT ?",
         )
@@ -388,7 +388,7 @@ async fn interactions(
         (None, Some(ch)) => sqlx::query(
             "SELECT i.id, i.customer_id, i.channel, i.direction, i.reason, i.notes, i.outcome, \
              i.agent_id, a.name AS agent_name, i.started_at, i.ended_at, i.sentiment, \
-             i.follow_up_on, i.complaint_id \
+             i.follow_up_on, i.complaint_id, i.call_id \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
              WHERE i.customer_id = ? AND i.channel = ? \
              ORDER BY i.started_at DESC, i.id DESC LIMIT ?",
@@ -399,7 +399,7 @@ async fn interactions(
         (Some(p), None) => sqlx::query(
             "SELECT i.id, i.customer_id, i.channel, i.direction, i.reason, i.notes, i.outcome, \
              i.agent_id, a.name AS agent_name, i.started_at, i.ended_at, i.sentiment, \
-             i.follow_up_on, i.complaint_id \
+             i.follow_up_on, i.complaint_id, i.call_id \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
              WHERE i.customer_id = ? AND (i.started_at, i.id) < (?, ?) \
              ORDER BY i.started_at DESC, i.id DESC LIMIT ?",
@@ -411,7 +411,7 @@ async fn interactions(
         (Some(p), Some(ch)) => sqlx::query(
             "SELECT i.id, i.customer_id, i.channel, i.direction, i.reason, i.notes, i.outcome, \
              i.agent_id, a.name AS agent_name, i.started_at, i.ended_at, i.sentiment, \
-             i.follow_up_on, i.complaint_id \
+             i.follow_up_on, i.complaint_id, i.call_id \
              FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id \
              WHERE i.customer_id = ? AND i.channel = ? AND (i.started_at, i.id) < (?, ?) \
              ORDER BY i.started_at DESC, i.id DESC LIMIT ?",
@@ -447,6 +447,7 @@ async fn interactions(
                     .map(|d| parse_date(&d))
                     .transpose()?,
                 complaint_id: row.try_get("complaint_id")?,
+                call_id: row.try_get("call_id")?,
             })
         })
         .collect()

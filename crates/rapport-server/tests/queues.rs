@@ -1152,3 +1152,128 @@ async fn the_simulator_beside_a_full_pool_does_not_freeze_the_server() {
         "the simulator offered no call in 4 s ({writes} writes)"
     );
 }
+
+impl Fixture {
+    async fn post_interaction(&self, token: &str, body: Value) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(format!("{}/v1/interactions", self.url))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn state_of(&self, token: &str) -> AgentStatus {
+        let (s, v) = self.get("/v1/agents/me/state", token).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        serde_json::from_value(v).unwrap()
+    }
+}
+
+/// The wrap-up of a call, as the client sends it: for `customer`, bound to
+/// call `id`.
+fn wrap_up(customer: i64, id: i64) -> Value {
+    json!({"customer_id": customer, "channel": "call", "direction": "inbound",
+           "reason": "Billing query", "outcome": "Resolved", "notes": "Explained the bill",
+           "call_id": id})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_wrap_up_of_a_call_ends_after_call_work_on_the_server() {
+    let f = fixture().await;
+    assert_eq!(f.set_state(&f.mei.1, "available").await.0, StatusCode::OK);
+    let t0 = Utc::now() - chrono::Duration::seconds(120);
+    let at = |s: i64| (t0 + chrono::Duration::seconds(s)).to_rfc3339();
+    let (_, v) = f
+        .hook(
+            json!({"event": "offered", "call_id": "pbx-w1", "queue": "billing",
+                     "caller": f.jane_phone, "at": at(0)}),
+        )
+        .await;
+    let first = call(&v);
+    assert_eq!(first.agent.as_ref().map(|a| a.id), Some(f.mei.0));
+    let (s, v) = f
+        .hook(json!({"event": "ended", "call_id": "pbx-w1", "at": at(95)}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(f.state_of(&f.mei.1).await.state, AgentState::AfterCallWork);
+    // A second call waits: Mei is wrapping up, Tom is offline.
+    let (_, v) = f
+        .hook(
+            json!({"event": "offered", "call_id": "pbx-w2", "queue": "billing",
+                     "caller": "anonymous", "at": at(100)}),
+        )
+        .await;
+    assert_eq!(call(&v).status, CallStatus::Waiting);
+
+    // Bad call ids are refused in words, and change nothing.
+    let (s, v) = f
+        .post_interaction(&f.mei.1, wrap_up(f.jane, 9_999_999))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(problem(&v).errors[0].path, "/call_id");
+    let (s, v) = f
+        .post_interaction(&f.tom.1, wrap_up(f.jane, first.id))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "not Tom's call: {v}");
+    assert!(problem(&v).detail.unwrap().contains("not answered by you"));
+    assert_eq!(f.state_of(&f.mei.1).await.state, AgentState::AfterCallWork);
+
+    // Mei's wrap-up arrives (as from her outbox, with no times of its own):
+    // the interaction runs from the answer to the end of the call, the
+    // wrap-up is complete, and she is available, so the waiting call comes
+    // to her at once.
+    let (s, v) = f
+        .post_interaction(&f.mei.1, wrap_up(f.jane, first.id))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let i: rapport_api::Interaction = serde_json::from_value(v).unwrap();
+    assert_eq!(i.call_id, Some(first.id));
+    assert_eq!(
+        i.started_at.timestamp(),
+        first.answered_at.unwrap().timestamp(),
+        "from the answer"
+    );
+    assert_eq!(
+        i.ended_at.unwrap().timestamp(),
+        (t0 + chrono::Duration::seconds(95)).timestamp(),
+        "to the call's end, not the save"
+    );
+    let mei = f.state_of(&f.mei.1).await;
+    assert_eq!(mei.state, AgentState::OnCall, "{mei:?}");
+    assert_eq!(mei.call.unwrap().external_id, "pbx-w2");
+    let wrapped: (String, Option<i64>) =
+        sqlx::query_as("SELECT status, wrapped_ms FROM calls WHERE id = ?")
+            .bind(first.id)
+            .fetch_one(f.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(wrapped.0, "done");
+    assert!(wrapped.1.is_some());
+
+    // A second interaction for the same call (another note, or a late
+    // copy) changes no state: Mei stays on her new call.
+    let (s, v) = f
+        .post_interaction(&f.mei.1, wrap_up(f.jane, first.id))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(f.state_of(&f.mei.1).await.state, AgentState::OnCall);
+
+    // Interactions read back carry their call.
+    let (_, v) = f
+        .get(&format!("/v1/customers/{}/view", f.jane), &f.mei.1)
+        .await;
+    let view: rapport_api::CustomerView = serde_json::from_value(v).unwrap();
+    assert!(
+        view.interactions
+            .iter()
+            .any(|i| i.call_id == Some(first.id)),
+        "{:?}",
+        view.interactions
+    );
+    f.stop().await;
+}

@@ -73,8 +73,8 @@ pub fn require_supervisor(agent: &Agent, what: &str) -> Result<(), ApiError> {
     request_body = NewInteraction,
     params(("Idempotency-Key" = String, Header, description = "Unique per change; resent unchanged on retry")),
     responses(
-        (status = 201, description = "Recorded (or replayed for a retried key)", body = Interaction),
-        (status = 400, description = "Missing key, or a field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Recorded (or replayed for a retried key). With call_id, the call's wrap-up is complete and the agent available again if they were still in after-call work for it", body = Interaction),
+        (status = 400, description = "Missing key, or a field is invalid (call_id not the agent's own answered call)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The first request with this key is still running", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The key was used for a different body", body = Problem, content_type = "application/problem+json"),
@@ -86,16 +86,33 @@ pub async fn create_interaction(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    write(
+    // A wrap-up ends the agent's after-call work: announced with the
+    // interaction once committed (the desk, and a call that may come at
+    // once with the caller's view).
+    let outcome = std::sync::Mutex::new(crate::queues::Outcome::default());
+    let res = write(
         &state,
         &agent,
         &headers,
         "POST /v1/interactions",
         &body,
         StatusCode::CREATED,
-        async |conn, w, new: NewInteraction| interactions::create(conn, w, &new).await,
+        async |conn, w, new: NewInteraction| {
+            let mut out = crate::queues::Outcome::default();
+            let written = interactions::create(conn, w, &new, &mut out).await?;
+            *outcome
+                .lock()
+                .map_err(|_| Error::Corrupt("outcome lock".into()))? = out;
+            Ok(written)
+        },
     )
-    .await
+    .await?;
+    let mut out = outcome.into_inner().unwrap_or_default();
+    if out != crate::queues::Outcome::default() {
+        crate::queues::pop::attach(&state.db, &state.events, &mut out, None, state.as_of()).await;
+        state.live.announce(&state.events, &out);
+    }
+    Ok(res)
 }
 
 /// Open a complaint: SLA by severity, regulatory clocks from receipt.
