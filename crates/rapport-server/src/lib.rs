@@ -76,6 +76,8 @@ pub struct ServerHandle {
     desk: JoinHandle<()>,
     simulator: Option<queues::simulator::SimHandle>,
     events: std::sync::Arc<events::Events>,
+    /// On PostgreSQL: follows the events other servers commit.
+    follower: Option<JoinHandle<()>>,
 }
 
 impl ServerHandle {
@@ -95,6 +97,9 @@ impl ServerHandle {
         self.events.close();
         let _ = self.shutdown.send(());
         self.upkeep.abort();
+        if let Some(l) = &self.follower {
+            l.abort();
+        }
         // Wait for a refresh or update in flight to let go of its
         // connection (its transaction rolls back), so the file is free for
         // whoever opens it next.
@@ -125,6 +130,7 @@ pub async fn serve(
     let cfg_simulate = cfg.simulate.clone();
     let state = AppState::new(db.clone(), cfg);
     state.events.poll(&db).await?;
+    let follower = state.events.listen(&db).await?;
     let simulator = match &cfg_simulate {
         Some(sim) => Some(start_simulator(&db, sim, &state).await?),
         None => None,
@@ -163,6 +169,7 @@ pub async fn serve(
         desk,
         simulator,
         events,
+        follower,
     })
 }
 
