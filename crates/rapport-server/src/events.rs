@@ -36,7 +36,7 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use crate::Db;
 use crate::error::{Error, Result};
-use crate::store::from_epoch;
+use crate::store::{Conn, Store, from_epoch};
 
 /// How long a presence lasts unless the client repeats it.
 pub const PRESENCE_TTL: Duration = Duration::from_secs(60);
@@ -76,22 +76,33 @@ pub async fn record(
     customer_id: Option<CustomerId>,
     body: &EventBody,
 ) -> Result<Event> {
+    record_in(&mut *Conn::borrow_sqlite(conn), at, by, customer_id, body).await
+}
+
+/// [`record`] on either backend: append to the log through the store (on
+/// PostgreSQL this orders the transaction's commit after every earlier
+/// append, so ids commit in order; see `store::events`).
+pub async fn record_in(
+    store: &mut dyn Store,
+    at: DateTime<Utc>,
+    by: Option<&AgentRef>,
+    customer_id: Option<CustomerId>,
+    body: &EventBody,
+) -> Result<Event> {
     let payload = serde_json::to_string(&Stored {
         by: by.cloned(),
         body: body.clone(),
     })
     .map_err(|e| Error::Corrupt(format!("cannot encode an event: {e}")))?;
-    let id = sqlx::query_scalar(
-        "INSERT INTO events (at, kind, customer_id, agent_id, payload) VALUES (?, ?, ?, ?, ?) \
-         RETURNING id",
-    )
-    .bind(at.timestamp())
-    .bind(body.kind())
-    .bind(customer_id)
-    .bind(by.map(|a| a.id))
-    .bind(payload)
-    .fetch_one(conn)
-    .await?;
+    let id = store
+        .append_event(
+            at.timestamp(),
+            body.kind(),
+            customer_id,
+            by.map(|a| a.id),
+            &payload,
+        )
+        .await?;
     Ok(Event {
         id: Some(id),
         at: from_epoch(at.timestamp()),
@@ -652,9 +663,7 @@ impl Events {
     pub async fn poll(self: &Arc<Self>, db: &Db) -> Result<()> {
         let first = self.db.get().is_none();
         self.use_db(db);
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM events")
-            .fetch_one(db.pool())
-            .await?;
+        let max = db.read().await?.last_event_id().await?;
         let Some(max) = max else {
             return Ok(());
         };
@@ -668,6 +677,51 @@ impl Events {
         }
         self.committed(max);
         Ok(())
+    }
+
+    /// On PostgreSQL, follow the events other servers on the same database
+    /// append, as they commit: `LISTEN` on the log's channel as a wake-up
+    /// (each notification names an id; the log stays the truth and is read
+    /// for anything missed). After the listening connection is lost and
+    /// back, the log is checked at once, so nothing announced meanwhile
+    /// waits for the next poll. On SQLite there is nothing to listen to
+    /// (other processes are noticed by [`Events::poll`]).
+    pub async fn listen(self: &Arc<Self>, db: &Db) -> Result<Option<tokio::task::JoinHandle<()>>> {
+        let crate::db::Pools::Postgres { read, .. } = &db.pools else {
+            return Ok(None);
+        };
+        self.use_db(db);
+        let mut listener = sqlx::postgres::PgListener::connect_with(read).await?;
+        listener.listen(crate::store::EVENTS_CHANNEL).await?;
+        let this = Arc::downgrade(self);
+        let db = db.clone();
+        Ok(Some(tokio::spawn(async move {
+            loop {
+                let got = listener.try_recv().await;
+                let Some(events) = this.upgrade() else {
+                    return;
+                };
+                match got {
+                    Ok(Some(n)) => match n.payload().parse::<i64>() {
+                        Ok(id) => events.committed(id),
+                        Err(_) => {
+                            tracing::warn!("an event notification without an id; reading the log")
+                        }
+                    },
+                    // The connection was lost and is back: what was
+                    // announced meanwhile is in the log.
+                    Ok(None) => {
+                        if let Err(e) = events.poll(&db).await {
+                            tracing::warn!(error = %e, "could not check the event log");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost the event notifications; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        })))
     }
 
     /// Send an event that is not stored (it is not replayed on resume) to
@@ -931,14 +985,7 @@ impl Events {
     /// [`KEEP_EVENTS`] whatever their age.
     pub async fn prune(db: &Db) -> Result<u64> {
         let cutoff = Utc::now().timestamp() - KEEP_FOR.as_secs() as i64;
-        let done = sqlx::query(
-            "DELETE FROM events WHERE at < ? AND id <= (SELECT MAX(id) FROM events) - ?",
-        )
-        .bind(cutoff)
-        .bind(KEEP_EVENTS)
-        .execute(db.pool())
-        .await?;
-        Ok(done.rows_affected())
+        db.read().await?.prune_events(cutoff, KEEP_EVENTS).await
     }
 }
 
@@ -1060,15 +1107,8 @@ impl Drop for Registration {
 /// the future (another database) or older than the oldest kept row (less
 /// one): events were pruned.
 async fn resync_needed(db: &Db, id: i64) -> Result<bool> {
-    let oldest: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM events")
-        .fetch_one(db.pool())
-        .await?;
     // The highest id ever handed out, even when every row has been pruned.
-    let issued: i64 = sqlx::query_scalar(
-        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)",
-    )
-    .fetch_one(db.pool())
-    .await?;
+    let (oldest, issued) = db.read().await?.event_id_bounds().await?;
     let first_kept = oldest.unwrap_or(issued + 1);
     Ok(id > issued || id + 1 < first_kept)
 }
@@ -1082,15 +1122,7 @@ async fn read_after(
     upto: i64,
     limit: i64,
 ) -> Result<Vec<(i64, Option<Event>)>> {
-    let rows: Vec<(i64, i64, Option<i64>, String)> = sqlx::query_as(
-        "SELECT id, at, customer_id, payload FROM events WHERE id > ? AND id <= ? \
-         ORDER BY id LIMIT ?",
-    )
-    .bind(after)
-    .bind(upto)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
+    let rows = db.read().await?.events_after(after, upto, limit).await?;
     Ok(rows
         .into_iter()
         .map(|(id, at, customer_id, payload)| {
@@ -1454,5 +1486,214 @@ mod tests {
         let text = std::str::from_utf8(&sent[0]).unwrap();
         assert!(text.starts_with("event: presence\nid: "), "{text}");
         assert!(text.ends_with("}\n\n"), "{text}");
+    }
+
+    /// Appended in a transaction on either backend: `committed` order, the
+    /// bounds, reading a window, pruning by age while keeping the newest.
+    async fn append(db: &Db, at: i64, c: CustomerId) -> i64 {
+        let mut tx = db.begin().await.unwrap();
+        let e = record_in(&mut *tx, from_epoch(at), None, Some(c), &about(c))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        e.id.unwrap()
+    }
+
+    crate::each_backend! {
+        async fn the_log_is_read_in_id_order_and_pruned_by_age(t) {
+            let db = &t.db;
+            assert_eq!(db.read().await.unwrap().event_id_bounds().await.unwrap(), (None, 0));
+            let old = Utc::now().timestamp() - 3 * 86_400;
+            let ids = [append(db, old, 1).await, append(db, old, 2).await, append(db, old, 3).await];
+            let new = append(db, Utc::now().timestamp(), 4).await;
+            assert!(ids[0] < ids[1] && ids[1] < ids[2] && ids[2] < new);
+            let mut r = db.read().await.unwrap();
+            assert_eq!(r.last_event_id().await.unwrap(), Some(new));
+            let window = r.events_after(ids[0], ids[2], 10).await.unwrap();
+            assert_eq!(window.iter().map(|w| w.0).collect::<Vec<_>>(), vec![ids[1], ids[2]]);
+            assert_eq!(window[0].2, Some(2));
+            // Old rows go, except those among the newest `keep` ids (here 2:
+            // ids[2] and new).
+            let cutoff = Utc::now().timestamp() - 86_400;
+            assert_eq!(r.prune_events(cutoff, 2).await.unwrap(), 2);
+            assert_eq!(r.event_id_bounds().await.unwrap(), (Some(ids[2]), new));
+            // Every row gone: the highest id handed out is still known, so
+            // a stream resuming from it is not told to resync.
+            assert_eq!(r.prune_events(i64::MAX, 0).await.unwrap(), 2);
+            assert_eq!(r.event_id_bounds().await.unwrap(), (None, new));
+            drop(r);
+            assert!(!resync_needed(db, new).await.unwrap());
+            assert!(resync_needed(db, new + 1).await.unwrap());
+        }
+    }
+
+    crate::each_backend! {
+        /// A stream resuming from the log gets every event after its id,
+        /// read through the store, on either backend.
+        async fn a_stream_resumes_from_the_log_on_either_backend(t) {
+            let db = &t.db;
+            let events = Arc::new(Events::default());
+            events.poll(db).await.unwrap();
+            let first = append(db, Utc::now().timestamp(), 5).await;
+            let second = append(db, Utc::now().timestamp(), 5).await;
+            // Noticed as another process's writes are (the upkeep's poll).
+            events.poll(db).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            // An agent this server has not heard from since it started is
+            // sent what they missed about any customer.
+            let mut s = Box::pin(events.stream(db.clone(), Some(first - 1), 9, Role::Agent));
+            let got = all(&mut s).await;
+            assert_eq!(got, vec![(Some(first), Some(5), "presence"), (Some(second), Some(5), "presence")]);
+        }
+    }
+
+    /// Reads `id > last` (from `from`) over and over while `during` runs,
+    /// as a stream catching up does, and once more after; returns every id
+    /// read, in the order read.
+    async fn follow_while<F: std::future::Future<Output = ()>>(
+        db: &Db,
+        from: i64,
+        during: F,
+    ) -> Vec<i64> {
+        let finished = AtomicBool::new(false);
+        let reader = async {
+            let mut seen = Vec::new();
+            let mut last = from;
+            loop {
+                let done = finished.load(Ordering::SeqCst);
+                let rows = db
+                    .read()
+                    .await
+                    .unwrap()
+                    .events_after(last, i64::MAX, 100)
+                    .await
+                    .unwrap();
+                for r in rows {
+                    seen.push(r.0);
+                    last = r.0;
+                }
+                if done {
+                    return seen;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        let during = async {
+            during.await;
+            finished.store(true, Ordering::SeqCst);
+        };
+        let (seen, ()) = tokio::join!(reader, during);
+        seen
+    }
+
+    /// PostgreSQL takes sequence values at insert, not at commit: the
+    /// transaction that took the lower id commits last. A reader of
+    /// `id > last` must still read both events. Appending through the
+    /// store orders the commits (the second waits for the first); a
+    /// plain INSERT, shown first, lets the reader skip the lower id for
+    /// good, which is the failure the store prevents.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_reader_skips_an_event_when_transactions_commit_out_of_id_order() {
+        let Some(t) = crate::testing::TestDb::postgres().await else {
+            return;
+        };
+        let db = &t.db;
+        let crate::db::Pools::Postgres { write, .. } = &db.pools else {
+            unreachable!()
+        };
+
+        // Without the store's lock: the later id commits first.
+        let raw = |c: i64| {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO events (at, kind, customer_id, payload) VALUES (0, 'presence', $1, '{}') RETURNING id",
+            )
+            .bind(c)
+        };
+        let mut slow = write.begin().await.unwrap();
+        let low = raw(1).fetch_one(&mut *slow).await.unwrap();
+        let seen = follow_while(db, 0, async {
+            let mut fast = write.begin().await.unwrap();
+            let high = raw(2).fetch_one(&mut *fast).await.unwrap();
+            assert!(high > low);
+            fast.commit().await.unwrap();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            slow.commit().await.unwrap();
+        })
+        .await;
+        assert!(
+            !seen.contains(&low),
+            "without ordered commits the reader skips id {low}: read {seen:?}"
+        );
+
+        // Through the store: the same race, and the reader reads both, in
+        // order, each once.
+        let mut slow = db.begin().await.unwrap();
+        let low = record_in(&mut *slow, Utc::now(), None, Some(1), &about(1))
+            .await
+            .unwrap()
+            .id
+            .unwrap();
+        let fast_done = Arc::new(AtomicBool::new(false));
+        let seen = follow_while(db, low - 1, async {
+            let fast_done2 = Arc::clone(&fast_done);
+            let db2 = db.clone();
+            let fast = tokio::spawn(async move {
+                let mut fast = db2.begin().await.unwrap();
+                let high = record_in(&mut *fast, Utc::now(), None, Some(2), &about(2))
+                    .await
+                    .unwrap()
+                    .id
+                    .unwrap();
+                fast.commit().await.unwrap();
+                fast_done2.store(true, Ordering::SeqCst);
+                high
+            });
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            assert!(
+                !fast_done.load(Ordering::SeqCst),
+                "the second append waits for the first transaction"
+            );
+            slow.commit().await.unwrap();
+            let high = fast.await.unwrap();
+            assert!(high > low);
+        })
+        .await;
+        assert_eq!(seen.len(), 2, "read {seen:?}");
+        assert_eq!(seen[0], low);
+        assert!(seen[1] > low);
+    }
+
+    /// Two servers on one PostgreSQL database: an event one of them
+    /// commits reaches a stream on the other at once, through the log's
+    /// notification (no polling here).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_event_committed_on_one_server_reaches_a_stream_on_another() {
+        let Some(t) = crate::testing::TestDb::postgres().await else {
+            return;
+        };
+        let one = Arc::new(Events::default());
+        let two = Arc::new(Events::default());
+        for e in [&one, &two] {
+            e.poll(&t.db).await.unwrap();
+        }
+        let listening = two
+            .listen(&t.db)
+            .await
+            .unwrap()
+            .expect("a listener on PostgreSQL");
+        let mut watcher = open(&two, &t.db, None, 7, Role::Agent).await;
+        two.note_interest(7, 42);
+        let mut tx = t.db.begin().await.unwrap();
+        let e = record_in(&mut *tx, Utc::now(), None, Some(42), &about(42))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        one.committed_events(std::slice::from_ref(&e));
+        let got = tokio::time::timeout(Duration::from_secs(2), watcher.next())
+            .await
+            .expect("the event arrives within 2 s")
+            .expect("the stream is open");
+        assert_eq!((got.id, got.customer_id), (e.id, Some(42)));
+        listening.abort();
     }
 }

@@ -88,6 +88,8 @@ pub struct ServerHandle {
     db: Db,
     /// Reloads the TLS certificate (when serving HTTPS).
     tls_watch: Option<JoinHandle<()>>,
+    /// On PostgreSQL: follows the events other servers commit.
+    follower: Option<JoinHandle<()>>,
 }
 
 impl ServerHandle {
@@ -113,6 +115,9 @@ impl ServerHandle {
         self.events.close();
         let _ = self.shutdown.send(());
         self.upkeep.abort();
+        if let Some(l) = &self.follower {
+            l.abort();
+        }
         // Wait for a refresh or update in flight to let go of its
         // connection (its transaction rolls back), so the file is free for
         // whoever opens it next.
@@ -160,6 +165,7 @@ pub async fn serve(
     let cfg_simulate = cfg.simulate.clone();
     let state = AppState::new(db.clone(), cfg);
     state.events.poll(&db).await?;
+    let follower = state.events.listen(&db).await?;
     let simulator = match &cfg_simulate {
         Some(sim) => Some(start_simulator(&db, sim, &state).await?),
         None => None,
@@ -228,6 +234,7 @@ pub async fn serve(
         last_used,
         db,
         tls_watch,
+        follower,
     })
 }
 

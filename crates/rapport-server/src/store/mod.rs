@@ -27,11 +27,13 @@ pub mod sqlite;
 // One interface per aggregate; each is implemented in sqlite/ and postgres/.
 mod agents;
 mod customers;
+mod events;
 mod search;
 mod taxonomy;
 
 pub use self::agents::{AgentRecord, AgentStore, TokenMatch, TokenRecord};
 pub use self::customers::{CustomerStore, IdTable, ProductSpec};
+pub use self::events::{EVENTS_CHANNEL, EventRow, EventStore};
 pub use self::search::SearchStore;
 pub use self::taxonomy::{ReasonRow, TaxonomyStore};
 
@@ -48,7 +50,7 @@ pub use self::sqlite::SqliteConn;
 
 /// Every aggregate's store, on one connection or transaction.
 pub trait Store:
-    Send + sqlite_only::Escape + AgentStore + CustomerStore + SearchStore + TaxonomyStore
+    Send + sqlite_only::Escape + AgentStore + CustomerStore + EventStore + SearchStore + TaxonomyStore
 {
     /// Which backend answers.
     fn backend(&self) -> Backend;

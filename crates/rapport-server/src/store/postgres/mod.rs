@@ -5,6 +5,7 @@
 
 mod agents;
 mod customers;
+pub mod events;
 mod search;
 mod taxonomy;
 

@@ -4,6 +4,7 @@
 
 mod agents;
 mod customers;
+mod events;
 mod search;
 mod taxonomy;
 
