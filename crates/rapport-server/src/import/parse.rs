@@ -110,14 +110,14 @@ pub fn amount(s: &str, currency: &str, style: AmountStyle) -> Result<i64, String
     let mut body = t;
     let first = body.chars().next().unwrap_or('0');
     if !symbol_currencies(first).is_empty() {
-        if !symbol_currencies(first).iter().any(|c| *c == currency) {
+        if !symbol_currencies(first).contains(&currency) {
             return Err(wrong(first));
         }
         body = body[first.len_utf8()..].trim_start();
     }
     let last = body.chars().last().unwrap_or('0');
     if !symbol_currencies(last).is_empty() {
-        if !symbol_currencies(last).iter().any(|c| *c == currency) {
+        if !symbol_currencies(last).contains(&currency) {
             return Err(wrong(last));
         }
         body = body[..body.len() - last.len_utf8()].trim_end();
