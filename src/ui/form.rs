@@ -57,7 +57,7 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, t: &Theme, k: &Keymap) {
     let label_w = form
         .fields
         .iter()
-        .map(|f| width(&f.label) + 3)
+        .map(|f| width(f.label) + 3)
         .max()
         .unwrap_or(LABEL)
         .clamp(LABEL, (cols / 3).max(LABEL));
