@@ -1132,7 +1132,6 @@ rapport_server::each_backend! {
     /// Retry-After); a token's last use is recorded.
     async fn tokens_expire_agents_disable_and_failures_are_throttled(t) {
         use rapport_server::http::auth::SignInLimit;
-        use rapport_server::store::AgentStore as _;
         let db = t.db.clone();
         let mei = agents::create(&db, "Mei Lin", Role::Agent, None).await.unwrap();
         let valid = agents::issue_token_for(&db, mei.id, 30).await.unwrap();
