@@ -66,6 +66,8 @@ fn a_vt100_under_lang_c_gets_plain_bytes() {
     std::fs::create_dir_all(record.parent().unwrap()).unwrap();
     tmux.run_client_recorded(&server, &[("TERM", "vt100"), ("LANG", "C")], &record);
     open_customer(&tmux, &account, &family);
+    // Money by ISO code on the screen the terminal shows.
+    tmux.wait_for("GBP", Duration::from_secs(5));
     // Help, the history in full, and back: more of the screens drawn.
     tmux.keys(&["?"]);
     tmux.wait_for("Everywhere", Duration::from_secs(5));
@@ -90,23 +92,6 @@ fn a_vt100_under_lang_c_gets_plain_bytes() {
         "under LANG=C only customer letters may be non-ASCII, found {foreign:?}"
     );
     assert!(!text.contains('£') && !text.contains('€'));
-    // Money by ISO code: the text with the escape sequences taken out.
-    let mut plain = String::new();
-    let mut esc = false;
-    for c in text.chars() {
-        match (esc, c) {
-            (false, '\u{1b}') => esc = true,
-            (false, c) => plain.push(c),
-            (true, c) if c.is_ascii_alphabetic() || c == '~' => esc = false,
-            (true, _) => {}
-        }
-    }
-    assert!(
-        ["GBP", "EUR", "USD", "JPY", "$"]
-            .iter()
-            .any(|m| plain.contains(m)),
-        "money was shown"
-    );
 }
 
 fn open_customer(tmux: &Tmux, account: &str, family: &str) {
@@ -357,6 +342,9 @@ fn an_agent_takes_a_simulated_call_and_wraps_it_up() {
         calls, 1,
         "the call is wrapped up, by this agent, on the customer's record"
     );
+    // On a call, quitting asks first; the second Ctrl-c quits.
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("again to quit", Duration::from_secs(5));
     tmux.keys(&["C-c"]);
     tmux.wait_for_exit(Duration::from_secs(10));
 }
@@ -605,6 +593,9 @@ fn a_wrap_up_saved_while_the_server_is_away_frees_the_agent_when_it_is_back() {
         serde_json::json!({"event": "offered", "call_id": "e2e-next", "queue": "billing", "caller": "anonymous"}),
     );
     tmux.wait_for("Call with no number", Duration::from_secs(10));
+    // On a call, quitting asks first; the second Ctrl-c quits.
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("again to quit", Duration::from_secs(5));
     tmux.keys(&["C-c"]);
     tmux.wait_for_exit(Duration::from_secs(10));
 }
