@@ -353,7 +353,7 @@ fn an_agent_takes_a_simulated_call_and_wraps_it_up() {
     );
     // On a call, quitting asks first; the second Ctrl-c quits.
     tmux.keys(&["C-c"]);
-    tmux.wait_for("press it again", Duration::from_secs(5));
+    tmux.wait_for("You are on a call", Duration::from_secs(5));
     tmux.keys(&["C-c"]);
     tmux.wait_for_exit(Duration::from_secs(10));
 }
@@ -481,7 +481,8 @@ fn an_unknown_callers_wrap_up_never_shows_the_previous_customer() {
     );
     tmux.type_text("First caller, sorted.");
     tmux.keys(&["C-s"]);
-    tmux.wait_for("Saved:", Duration::from_secs(10));
+    // Saved, and the server frees the agent (the state's change replaces
+    // the "Saved" word).
     tmux.wait_for("● available", Duration::from_secs(10));
 
     // A withheld caller: nobody is identified, so neither the pop nor the
@@ -529,7 +530,7 @@ fn an_unknown_callers_wrap_up_never_shows_the_previous_customer() {
     );
     tmux.type_text("Withheld caller, identified by name.");
     tmux.keys(&["C-s"]);
-    tmux.wait_for("Saved:", Duration::from_secs(10));
+    tmux.wait_for("● available", Duration::from_secs(10));
     let state = state_after_wrap_up(&server);
     assert_eq!(state, "available");
     let bound = server.db_rows(
@@ -604,7 +605,7 @@ fn a_wrap_up_saved_while_the_server_is_away_frees_the_agent_when_it_is_back() {
     tmux.wait_for("Call with no number", Duration::from_secs(10));
     // On a call, quitting asks first; the second Ctrl-c quits.
     tmux.keys(&["C-c"]);
-    tmux.wait_for("press it again", Duration::from_secs(5));
+    tmux.wait_for("You are on a call", Duration::from_secs(5));
     tmux.keys(&["C-c"]);
     tmux.wait_for_exit(Duration::from_secs(10));
 }
