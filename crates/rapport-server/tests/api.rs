@@ -1133,8 +1133,8 @@ async fn revoked_tokens_are_refused_at_once_or_within_a_bound() {
 // token store itself is tested on both engines in `agents::tests`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_expire_agents_disable_and_failures_are_throttled() {
-    let t = rapport_server::testing::TestDb::sqlite().await;
     use rapport_server::http::auth::SignInLimit;
+    let t = rapport_server::testing::TestDb::sqlite().await;
     let db = t.db.clone();
     let mei = agents::create(&db, "Mei Lin", Role::Agent, None)
         .await
